@@ -1,0 +1,510 @@
+"""`auditor`: a thin command line over the library API. Only this module decides exit codes.
+
+Exit codes:
+    0  the scan ran and every check could be evaluated
+    1  (reserved: gating on findings)
+    2  usage or configuration error (bad flag, malformed config/snapshot/control file, lint failure)
+    3  collection errors made some results `error` (the outputs are written all the same)
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from types import UnionType
+from typing import Any, Union, cast, get_args, get_origin
+
+import click
+from pydantic import ValidationError
+from rich.console import Console
+from rich.progress import Progress as RichProgress
+from rich.progress import SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from auditor import scan as scan_api
+from auditor.catalog import Library, coverage, lint, load_library
+from auditor.checks import Registry, load_registry
+from auditor.config import load_config
+from auditor.data import data_dir
+from auditor.errors import AuditorError, ConfigError, LintError, UsageError
+from auditor.models import Framework, Snapshot
+from auditor.providers import NullProgress, Progress, ProviderSpec, discover_providers
+from auditor.report import FORMATS, render
+from auditor.results import ScanResult, read_results
+from auditor.snapshot import load_snapshot, save_snapshot
+from auditor.version import __version__
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_COLLECTION = 0, 1, 2, 3
+
+err_console = Console(stderr=True, highlight=False)
+
+
+class _RichSteps:
+    """Thread-safe Progress for collectors: a spinner with the latest step and a counter."""
+
+    def __init__(self, progress: RichProgress, task: Any) -> None:
+        self._progress, self._task, self._lock, self._n = progress, task, threading.Lock(), 0
+
+    def step(self, message: str, advance: int = 1) -> None:
+        with self._lock:
+            self._n += advance
+            self._progress.update(self._task, description=f"[{self._n}] {message}")
+
+
+@contextmanager
+def _progress(quiet: bool, label: str) -> Iterator[Progress]:
+    if quiet or not err_console.is_terminal:
+        yield NullProgress()
+        return
+    with RichProgress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=True,
+    ) as p:
+        yield _RichSteps(p, p.add_task(label, total=None))
+
+
+def _split(values: tuple[str, ...] | list[str] | None) -> list[str]:
+    out: list[str] = []
+    for v in values or ():
+        out.extend(x.strip() for x in v.split(",") if x.strip())
+    return out
+
+
+def _frameworks(values: tuple[str, ...]) -> list[Framework] | None:
+    names = _split(values)
+    if not names:
+        return None
+    try:
+        return [Framework(n) for n in names]
+    except ValueError:
+        raise UsageError(f"unknown framework in {names}; choose from soc2, hipaa, iso27001") from None
+
+
+def _formats(values: tuple[str, ...], default: list[str]) -> list[str]:
+    fmts = _split(values) or default
+    bad = [f for f in fmts if f not in FORMATS]
+    if bad:
+        raise UsageError(f"unknown format {bad[0]!r}; choose from {', '.join(FORMATS)}")
+    return fmts
+
+
+def _run(fn: Callable[[], int]) -> None:
+    """Run a command body; typed errors become a message and their exit code."""
+    try:
+        code = fn()
+    except LintError as exc:
+        for p in exc.problems:
+            err_console.print(f"[red]error:[/] {p}", markup=True, soft_wrap=True)
+        sys.exit(EXIT_USAGE)
+    except AuditorError as exc:
+        err_console.print(f"error: {exc}", soft_wrap=True, markup=False, style="red")
+        sys.exit(exc.exit_code)
+    sys.exit(code)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="auditor")
+def main() -> None:
+    """Compliance-as-code audit scanner: collect configuration read-only, evaluate checks,
+    and report against SOC 2, HIPAA and ISO 27001 with traceable evidence."""
+
+
+# ---------------------------------------------------------------------------- scan
+
+
+def _scan_options(f: Callable[..., Any]) -> Callable[..., Any]:
+    opts = [
+        click.option(
+            "--out",
+            "-o",
+            type=click.Path(path_type=Path),
+            help="Directory for results.json, report.html, evidence/.",
+        ),
+        click.option(
+            "--format", "formats", multiple=True, help="Comma-separated: html,json,csv (default html,json)."
+        ),
+        click.option(
+            "--framework",
+            "frameworks",
+            multiple=True,
+            help="Limit to soc2, hipaa, iso27001 (comma-separated).",
+        ),
+        click.option(
+            "--save-snapshot",
+            is_flag=False,
+            flag_value="",
+            default=None,
+            metavar="[PATH]",
+            help="Also save the collected snapshot (to PATH, or OUT/snapshot). A path ending in .json or .json.gz saves one file.",
+        ),
+        click.option("-q", "--quiet", is_flag=True, help="No progress or summary on stderr."),
+    ]
+    for o in reversed(opts):
+        f = o(f)
+    return f
+
+
+def _merge_common(ctx: click.Context, **kw: Any) -> dict[str, Any]:
+    """Options may be given before or after the provider name; the later one wins."""
+    parent = ctx.find_root().params if ctx.parent is None else (ctx.parent.params or {})
+    merged = dict(parent)
+    for k, v in kw.items():
+        if v not in (None, (), False):
+            merged[k] = v
+    return merged
+
+
+@main.group(invoke_without_command=True)
+@click.option(
+    "--config",
+    "-c",
+    "config_path",
+    type=click.Path(path_type=Path),
+    help="audit.yaml listing the targets to scan.",
+)
+@click.option(
+    "--from-snapshot",
+    "snapshots",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="Re-evaluate a saved snapshot offline (file or directory); may be repeated.",
+)
+@_scan_options
+@click.pass_context
+def scan(ctx: click.Context, /, config_path: Path | None, snapshots: tuple[Path, ...], **_: Any) -> None:
+    """Collect and evaluate: `auditor scan PROVIDER [options] --out DIR`, or with --config, or offline with --from-snapshot."""
+    if ctx.invoked_subcommand is not None:
+        return
+    p = ctx.params
+
+    def body() -> int:
+        if bool(config_path) == bool(snapshots):
+            raise UsageError("give a provider (auditor scan aws ...), --config FILE, or --from-snapshot PATH")
+        frameworks = _frameworks(p["frameworks"])
+        if config_path:
+            cfg, targets = load_config(config_path, discover_providers())
+            fws = frameworks or cfg.frameworks
+            fmts = _formats(p["formats"], cfg.formats)
+            with _progress(p["quiet"], "collecting") as prog:
+                snap = scan_api.collect(((t.spec, t.name, t.options) for t in targets), prog)
+            return _evaluate_and_write(snap, p, fws, fmts, params=cfg.params)
+        snap = _load_snapshots(snapshots)
+        return _evaluate_and_write(
+            snap, p, frameworks, _formats(p["formats"], ["html", "json"]), from_snapshot=True
+        )
+
+    _run(body)
+
+
+def _load_snapshots(paths: tuple[Path, ...]) -> Snapshot:
+    snap = load_snapshot(paths[0])
+    for extra in paths[1:]:
+        snap = snap.merge(load_snapshot(extra))
+    return snap
+
+
+def _evaluate_and_write(
+    snap: Snapshot,
+    p: dict[str, Any],
+    frameworks: list[Framework] | None,
+    formats: list[str],
+    *,
+    params: dict[str, Any] | None = None,
+    from_snapshot: bool = False,
+) -> int:
+    out: Path | None = p.get("out")
+    if out is None:
+        raise UsageError("--out DIR is required")
+    library, registry = _library_and_registry()
+    with _progress(p["quiet"], "evaluating") as prog:
+        result = scan_api.evaluate_snapshot(
+            snap,
+            library=library,
+            registry=registry,
+            frameworks=frameworks,
+            params=params,
+            progress=lambda i, n: prog.step(f"evaluating checks {i}/{n}", 0),
+        )
+    scan_api.write_outputs(result, out, formats, snapshot=snap)
+    if p.get("save_snapshot") is not None and not from_snapshot:
+        target = Path(p["save_snapshot"]) if p["save_snapshot"] else out / "snapshot"
+        save_snapshot(snap, target)
+    if not p["quiet"]:
+        _print_summary(result, out, formats)
+    return EXIT_COLLECTION if result.has_collection_errors else EXIT_OK
+
+
+def _library_and_registry() -> tuple[Library, Registry]:
+    library, registry = load_library(), load_registry()
+    problems = lint(library, registry)
+    if problems:
+        raise LintError(problems)
+    return library, registry
+
+
+def _print_summary(result: ScanResult, out: Path, formats: list[str]) -> None:
+    s = result.summary
+    f = s["findings"]
+    err_console.print(
+        f"{sum(f.values())} findings: {f['fail']} fail, {f['error']} error, {f['pass']} pass, "
+        f"{f['not_applicable']} not applicable; {s['collection_errors']} collection errors",
+        highlight=False,
+    )
+    for fw, counts in s["controls"].items():
+        parts = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in counts.items())
+        err_console.print(f"  {fw}: {parts}", highlight=False)
+    if result.errors:
+        err_console.print(
+            f"[yellow]{len(result.errors)} collection error(s): affected checks report 'error' (see the report's "
+            "'What could not be collected')[/]"
+        )
+    if "html" in formats:
+        err_console.print(f"Report: {out / 'report.html'}", highlight=False, soft_wrap=True)
+    err_console.print(f"Results: {out / 'results.json'}", highlight=False, soft_wrap=True)
+
+
+def _unwrap(annotation: Any) -> tuple[Any, bool]:
+    """(inner type, is_list) for the option types providers use."""
+    origin = get_origin(annotation)
+    if origin in (Union, UnionType):
+        args = [a for a in get_args(annotation) if a is not type(None)]
+        return _unwrap(args[0]) if len(args) == 1 else (str, False)
+    if origin in (list, tuple, set, frozenset):
+        return (get_args(annotation) or (str,))[0], True
+    return annotation, False
+
+
+def _provider_command(spec: ProviderSpec) -> click.Command:
+    """A `scan <provider>` subcommand whose flags are the provider's option model fields."""
+
+    def callback(**kw: Any) -> None:
+        ctx = click.get_current_context()
+        p = _merge_common(
+            ctx, **{k: kw.pop(k) for k in ("out", "formats", "frameworks", "save_snapshot", "quiet")}
+        )
+
+        def body() -> int:
+            values: dict[str, Any] = {}
+            for name, value in kw.items():
+                field = spec.options.model_fields[name]
+                _, is_list = _unwrap(field.annotation)
+                if is_list:
+                    if value:
+                        values[name] = _split(value)
+                elif value is not None:
+                    values[name] = value
+            try:
+                options = spec.options.model_validate(values)
+            except ValidationError as exc:
+                e = exc.errors()[0]
+                raise UsageError(
+                    f"--{'-'.join(str(x) for x in e['loc']).replace('_', '-')}: {e['msg']}"
+                ) from None
+            with _progress(p["quiet"], f"collecting {spec.name}") as prog:
+                snap = scan_api.collect([(spec, spec.name, options)], prog)
+            return _evaluate_and_write(
+                snap, p, _frameworks(p["frameworks"]), _formats(p["formats"], ["html", "json"])
+            )
+
+        _run(body)
+
+    params: list[click.Parameter] = []
+    for name, field in spec.options.model_fields.items():
+        inner, is_list = _unwrap(field.annotation)
+        flag = "--" + name.replace("_", "-")
+        help_text = field.description or ""
+        if inner is bool and not is_list:
+            params.append(
+                click.Option([f"{flag}/--no-{name.replace('_', '-')}"], default=None, help=help_text)
+            )
+        elif is_list:
+            params.append(
+                click.Option([flag, name], multiple=True, help=help_text + " (comma-separated or repeated)")
+            )
+        else:
+            ptype: Any = {int: click.INT, float: click.FLOAT}.get(inner, click.STRING)
+            params.append(click.Option([flag, name], type=ptype, default=None, help=help_text))
+    cmd = click.Command(spec.name, callback=callback, params=params, help=f"Scan {spec.title}.")
+    return cast(click.Command, _scan_options(cmd))
+
+
+def _register_providers() -> None:
+    for spec in discover_providers().values():
+        scan.add_command(_provider_command(spec))
+
+
+# -------------------------------------------------------------------------- report
+
+
+@main.command()
+@click.argument("directory", type=click.Path(path_type=Path))
+@click.option("--format", "formats", multiple=True, help="Comma-separated: html,json,csv (default html).")
+def report(directory: Path, formats: tuple[str, ...]) -> None:
+    """Re-render reports from a saved results directory."""
+
+    def body() -> int:
+        result = read_results(directory)
+        fmts = _formats(formats, ["html"])
+        written = render(result, directory, fmts, library=load_library())
+        for path in written.values():
+            click.echo(str(path))
+        return EXIT_OK
+
+    _run(body)
+
+
+# ------------------------------------------------------------------------ controls
+
+
+@main.group()
+def controls() -> None:
+    """Browse and validate the control library."""
+
+
+def _fw_option(f: Callable[..., Any]) -> Callable[..., Any]:
+    f = click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")(f)
+    return click.option("--framework", "framework", type=click.Choice([x.value for x in Framework]))(f)
+
+
+@controls.command("list")
+@_fw_option
+def controls_list(framework: str | None, fmt: str) -> None:
+    """List controls with their automation and mapped checks."""
+
+    def body() -> int:
+        lib = load_library()
+        rows = [c for c in lib.controls.values() if framework is None or c.framework.value == framework]
+        if fmt == "json":
+            click.echo(json.dumps([c.model_dump(mode="json") for c in rows], indent=2))
+            return EXIT_OK
+        table = Table("framework", "id", "title", "automation", "checks", box=None)
+        for c in rows:
+            table.add_row(
+                c.framework.value, c.id, c.title, c.automation, str(len(c.checks)) if c.checks else "manual"
+            )
+        Console(soft_wrap=False, width=200).print(table)
+        return EXIT_OK
+
+    _run(body)
+
+
+@controls.command("show")
+@click.argument("control_id")
+@_fw_option
+def controls_show(control_id: str, framework: str | None, fmt: str) -> None:
+    """Show one control: objective, checks, manual evidence request."""
+
+    def body() -> int:
+        lib, reg = load_library(), load_registry()
+        found = lib.find(control_id, Framework(framework) if framework else None)
+        if not found:
+            raise UsageError(f"no control {control_id!r}" + (f" in {framework}" if framework else ""))
+        if fmt == "json":
+            click.echo(json.dumps([c.model_dump(mode="json") for c in found], indent=2))
+            return EXIT_OK
+        for c in found:
+            click.echo(f"{c.framework.value} {c.id}: {c.title}")
+            if c.requirement:
+                click.echo(f"  requirement: {c.requirement}" + (f" (under {c.parent})" if c.parent else ""))
+            click.echo(f"  automation: {c.automation}")
+            click.echo(f"  objective: {c.objective}")
+            click.echo("  checks:" if c.checks else "  checks: none (manual evidence only)")
+            for cid in c.checks:
+                chk = reg.get(cid)
+                click.echo(f"    - {cid}: {chk.meta.title if chk else '(not registered)'}")
+            click.echo(f"  evidence to request: {c.evidence_request}")
+        return EXIT_OK
+
+    _run(body)
+
+
+@controls.command("coverage")
+@_fw_option
+def controls_coverage(framework: str | None, fmt: str) -> None:
+    """Per framework: total controls, automated, manual, and the checks behind them."""
+
+    def body() -> int:
+        lib = load_library()
+        cov = coverage(lib, [Framework(framework)] if framework else None)
+        if fmt == "json":
+            click.echo(json.dumps({"frameworks": cov}, indent=2))
+            return EXIT_OK
+        table = Table("framework", "controls", "automated", "manual", "checks", box=None)
+        for row in cov:
+            table.add_row(
+                row["framework"],
+                str(row["total"]),
+                str(row["automated"]),
+                str(row["manual"]),
+                str(len(row["checks"])),
+            )
+        Console().print(table)
+        return EXIT_OK
+
+    _run(body)
+
+
+@controls.command("lint")
+@_fw_option
+def controls_lint(framework: str | None, fmt: str) -> None:
+    """Validate control files, the crosswalk and the check registry against each other."""
+
+    def body() -> int:
+        try:
+            problems = lint(load_library(), load_registry())
+        except ConfigError as exc:
+            problems = [str(exc)]
+        except LintError as exc:
+            problems = exc.problems
+        if fmt == "json":
+            click.echo(json.dumps({"ok": not problems, "problems": problems}, indent=2))
+        elif problems:
+            for p in problems:
+                err_console.print(f"error: {p}", markup=False, soft_wrap=True, style="red")
+        else:
+            click.echo("control library OK")
+        return EXIT_USAGE if problems else EXIT_OK
+
+    _run(body)
+
+
+# ---------------------------------------------------------------------------- demo
+
+
+@main.command()
+@click.option("--out", "-o", type=click.Path(path_type=Path), default=Path("out/demo"), show_default=True)
+@click.option(
+    "--format", "formats", multiple=True, help="Comma-separated: html,json,csv (default html,json,csv)."
+)
+@click.option("-q", "--quiet", is_flag=True)
+def demo(out: Path, formats: tuple[str, ...], quiet: bool) -> None:
+    """Evaluate the bundled sample estate (no credentials, no network) and write the report."""
+
+    def body() -> int:
+        root = data_dir("demo")
+        files = sorted(p for p in root.glob("*.json*") if p.is_file())
+        if not files:
+            raise UsageError(f"no demo snapshots in {root}")
+        snap = _load_snapshots(tuple(files))
+        p = {"out": out, "quiet": quiet, "save_snapshot": None}
+        _evaluate_and_write(snap, p, None, _formats(formats, ["html", "json", "csv"]), from_snapshot=True)
+        if not quiet:
+            click.echo(f"Demo report: {(out / 'report.html').resolve()}")
+        # The demo estate records deliberate collection errors to show them; that is not a failure.
+        return EXIT_OK
+
+    _run(body)
+
+
+_register_providers()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

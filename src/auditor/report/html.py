@@ -1,0 +1,154 @@
+"""report.html: one self-contained file (inline CSS and JS, no network), Jinja2 with autoescaping."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
+
+from auditor.catalog import Library
+from auditor.data import data_dir
+from auditor.models import Finding, Framework, Status
+from auditor.results import ScanResult
+
+# Failing resources listed under each check in the static part of the page; the rest are
+# in the findings explorer, which pages through the embedded data.
+MAX_LISTED_PER_CHECK = 50
+
+FRAMEWORK_NAMES = {
+    Framework.SOC2: "SOC 2 (2017 Trust Services Criteria)",
+    Framework.HIPAA: "HIPAA Security Rule",
+    Framework.ISO27001: "ISO/IEC 27001:2022 Annex A",
+}
+
+
+def _json_for_script(value: Any) -> Markup:
+    """JSON safe inside <script type="application/json">: no '</script>' or '<!--' can close it."""
+    text = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    text = text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    return Markup(text)
+
+
+def _environment(templates: Path) -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(str(templates)),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["script_json"] = _json_for_script
+    return env
+
+
+def _finding_row(f: Finding) -> list[Any]:
+    return [
+        f.check_id,
+        f.status.value,
+        f.severity.value,
+        f.provider,
+        f.resource_type,
+        f.resource_id,
+        f.resource_name,
+        f.account,
+        f.region,
+        f.message,
+        list(f.evidence),
+        f.source,
+    ]
+
+
+def build_context(result: ScanResult, library: Library) -> dict[str, Any]:
+    checks = {c.id: c for c in result.checks}
+    failing: dict[str, list[Finding]] = defaultdict(list)
+    counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for f in result.findings:
+        counts[f.check_id][f.status.value] += 1
+        if f.status in (Status.FAIL, Status.ERROR) and len(failing[f.check_id]) < MAX_LISTED_PER_CHECK:
+            failing[f.check_id].append(f)
+
+    frameworks = []
+    for fw in Framework:
+        rows = [c for c in result.controls if c.framework == fw]
+        if not rows:
+            continue
+        tally: dict[str, int] = defaultdict(int)
+        for r in rows:
+            tally[r.status.value] += 1
+        controls = []
+        for r in rows:
+            ctl = library.controls.get((fw, r.control_id))
+            controls.append(
+                {
+                    "result": r,
+                    "objective": ctl.objective if ctl else "",
+                    "requirement": ctl.requirement if ctl else None,
+                    "group": ctl.group if ctl else "",
+                }
+            )
+        frameworks.append(
+            {
+                "key": fw.value,
+                "name": FRAMEWORK_NAMES[fw],
+                "total": len(rows),
+                "tally": dict(tally),
+                "controls": controls,
+            }
+        )
+
+    check_sections = []
+    for cid in sorted(counts, key=lambda c: (-(counts[c].get("fail", 0) + counts[c].get("error", 0)), c)):
+        meta = checks.get(cid)
+        check_sections.append(
+            {
+                "id": cid,
+                "meta": meta,
+                "counts": dict(counts[cid]),
+                "listed": failing.get(cid, []),
+                "unlisted": counts[cid].get("fail", 0)
+                + counts[cid].get("error", 0)
+                - len(failing.get(cid, [])),
+            }
+        )
+    return {
+        "result": result,
+        "scan": result.scan,
+        "summary": result.summary,
+        "frameworks": frameworks,
+        "checks": check_sections,
+        "check_titles": {cid: (m.title if m else cid) for cid, m in ((c, checks.get(c)) for c in counts)},
+        "errors": result.errors,
+        "findings_data": {
+            "columns": [
+                "check_id",
+                "status",
+                "severity",
+                "provider",
+                "resource_type",
+                "resource_id",
+                "resource_name",
+                "account",
+                "region",
+                "message",
+                "evidence",
+                "source",
+            ],
+            "rows": [_finding_row(f) for f in result.findings],
+        },
+    }
+
+
+def write_html(result: ScanResult, path: Path, *, library: Library, templates: Path | None = None) -> Path:
+    templates = templates or data_dir("reports")
+    env = _environment(templates)
+    template = env.get_template("report.html.j2")
+    css = (templates / "report.css").read_text("utf-8")
+    js = (templates / "report.js").read_text("utf-8")
+    html = template.render(css=Markup(css), js=Markup(js), **build_context(result, library))
+    path.write_text(html, "utf-8")
+    return path
