@@ -45,12 +45,14 @@ def _no_external_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     yield
 
 
-def require_servers() -> bool:
+def _skip_or_fail(reason: str) -> None:
     """In CI (.ci/run sets AUDITOR_REQUIRE_SERVERS=1) a server that cannot start is a failure, not a skip."""
-    return os.environ.get("AUDITOR_REQUIRE_SERVERS") == "1"
-
-
-def skip_or_fail(reason: str) -> None:
-    if require_servers():
+    if os.environ.get("AUDITOR_REQUIRE_SERVERS") == "1":
         pytest.fail(reason)
     pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def skip_or_fail() -> Any:
+    """Call with a reason when a local server this test needs cannot be started."""
+    return _skip_or_fail
