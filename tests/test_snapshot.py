@@ -1,0 +1,128 @@
+"""Snapshots round-trip; evidence is redacted, hashed and traceable; bad files are named."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+
+from auditor.errors import ConfigError
+from auditor.evidence import SnapshotBuilder, canonical_json, sha256_of
+from auditor.models import CollectionError, Location, Resource, Target
+from auditor.redact import REDACTED, Redactor
+from auditor.snapshot import load_snapshot, save_snapshot
+
+CANARY = "CANARY-7f3a9c-do-not-store"
+
+
+def _built() -> SnapshotBuilder:
+    b = SnapshotBuilder(tool_version="t")
+    b.add_target(Target(provider="aws", label="acct", options={"regions": ["r1"]}))
+    ev = b.record(
+        "aws", "lambda.ListFunctions",
+        {"Functions": [{"FunctionName": "f", "Environment": {"Variables": {"DB_URL": CANARY, "MODE": "prod"}}}]},
+        parameters={"Region": "r1"}, scope=Location(account="1", region="r1"),
+        extra_secret_paths=["Functions.*.Environment.Variables"],
+    )
+    b.add_resource(Resource(provider="aws", type="aws.lambda.function", id="arn:f", name="f",
+                            location=Location(account="1", region="r1"), attributes={"runtime": "python3.12"},
+                            evidence=(ev,)))
+    b.add_error(CollectionError(provider="aws", operation="s3.ListBuckets", kind="access_denied", message="denied"))
+    return b
+
+
+@pytest.mark.parametrize("name", ["snapdir", "snap.json", "snap.json.gz"])
+def test_round_trip(tmp_path: Path, name: str) -> None:
+    s = _built().build()
+    loaded = load_snapshot(save_snapshot(s, tmp_path / name))
+    assert loaded == s
+
+
+def test_evidence_hash_is_sha256_of_canonical_body() -> None:
+    (ev,) = _built().build().evidence
+    assert ev.sha256 == hashlib.sha256(canonical_json(ev.body)).hexdigest() == sha256_of(ev.body)
+    assert ev.collected_at.tzinfo is not None and ev.operation == "lambda.ListFunctions"
+
+
+def test_evidence_ids_are_named_by_what_was_read_not_call_order() -> None:
+    a, b = SnapshotBuilder(), SnapshotBuilder()
+    a.record("aws", "s3.GetBucketPolicy", {"x": 1}, parameters={"Bucket": "one"})
+    ida = a.record("aws", "s3.GetBucketPolicy", {"x": 2}, parameters={"Bucket": "two"})
+    idb = b.record("aws", "s3.GetBucketPolicy", {"x": 2}, parameters={"Bucket": "two"})
+    assert ida == idb and ida.startswith("aws.s3.GetBucketPolicy.")
+
+
+def test_directory_snapshot_writes_manifest_with_hashes(tmp_path: Path) -> None:
+    s = _built().build()
+    save_snapshot(s, tmp_path / "d")
+    manifest = json.loads((tmp_path / "d" / "evidence" / "manifest.json").read_text())
+    (entry,) = manifest["evidence"]
+    record = json.loads((tmp_path / "d" / "evidence" / entry["file"]).read_text())
+    assert entry["sha256"] == sha256_of(record["body"]) == record["sha256"]
+
+
+def test_canary_never_reaches_disk(tmp_path: Path) -> None:
+    s = _built().build()
+    save_snapshot(s, tmp_path / "d")
+    save_snapshot(s, tmp_path / "one.json")
+    for f in tmp_path.rglob("*"):
+        if f.is_file():
+            assert CANARY not in f.read_text("utf-8", errors="replace"), f
+    body = s.evidence[0].body
+    assert body["Functions"][0]["Environment"]["Variables"] == {"DB_URL": REDACTED, "MODE": REDACTED}
+    assert s.evidence[0].redactions == 2
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [("password", CANARY), ("MasterUserPassword", CANARY), ("client_secret", CANARY), ("SecretString", CANARY),
+     ("private_key", CANARY), ("UserData", CANARY), ("token", CANARY), ("api-key", CANARY), ("secret_id", CANARY)],
+)
+def test_secret_keys_are_redacted_by_name(key: str, value: str) -> None:
+    out, n = Redactor().redact({"outer": [{key: value, "name": "kept"}]})
+    assert out == {"outer": [{key: REDACTED, "name": "kept"}]} and n == 1
+
+
+@pytest.mark.parametrize("key", ["secret_id_ttl", "token_policies", "PasswordReusePrevention", "accessor", "password_enabled"])
+def test_secret_metadata_is_kept(key: str) -> None:
+    out, n = Redactor().redact({key: 24})
+    assert out == {key: 24} and n == 0
+
+
+def test_resource_attributes_are_redacted_too() -> None:
+    b = SnapshotBuilder()
+    b.add_resource(Resource(provider="k8s", type="k8s.x", id="x", attributes={"env": [{"name": "A", "password": CANARY}]}))
+    assert CANARY not in b.build().model_dump_json()
+
+
+# ------------------------------------------------------------------ bad snapshots
+
+
+def test_missing_snapshot_is_named(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="no such file"):
+        load_snapshot(tmp_path / "nope.json")
+
+
+def test_unreadable_json_is_named(tmp_path: Path) -> None:
+    p = tmp_path / "s.json"
+    p.write_text("{not json")
+    with pytest.raises(ConfigError) as exc:
+        load_snapshot(p)
+    assert str(p) in str(exc.value) and "JSON" in str(exc.value)
+
+
+def test_wrong_schema_version_is_named(tmp_path: Path) -> None:
+    p = tmp_path / "s.json"
+    p.write_text(json.dumps({"schema_version": 99}))
+    with pytest.raises(ConfigError, match="schema_version 99"):
+        load_snapshot(p)
+
+
+def test_invalid_entry_is_located(tmp_path: Path) -> None:
+    p = tmp_path / "s.json"
+    p.write_text(json.dumps({"schema_version": 1, "resources": [{"provider": "aws", "type": "t"}]}))
+    with pytest.raises(ConfigError) as exc:
+        load_snapshot(p)
+    assert "resources.0.id" in str(exc.value) and str(p) in str(exc.value)
