@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck unit wheel-test clean bench
+.PHONY: demo test lint typecheck clean bench schema
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,3 +27,9 @@ test: lint typecheck
 
 clean:
 	rm -rf $(VENV) out dist build .pytest_cache .mypy_cache .ruff_cache
+
+schema: $(STAMP)
+	$(BIN)/python -c "import json; from auditor.results import results_json_schema; open('src/auditor/schemas/results.schema.json', 'w').write(json.dumps(results_json_schema(), indent=2) + '\n')"
+
+bench: $(STAMP)
+	$(BIN)/python bench/engine_bench.py 100000 1000000

@@ -45,7 +45,10 @@ def synthetic(n: int) -> Snapshot:
         tpl = pools[t][i % len(pools[t])]
         resources.append(
             tpl.model_copy(
-                update={"id": f"{tpl.id}-{i}", "location": Location(account=f"acct{i % 50}", region=f"r{i % 7}")}
+                update={
+                    "id": f"{tpl.id}-{i}",
+                    "location": Location(account=f"acct{i % 50}", region=f"r{i % 7}"),
+                }
             )
         )
     return Snapshot(resources=resources)
@@ -60,7 +63,9 @@ def main() -> None:
     ap.add_argument("sizes", nargs="*", type=int, default=[100_000])
     args = ap.parse_args()
     registry, library = load_registry(), load_library()
-    print(f"{len(registry)} checks over {len({t for c in registry for t in c.meta.resource_types})} resource types")
+    print(
+        f"{len(registry)} checks over {len({t for c in registry for t in c.meta.resource_types})} resource types"
+    )
     for n in args.sizes:
         gc.collect()
         t0 = time.perf_counter()

@@ -40,10 +40,19 @@ def _snapshot_with(tmp_path: Path, *, errors: bool, name: str = "thing") -> Path
     check = next(iter(load_registry()))
     b = SnapshotBuilder()
     b.add_target(Target(provider=check.meta.provider, label="t"))
-    b.add_resource(Resource(provider=check.meta.provider, type=check.meta.resource_types[0], id=name, name=name,
-                            location=Location(account="a", region="r")))
+    b.add_resource(
+        Resource(
+            provider=check.meta.provider,
+            type=check.meta.resource_types[0],
+            id=name,
+            name=name,
+            location=Location(account="a", region="r"),
+        )
+    )
     if errors:
-        b.add_error(CollectionError(provider=check.meta.provider, operation="svc.List", message="AccessDenied"))
+        b.add_error(
+            CollectionError(provider=check.meta.provider, operation="svc.List", message="AccessDenied")
+        )
     return save_snapshot(b.build(), tmp_path / "snap.json")
 
 
@@ -58,7 +67,17 @@ def test_results_json_has_the_documented_shape_and_validates(demo_out: Path) -> 
     assert data["schema_version"] == 1
     assert {"id", "started_at", "finished_at", "tool_version", "targets"} <= set(data["scan"])
     f = data["findings"][0]
-    assert {"check_id", "status", "severity", "provider", "resource_type", "resource_id", "region", "message", "evidence"} <= set(f)
+    assert {
+        "check_id",
+        "status",
+        "severity",
+        "provider",
+        "resource_type",
+        "resource_id",
+        "region",
+        "message",
+        "evidence",
+    } <= set(f)
     c = data["controls"][0]
     assert c["framework"] in ("soc2", "hipaa", "iso27001") and {"control_id", "status", "checks"} <= set(c)
     assert "errors" in data
@@ -113,13 +132,22 @@ def test_report_is_self_contained(demo_out: Path) -> None:
 
 
 def test_scan_with_collection_errors_exits_3_and_still_writes(tmp_path: Path) -> None:
-    code, stdout, err = run("scan", "--from-snapshot", str(_snapshot_with(tmp_path, errors=True)), "--out", str(tmp_path / "o"))
+    code, stdout, err = run(
+        "scan", "--from-snapshot", str(_snapshot_with(tmp_path, errors=True)), "--out", str(tmp_path / "o")
+    )
     assert code == 3 and (tmp_path / "o" / "results.json").is_file()
     assert stdout == "" and "collection error" in err
 
 
 def test_quiet_scan_prints_nothing(tmp_path: Path) -> None:
-    code, stdout, err = run("scan", "--from-snapshot", str(_snapshot_with(tmp_path, errors=True)), "--out", str(tmp_path / "o"), "-q")
+    code, stdout, err = run(
+        "scan",
+        "--from-snapshot",
+        str(_snapshot_with(tmp_path, errors=True)),
+        "--out",
+        str(tmp_path / "o"),
+        "-q",
+    )
     assert (code, stdout, err) == (3, "", "")
 
 
@@ -137,7 +165,15 @@ def test_scan_without_source_is_usage_error() -> None:
 
 
 def test_unknown_format_is_usage_error(tmp_path: Path) -> None:
-    code, _, err = run("scan", "--from-snapshot", str(_snapshot_with(tmp_path, errors=False)), "--out", str(tmp_path / "o"), "--format", "pdf")
+    code, _, err = run(
+        "scan",
+        "--from-snapshot",
+        str(_snapshot_with(tmp_path, errors=False)),
+        "--out",
+        str(tmp_path / "o"),
+        "--format",
+        "pdf",
+    )
     assert code == 2 and "pdf" in err
 
 

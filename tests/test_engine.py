@@ -23,19 +23,25 @@ from auditor.models import (
 cs = CheckSet("t")
 
 
-@cs.check(id="t.flag", title="flag is on", severity="high", resource_types=["t.box"], rationale="r", remediation="m")
+@cs.check(
+    id="t.flag", title="flag is on", severity="high", resource_types=["t.box"], rationale="r", remediation="m"
+)
 def flag_on(r: Resource, ctx: CheckContext) -> Verdict:
     if need(r, "flag") is None:
         return not_applicable("no flag on this kind of box")
     return passed("flag on") if need(r, "flag") else failed("flag off")
 
 
-@cs.check(id="t.crash", title="crashes", severity="low", resource_types=["t.crashy"], rationale="r", remediation="m")
+@cs.check(
+    id="t.crash", title="crashes", severity="low", resource_types=["t.crashy"], rationale="r", remediation="m"
+)
 def crashes(r: Resource, ctx: CheckContext) -> Verdict:
     return {}["boom"]  # type: ignore[no-any-return]
 
 
-@cs.check(id="t.other", title="other", severity="low", resource_types=["t.other"], rationale="r", remediation="m")
+@cs.check(
+    id="t.other", title="other", severity="low", resource_types=["t.other"], rationale="r", remediation="m"
+)
 def other(r: Resource, ctx: CheckContext) -> Verdict:
     return passed("fine")
 
@@ -53,8 +59,12 @@ T0 = datetime(2026, 1, 31, tzinfo=UTC)
 def box(id_: str, **attrs: object) -> Resource:
     gaps = attrs.pop("gaps", {})
     return Resource(
-        provider="t", type="t.box", id=id_, location=Location(account="acct", region="r1"),
-        attributes={"born": "2026-01-30T00:00:00+00:00", **attrs}, gaps=gaps,  # type: ignore[arg-type]
+        provider="t",
+        type="t.box",
+        id=id_,
+        location=Location(account="acct", region="r1"),
+        attributes={"born": "2026-01-30T00:00:00+00:00", **attrs},
+        gaps=gaps,  # type: ignore[arg-type]
     )
 
 
@@ -71,8 +81,14 @@ def lib(*checks: tuple[str, ...]) -> Library:
     for i, mapped in enumerate(checks):
         cid = f"C{i}"
         controls[(Framework.SOC2, cid)] = Control(
-            framework=Framework.SOC2, id=cid, title=cid, group="g", objective="o" * 20,
-            automation="auto" if mapped else "manual", evidence_request="ask for the policy document", checks=mapped,
+            framework=Framework.SOC2,
+            id=cid,
+            title=cid,
+            group="g",
+            objective="o" * 20,
+            automation="auto" if mapped else "manual",
+            evidence_request="ask for the policy document",
+            checks=mapped,
         )
     return Library(frameworks={}, controls=controls, crosswalk={}, crosswalk_files={}, problems=())
 
@@ -91,11 +107,20 @@ def test_checks_visit_only_their_types_and_judge_each_resource() -> None:
 def test_finding_carries_resource_location_and_evidence() -> None:
     r = box("b", flag=True).model_copy(update={"evidence": ("ev1", "ev2"), "name": "nice"})
     (f,) = [x for x in evaluate(snap(r), REG) if x.check_id == "t.flag"]
-    assert (f.account, f.region, f.evidence, f.resource_name, f.severity.value) == ("acct", "r1", ("ev1", "ev2"), "nice", "high")
+    assert (f.account, f.region, f.evidence, f.resource_name, f.severity.value) == (
+        "acct",
+        "r1",
+        ("ev1", "ev2"),
+        "nice",
+        "high",
+    )
 
 
 def test_missing_attribute_is_error_not_pass() -> None:
-    f = evaluate(snap(Resource(provider="t", type="t.box", id="x", attributes={"born": "2026-01-30T00:00:00+00:00"})), REG)
+    f = evaluate(
+        snap(Resource(provider="t", type="t.box", id="x", attributes={"born": "2026-01-30T00:00:00+00:00"})),
+        REG,
+    )
     assert by_id(f, "t.flag") == {"x": Status.ERROR}
 
 
@@ -113,8 +138,14 @@ def test_crashing_check_is_error_naming_the_exception() -> None:
 
 
 def test_collection_error_becomes_error_for_exactly_the_affected_checks() -> None:
-    err = CollectionError(provider="t", operation="svc.ListBoxes", scope=Location(account="acct", region="r2"),
-                          resource_types=("t.box",), kind="access_denied", message="AccessDenied")
+    err = CollectionError(
+        provider="t",
+        operation="svc.ListBoxes",
+        scope=Location(account="acct", region="r2"),
+        resource_types=("t.box",),
+        kind="access_denied",
+        message="AccessDenied",
+    )
     f = evaluate(snap(box("good", flag=True), errors=(err,)), REG)
     assert by_id(f, "t.flag") == {"good": Status.PASS, "t/acct/r2": Status.ERROR}
     assert by_id(f, "t.age") == {"good": Status.PASS, "t/acct/r2": Status.ERROR}
@@ -177,8 +208,21 @@ def test_rollup_pass_with_some_checks_out_of_scope_is_pass() -> None:
 
 
 def test_rollup_nothing_in_scope_is_not_applicable() -> None:
-    f = evaluate(snap(Resource(provider="t", type="t.box", id="n", attributes={"flag": None, "born": "2026-01-30T00:00:00+00:00"})), REG)
-    assert control_status(lib(("t.other",), ("t.flag",)), f) == [ControlStatus.NOT_APPLICABLE, ControlStatus.NOT_APPLICABLE]
+    f = evaluate(
+        snap(
+            Resource(
+                provider="t",
+                type="t.box",
+                id="n",
+                attributes={"flag": None, "born": "2026-01-30T00:00:00+00:00"},
+            )
+        ),
+        REG,
+    )
+    assert control_status(lib(("t.other",), ("t.flag",)), f) == [
+        ControlStatus.NOT_APPLICABLE,
+        ControlStatus.NOT_APPLICABLE,
+    ]
 
 
 def test_rollup_no_automated_checks_is_manual_and_keeps_the_request() -> None:
@@ -193,7 +237,9 @@ def test_rollup_passing_control_still_carries_its_manual_evidence_request() -> N
     assert c.status == ControlStatus.PASS and c.manual_evidence
 
 
-@pytest.mark.parametrize("kind", ["access_denied", "throttled", "timeout", "unreachable", "not_collected", "error"])
+@pytest.mark.parametrize(
+    "kind", ["access_denied", "throttled", "timeout", "unreachable", "not_collected", "error"]
+)
 def test_no_kind_of_collection_error_can_yield_pass(kind: str) -> None:
     err = CollectionError(provider="t", operation="x", kind=kind, message="gap")
     f = evaluate(snap(errors=(err,)), REG)

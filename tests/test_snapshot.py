@@ -21,15 +21,31 @@ def _built() -> SnapshotBuilder:
     b = SnapshotBuilder(tool_version="t")
     b.add_target(Target(provider="aws", label="acct", options={"regions": ["r1"]}))
     ev = b.record(
-        "aws", "lambda.ListFunctions",
-        {"Functions": [{"FunctionName": "f", "Environment": {"Variables": {"DB_URL": CANARY, "MODE": "prod"}}}]},
-        parameters={"Region": "r1"}, scope=Location(account="1", region="r1"),
+        "aws",
+        "lambda.ListFunctions",
+        {
+            "Functions": [
+                {"FunctionName": "f", "Environment": {"Variables": {"DB_URL": CANARY, "MODE": "prod"}}}
+            ]
+        },
+        parameters={"Region": "r1"},
+        scope=Location(account="1", region="r1"),
         extra_secret_paths=["Functions.*.Environment.Variables"],
     )
-    b.add_resource(Resource(provider="aws", type="aws.lambda.function", id="arn:f", name="f",
-                            location=Location(account="1", region="r1"), attributes={"runtime": "python3.12"},
-                            evidence=(ev,)))
-    b.add_error(CollectionError(provider="aws", operation="s3.ListBuckets", kind="access_denied", message="denied"))
+    b.add_resource(
+        Resource(
+            provider="aws",
+            type="aws.lambda.function",
+            id="arn:f",
+            name="f",
+            location=Location(account="1", region="r1"),
+            attributes={"runtime": "python3.12"},
+            evidence=(ev,),
+        )
+    )
+    b.add_error(
+        CollectionError(provider="aws", operation="s3.ListBuckets", kind="access_denied", message="denied")
+    )
     return b
 
 
@@ -77,15 +93,26 @@ def test_canary_never_reaches_disk(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("key", "value"),
-    [("password", CANARY), ("MasterUserPassword", CANARY), ("client_secret", CANARY), ("SecretString", CANARY),
-     ("private_key", CANARY), ("UserData", CANARY), ("token", CANARY), ("api-key", CANARY), ("secret_id", CANARY)],
+    [
+        ("password", CANARY),
+        ("MasterUserPassword", CANARY),
+        ("client_secret", CANARY),
+        ("SecretString", CANARY),
+        ("private_key", CANARY),
+        ("UserData", CANARY),
+        ("token", CANARY),
+        ("api-key", CANARY),
+        ("secret_id", CANARY),
+    ],
 )
 def test_secret_keys_are_redacted_by_name(key: str, value: str) -> None:
     out, n = Redactor().redact({"outer": [{key: value, "name": "kept"}]})
     assert out == {"outer": [{key: REDACTED, "name": "kept"}]} and n == 1
 
 
-@pytest.mark.parametrize("key", ["secret_id_ttl", "token_policies", "PasswordReusePrevention", "accessor", "password_enabled"])
+@pytest.mark.parametrize(
+    "key", ["secret_id_ttl", "token_policies", "PasswordReusePrevention", "accessor", "password_enabled"]
+)
 def test_secret_metadata_is_kept(key: str) -> None:
     out, n = Redactor().redact({key: 24})
     assert out == {key: 24} and n == 0
@@ -93,7 +120,11 @@ def test_secret_metadata_is_kept(key: str) -> None:
 
 def test_resource_attributes_are_redacted_too() -> None:
     b = SnapshotBuilder()
-    b.add_resource(Resource(provider="k8s", type="k8s.x", id="x", attributes={"env": [{"name": "A", "password": CANARY}]}))
+    b.add_resource(
+        Resource(
+            provider="k8s", type="k8s.x", id="x", attributes={"env": [{"name": "A", "password": CANARY}]}
+        )
+    )
     assert CANARY not in b.build().model_dump_json()
 
 
