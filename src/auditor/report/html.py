@@ -18,6 +18,10 @@ from auditor.results import ScanResult
 # Failing resources listed under each check in the static part of the page; the rest are
 # in the findings explorer, which pages through the embedded data.
 MAX_LISTED_PER_CHECK = 50
+# Findings embedded for the explorer. Failing and erroring ones come first, so a cap only
+# ever drops passing/not-applicable rows; results.json and findings.csv always hold all.
+MAX_EMBEDDED = 100_000
+_EMBED_ORDER = {Status.FAIL: 0, Status.ERROR: 1, Status.PASS: 2, Status.NOT_APPLICABLE: 3}
 
 FRAMEWORK_NAMES = {
     Framework.SOC2: "SOC 2 (2017 Trust Services Criteria)",
@@ -115,6 +119,9 @@ def build_context(result: ScanResult, library: Library) -> dict[str, Any]:
                 - len(failing.get(cid, [])),
             }
         )
+    embedded = result.findings
+    if len(embedded) > MAX_EMBEDDED:
+        embedded = sorted(embedded, key=lambda f: _EMBED_ORDER[f.status])[:MAX_EMBEDDED]
     return {
         "result": result,
         "scan": result.scan,
@@ -138,8 +145,10 @@ def build_context(result: ScanResult, library: Library) -> dict[str, Any]:
                 "evidence",
                 "source",
             ],
-            "rows": [_finding_row(f) for f in result.findings],
+            "rows": [_finding_row(f) for f in embedded],
         },
+        "embedded_total": len(result.findings),
+        "embedded_shown": len(embedded),
     }
 
 
