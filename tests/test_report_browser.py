@@ -15,16 +15,22 @@ from auditor.models import Finding, Severity, Status
 from auditor.report.html import write_html
 from auditor.results import ScanInfo, ScanResult
 
-XSS = '<img src=x onerror="document.title=\'pwned\'">'
+XSS = "<img src=x onerror=\"document.title='pwned'\">"
 
 
 def _result(n: int) -> ScanResult:
     statuses = [Status.FAIL, Status.PASS, Status.PASS, Status.ERROR]
     findings = [
         Finding(
-            check_id=f"demo.check_{i % 40}", status=statuses[i % 4], severity=Severity.HIGH, provider="demo",
-            resource_type="demo.thing", resource_id=f"thing-{i}", resource_name=XSS if i == 0 else None,
-            region="r1", message=f"message {i}",
+            check_id=f"demo.check_{i % 40}",
+            status=statuses[i % 4],
+            severity=Severity.HIGH,
+            provider="demo",
+            resource_type="demo.thing",
+            resource_id=f"thing-{i}",
+            resource_name=XSS if i == 0 else None,
+            region="r1",
+            message=f"message {i}",
         )
         for i in range(n)
     ]
@@ -42,10 +48,24 @@ def test_report_renders_and_explorer_pages_in_chromium(
         skip_or_fail("chromium is not installed (apt-get install chromium)")
     page = write_html(_result(12_000), tmp_path / "report.html", library=load_library())
     proc = subprocess.run(
-        [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", f"--user-data-dir={tmp_path / 'profile'}",
-         "--virtual-time-budget=5000", "--dump-dom", page.as_uri()],
-        capture_output=True, text=True, timeout=120, check=True,
+        [
+            chromium,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            f"--user-data-dir={tmp_path / 'profile'}",
+            "--virtual-time-budget=5000",
+            "--dump-dom",
+            page.as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
     )
     dom = proc.stdout
     assert "12000 of 12000 findings" in dom  # the explorer's script ran over the embedded data

@@ -32,9 +32,7 @@ ProgressFn = Callable[[int, int], None]
 
 
 def _finding(check: Check, r: Resource, status: Status, message: str) -> Finding:
-    # model_construct: these values come from validated models already; skipping
-    # re-validation keeps evaluation of millions of findings fast.
-    return Finding.model_construct(
+    return Finding(
         check_id=check.meta.id,
         status=status,
         severity=check.meta.severity,

@@ -8,6 +8,7 @@ JSON-like dicts so that a snapshot round-trips through JSON without loss.
 from __future__ import annotations
 
 import enum
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -194,8 +195,13 @@ class CheckMeta(_Frozen):
     references: tuple[str, ...] = ()
 
 
-class Finding(_Frozen):
-    """The verdict of one check on one resource (or on a scope it could not collect)."""
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """The verdict of one check on one resource (or on a scope it could not collect).
+
+    A slotted dataclass rather than a BaseModel: a large estate yields millions of findings,
+    and this keeps each one small and cheap to create. Pydantic still validates and
+    serialises it wherever it crosses a boundary (results.json)."""
 
     check_id: str
     status: Status
@@ -203,10 +209,10 @@ class Finding(_Frozen):
     provider: str
     resource_type: str
     resource_id: str
+    message: str
     resource_name: str | None = None
     account: str | None = None
     region: str | None = None
-    message: str
     evidence: tuple[str, ...] = ()
     source: str | None = None
 
