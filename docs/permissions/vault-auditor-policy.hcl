@@ -3,7 +3,7 @@
 # Read-only: GET/LIST on sys/* configuration and engine metadata, plus `update` on
 # auth/token/lookup-accessor (a read of token metadata by accessor; it cannot reveal the token).
 # `sudo` is needed, on exact paths only, where Vault protects the endpoint as root-level:
-# sys/audit, sys/config/state/sanitized and auth/token/accessors.
+# sys/audit, sys/config/state/sanitized, sys/auth/<mount>/tune and auth/token/accessors.
 # Nothing here reads a secret value: no KV data/metadata, no role-id or secret-id, no transit
 # export or backup, no PKI private keys.
 #
@@ -28,7 +28,7 @@ path "sys/audit"                     { capabilities = ["read", "sudo"] }
 
 # Auth methods, their tuning, login MFA, AppRole role config (not role-id / secret-id)
 path "sys/auth"                      { capabilities = ["read"] }
-path "sys/auth/+/tune"               { capabilities = ["read"] }
+path "sys/auth/+/tune"               { capabilities = ["read", "sudo"] }   # Vault requires sudo here
 path "identity/mfa/login-enforcement/"  { capabilities = ["list"] }
 path "identity/mfa/login-enforcement/+" { capabilities = ["read"] }
 path "auth/+/role/"                  { capabilities = ["list"] }

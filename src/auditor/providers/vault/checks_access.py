@@ -179,7 +179,7 @@ def policy_no_wildcard_paths(policy: Resource, ctx: CheckContext) -> Verdict:
     severity="high",
     resource_types=[POLICY],
     rationale="sudo opens root-protected endpoints (audit, seal, token accessors...); on a glob it opens "
-    "every such endpoint below it.",
+    "every such endpoint below it. (A `+` segment, matching one name, is not counted as broad.)",
     remediation="Grant sudo only on the exact paths that need it, in a dedicated admin policy.",
     references=[f"{REFS}/concepts/policies#capabilities"],
 )
@@ -189,10 +189,10 @@ def policy_no_broad_sudo(policy: Resource, ctx: CheckContext) -> Verdict:
     bad = [
         f"{r['path']} [{', '.join(c for c in r['capabilities'] if c in ('sudo', 'root'))}]"
         for r in _rules(policy)
-        if {"sudo", "root"} & set(r["capabilities"]) and ("*" in r["path"] or "+" in r["path"])
+        if {"sudo", "root"} & set(r["capabilities"]) and "*" in r["path"]
     ]
     if bad and not _admin(policy, ctx):
-        return failed(f"policy {policy.name} grants sudo/root on globs: {summarize(bad)}")
+        return failed(f"policy {policy.name} grants sudo/root on `*` globs: {summarize(bad)}")
     return passed(
         f"policy {policy.name} grants no sudo/root on glob paths"
         if not bad
