@@ -204,7 +204,7 @@ def test_approle_login_and_secret_id_stays_out(dev: Any, tmp_path: Path) -> None
 
 def test_bad_login_is_a_collection_error(dev: Any) -> None:
     server, _ = dev
-    snap, api = run_scan(VaultOptions(addr=server.addr), {"VAULT_TOKEN": "not-a-token"})
+    snap, _ = run_scan(VaultOptions(addr=server.addr), {"VAULT_TOKEN": "not-a-token"})
     # A token login is checked by the first authenticated request: every read is denied.
     assert snap.errors and {e.kind for e in snap.errors} == {"access_denied"}
     assert not [r for r in snap.resources if r.type != "vault.server"]
