@@ -45,7 +45,9 @@ def main() -> None:
         if secret in text:
             raise SystemExit("refusing to write the demo snapshot: it holds a secret value")
     save_snapshot(snap, OUT)
-    print(f"{OUT}: {len(snap.resources)} resources, {len(snap.evidence)} evidence records, {len(snap.errors)} errors")
+    print(
+        f"{OUT}: {len(snap.resources)} resources, {len(snap.evidence)} evidence records, {len(snap.errors)} errors"
+    )
 
 
 if __name__ == "__main__":
