@@ -170,7 +170,9 @@ disable_mlock = true
         proc.kill()
         proc.wait(5)
         raise
-    return Server(proc, addr, init["root_token"], workdir, ca_cert=str(ca_path))
+    return Server(
+        proc, addr, init["root_token"], workdir, ca_cert=str(ca_path), info={"unseal_key": init["keys"][0]}
+    )
 
 
 AUDITOR_POLICY = Path(__file__).resolve().parents[2] / "docs" / "permissions" / "vault-auditor-policy.hcl"
@@ -252,6 +254,20 @@ def seed(server: Server) -> dict[str, Any]:
     c.write("transit/keys/fail-norotate")
     c.write("transit/keys/fail-slowrotate", auto_rotate_period="17520h")
     return {"canary": canary, "secret_id": secret_id}
+
+
+def unseal(server: Server) -> None:
+    c = server.client()
+    c.sys.submit_unseal_key(server.info["unseal_key"])
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if c.sys.read_leader_status().get("is_self"):
+                return
+        except Exception:
+            pass
+        time.sleep(0.1)
+    raise RuntimeError("the server did not become active after unsealing")
 
 
 def auditor_token(server: Server, policies: list[str], ttl: str = "2h") -> str:

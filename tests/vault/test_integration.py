@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 from typing import Any
 
@@ -212,9 +211,7 @@ def test_bad_login_is_a_collection_error(dev: Any) -> None:
 
 def test_production_like_server(prod: bao.Server) -> None:
     opts = VaultOptions(addr=prod.addr, ca_cert=prod.ca_cert)
-    started = time.monotonic()
     snap, _ = run_scan(opts, {"VAULT_TOKEN": prod.root_token})
-    assert time.monotonic() - started >= 0
     assert snap.errors == [], [e.message for e in snap.errors]
     server = next(r for r in snap.resources if r.type == "vault.server")
     assert server.attributes["storage_type"] == "raft"
@@ -226,6 +223,8 @@ def test_production_like_server(prod: bao.Server) -> None:
     assert _status(res.findings, "vault.listener.tls", "SERVER", label) == Status.PASS
     assert _status(res.findings, "vault.server.raw_storage_disabled", "SERVER", label) == Status.PASS
     assert _status(res.findings, "vault.audit.device_enabled", "SERVER", label) == Status.FAIL
+    assert _status(res.findings, "vault.audit.device_redundancy", "SERVER", label) == Status.FAIL
+    assert _status(res.findings, "vault.seal.unsealed", "SERVER", label) == Status.PASS
     assert _status(res.findings, "vault.ha.healthy", "SERVER", label) == Status.PASS
     assert _status(res.findings, "vault.policy.default_not_widened", "default", label) == Status.PASS
     strict = evaluate_snapshot(snap)
@@ -233,7 +232,10 @@ def test_production_like_server(prod: bao.Server) -> None:
 
     # Seal it for real: the seal check fails and everything else is an error, never a pass.
     prod.client().sys.seal()
-    sealed, _ = run_scan(opts, {"VAULT_TOKEN": prod.root_token})
+    try:
+        sealed, _ = run_scan(opts, {"VAULT_TOKEN": prod.root_token})
+    finally:
+        bao.unseal(prod)
     res = evaluate_snapshot(sealed)
     assert _status(res.findings, "vault.seal.unsealed", "SERVER", label) == Status.FAIL
     statuses = {f.status for f in res.findings if f.check_id == "vault.policy.no_wildcard_paths"}
@@ -244,6 +246,8 @@ def test_audit_yaml_with_two_vault_targets(dev: Any, prod: bao.Server, tmp_path:
     server, info = dev
     dev_token = tmp_path / "dev-token"
     dev_token.write_text(bao.auditor_token(server, ["auditor"]))
+    root_token = tmp_path / "dev-root-token"
+    root_token.write_text(server.root_token)
     prod_token = tmp_path / "prod-token"
     prod_token.write_text(prod.root_token)
     cfg = {
@@ -257,12 +261,21 @@ def test_audit_yaml_with_two_vault_targets(dev: Any, prod: bao.Server, tmp_path:
             },
             {
                 "provider": "vault",
+                "name": "team-a",
+                "options": {"addr": server.addr, "namespace": "team-a", "token_file": str(root_token)},
+            },
+            {
+                "provider": "vault",
                 "name": "prod",
                 "options": {"addr": prod.addr, "ca_cert": prod.ca_cert, "token_file": str(prod_token)},
             },
         ],
     }
     (tmp_path / "audit.yaml").write_text(yaml.safe_dump(cfg))
+    server.client().sys.create_namespace("team-a")
+    in_ns = server.client()
+    in_ns.adapter.namespace = "team-a"
+    in_ns.sys.create_or_update_acl_policy("ns-wide", 'path "*" { capabilities = ["read"] }')
     out = tmp_path / "out"
     result = CliRunner().invoke(
         main,
@@ -272,9 +285,18 @@ def test_audit_yaml_with_two_vault_targets(dev: Any, prod: bao.Server, tmp_path:
     assert result.exit_code in (0, 3), result.output
     data = json.loads((out / "results.json").read_text())
     labels = {t["label"] for t in data["scan"]["targets"]}
-    assert labels == {server.addr, prod.addr}
+    assert labels == {server.addr, prod.addr, f"{server.addr} ns=team-a"}
+    assert data["errors"] == []
     accounts = {f["account"] for f in data["findings"] if f["provider"] == "vault"}
     assert {server.addr, prod.addr} <= accounts
+    ns = {(f["resource_type"], f["region"]) for f in data["findings"] if f["region"] == "team-a"}
+    assert ("vault.policy", "team-a") in ns and ("vault.server", "team-a") not in ns
+    wide = [
+        f
+        for f in data["findings"]
+        if f["resource_name"] == "ns-wide" and f["check_id"] == "vault.policy.no_wildcard_paths"
+    ]
+    assert [(f["region"], f["status"]) for f in wide] == [("team-a", "fail")]
     blob = "\n".join(p.read_text("utf-8") for p in out.rglob("*") if p.is_file())
-    for secret in (info["canary"], prod.root_token, dev_token.read_text()):
+    for secret in (info["canary"], prod.root_token, dev_token.read_text(), server.root_token):
         assert secret not in blob
