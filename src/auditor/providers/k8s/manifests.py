@@ -80,6 +80,9 @@ def _items(doc: Any, source: str) -> Iterator[ManifestDoc | ManifestProblem]:
         yield ManifestProblem(source, "not a Kubernetes object: no 'kind'")
         return
     meta = doc.get("metadata")
+    if kind not in BY_KIND:
+        yield ManifestDoc(doc, source)  # a kind no check reads: the collector skips it
+        return
     if not isinstance(meta, dict) or not meta.get("name"):
         yield ManifestProblem(source, f"{kind} has no metadata.name", kind)
         return
