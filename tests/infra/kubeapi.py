@@ -91,9 +91,7 @@ class KubeCluster:
                 }
             ],
             "users": [{"name": context, "user": {"token": token}}],
-            "contexts": [
-                {"name": context, "context": {"cluster": context, "user": context}}
-            ],
+            "contexts": [{"name": context, "context": {"cluster": context, "user": context}}],
             "current-context": context,
             "preferences": {},
         }
@@ -161,7 +159,7 @@ def _write_pki(pki: Path) -> tuple[Path, Path, Path, Path, Path]:
     Returns (ca.crt, apiserver.crt, apiserver.key, sa.key, sa.pub).
     """
     pki.mkdir(parents=True, exist_ok=True)
-    now = datetime.datetime.now(datetime.timezone.utc)
+    now = datetime.datetime.now(datetime.UTC)
     not_before = now - datetime.timedelta(minutes=5)
     not_after = now + datetime.timedelta(days=2)
 
@@ -178,9 +176,15 @@ def _write_pki(pki: Path) -> tuple[Path, Path, Path, Path, Path]:
         .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
         .add_extension(
             x509.KeyUsage(
-                digital_signature=True, content_commitment=False, key_encipherment=False,
-                data_encipherment=False, key_agreement=False, key_cert_sign=True,
-                crl_sign=True, encipher_only=False, decipher_only=False,
+                digital_signature=True,
+                content_commitment=False,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=True,
+                crl_sign=True,
+                encipher_only=False,
+                decipher_only=False,
             ),
             critical=True,
         )
@@ -200,9 +204,15 @@ def _write_pki(pki: Path) -> tuple[Path, Path, Path, Path, Path]:
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
         .add_extension(
             x509.KeyUsage(
-                digital_signature=True, content_commitment=False, key_encipherment=True,
-                data_encipherment=False, key_agreement=False, key_cert_sign=False,
-                crl_sign=False, encipher_only=False, decipher_only=False,
+                digital_signature=True,
+                content_commitment=False,
+                key_encipherment=True,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=False,
+                crl_sign=False,
+                encipher_only=False,
+                decipher_only=False,
             ),
             critical=True,
         )
@@ -297,9 +307,7 @@ def _wait_ready(
     proc: subprocess.Popen[bytes], server: str, ca_file: Path, token: str, log_path: Path
 ) -> None:
     ctx = ssl.create_default_context(cafile=str(ca_file))
-    request = urllib.request.Request(
-        f"{server}/readyz", headers={"Authorization": f"Bearer {token}"}
-    )
+    request = urllib.request.Request(f"{server}/readyz", headers={"Authorization": f"Bearer {token}"})
     deadline = time.monotonic() + READY_TIMEOUT
     last = "no answer yet"
     while time.monotonic() < deadline:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -38,5 +37,3 @@ def fake_kubeconfig(fake_kube: FakeKube, tmp_path_factory: pytest.TempPathFactor
         tmp_path_factory.mktemp("fake-kubeconfig") / "config",
         {"modern": SCANNER_TOKEN, "limited": LIMITED_TOKEN, "expired": "no-such-token"},
     )
-
-

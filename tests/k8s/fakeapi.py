@@ -106,7 +106,9 @@ class FakeKube:
         cfg = {
             "apiVersion": "v1",
             "kind": "Config",
-            "clusters": [{"name": "fake", "cluster": {"server": self.url, "certificate-authority": str(self.ca_file)}}],
+            "clusters": [
+                {"name": "fake", "cluster": {"server": self.url, "certificate-authority": str(self.ca_file)}}
+            ],
             "users": [{"name": n, "user": {"token": t}} for n, t in contexts.items()],
             "contexts": [{"name": n, "context": {"cluster": "fake", "user": n}} for n in contexts],
             "current-context": next(iter(contexts)),
@@ -150,7 +152,9 @@ class FakeKube:
         query = {k: v[-1] for k, v in parse_qs(url.query).items()}
         auth = req.headers.get("Authorization", "")
         scheme, _, token = auth.partition(" ")
-        user = self.tokens.get(token.strip()) if scheme.lower() == "bearer" else None  # scheme is case-insensitive
+        user = (
+            self.tokens.get(token.strip()) if scheme.lower() == "bearer" else None
+        )  # scheme is case-insensitive
         route = self._route(url.path)
         seen = Seen(
             user=user or "?",
@@ -168,7 +172,12 @@ class FakeKube:
             return self._status(401, "Unauthorized", "Unauthorized")
         if url.path == "/version":
             major, minor = self.version.lstrip("v").split(".")[:2]
-            return 200, {"major": major, "minor": minor, "gitVersion": self.version, "platform": "linux/amd64"}
+            return 200, {
+                "major": major,
+                "minor": minor,
+                "gitVersion": self.version,
+                "platform": "linux/amd64",
+            }
         if route is None:
             return self._status(404, "NotFound", "the server could not find the requested resource")
         kind, ns = route
@@ -180,11 +189,15 @@ class FakeKube:
                 f'{kind.plural} is forbidden: User "{user}" cannot list resource "{kind.plural}" '
                 f'in API group "{kind.group}" {where}',
             )
-        items = [o for o in self._store.get(kind.kind, []) if ns is None or o["metadata"].get("namespace") == ns]
+        items = [
+            o for o in self._store.get(kind.kind, []) if ns is None or o["metadata"].get("namespace") == ns
+        ]
         selector = query.get("fieldSelector", "")
         if selector.startswith("type="):
             items = [o for o in items if o.get("type") == selector.removeprefix("type=")]
-        offset = int(json.loads(base64.b64decode(query["continue"]))["offset"]) if query.get("continue") else 0
+        offset = (
+            int(json.loads(base64.b64decode(query["continue"]))["offset"]) if query.get("continue") else 0
+        )
         limit = int(query.get("limit", "0")) or len(items) or 1
         page = items[offset : offset + limit]
         rest = len(items) - offset - len(page)
@@ -199,8 +212,22 @@ class FakeKube:
             o.pop("kind", None)
             o.pop("apiVersion", None)
             if metadata_only:
-                o = {"apiVersion": "meta.k8s.io/v1", "kind": "PartialObjectMetadata", "metadata": o["metadata"]}
+                o = {
+                    "apiVersion": "meta.k8s.io/v1",
+                    "kind": "PartialObjectMetadata",
+                    "metadata": o["metadata"],
+                }
             out.append(o)
         if metadata_only:
-            return 200, {"apiVersion": "meta.k8s.io/v1", "kind": "PartialObjectMetadataList", "metadata": meta, "items": out}
-        return 200, {"apiVersion": kind.api_version, "kind": f"{kind.kind}List", "metadata": meta, "items": out}
+            return 200, {
+                "apiVersion": "meta.k8s.io/v1",
+                "kind": "PartialObjectMetadataList",
+                "metadata": meta,
+                "items": out,
+            }
+        return 200, {
+            "apiVersion": kind.api_version,
+            "kind": f"{kind.kind}List",
+            "metadata": meta,
+            "items": out,
+        }

@@ -73,7 +73,9 @@ def test_check_fails_and_passes_where_expected(check_id: str, statuses: dict[tup
 def test_messages_name_the_offender_and_never_a_secret_value(unit_snapshot: Snapshot) -> None:
     findings = findings_of(unit_snapshot)
     env = next(
-        f for f in findings if f.check_id == "k8s.workload.secret_env_literals" and f.resource_id.endswith("fail-insecure")
+        f
+        for f in findings
+        if f.check_id == "k8s.workload.secret_env_literals" and f.resource_id.endswith("fail-insecure")
     )
     assert "DB_PASSWORD" in env.message
     assert_no_canary(unit_snapshot.model_dump_json() + "\n".join(f.message for f in findings))
@@ -91,7 +93,11 @@ def test_missing_attribute_is_error_not_pass(unit_snapshot: Snapshot) -> None:
 
 
 def test_allowed_registries_without_a_list_is_not_applicable(unit_snapshot: Snapshot) -> None:
-    got = {f.status for f in findings_of(unit_snapshot, params={}) if f.check_id == "k8s.workload.allowed_registries"}
+    got = {
+        f.status
+        for f in findings_of(unit_snapshot, params={})
+        if f.check_id == "k8s.workload.allowed_registries"
+    }
     assert got == {Status.NOT_APPLICABLE}
 
 

@@ -32,7 +32,9 @@ def test_newer_kinds_are_read_and_judged(modern: tuple[Snapshot, list[Any]]) -> 
     snap, _ = modern
     assert not snap.errors
     got = status_map(findings_of(snap, now=NOW))
-    assert got[("k8s.admission.fail_closed", "modern/ValidatingAdmissionPolicy/pass-require-labels")] == "pass"
+    assert (
+        got[("k8s.admission.fail_closed", "modern/ValidatingAdmissionPolicy/pass-require-labels")] == "pass"
+    )
     assert got[("k8s.admission.fail_closed", "modern/ValidatingAdmissionPolicy/fail-warn-only")] == "fail"
     assert got[("k8s.workload.image_not_latest", "modern/CronJob/batch/fail-cleanup")] == "fail"
     assert got[("k8s.workload.privileged", "modern/CronJob/batch/pass-nightly")] == "pass"
@@ -40,7 +42,9 @@ def test_newer_kinds_are_read_and_judged(modern: tuple[Snapshot, list[Any]]) -> 
         assert got[(f"k8s.cluster.{check}", "modern")] == "pass", check
     assert got[("k8s.secret.max_age", "modern/Secret/payments/fail-old-secret")] == "fail"
     assert got[("k8s.secret.legacy_service_account_token", "modern/Secret/batch/fail-cron-token")] == "fail"
-    assert got[("k8s.secret.legacy_service_account_token", "modern/Secret/payments/pass-fresh-secret")] == "pass"
+    assert (
+        got[("k8s.secret.legacy_service_account_token", "modern/Secret/payments/pass-fresh-secret")] == "pass"
+    )
 
 
 def test_lists_are_paged_with_continue(modern: tuple[Snapshot, list[Any]]) -> None:
@@ -49,7 +53,11 @@ def test_lists_are_paged_with_continue(modern: tuple[Snapshot, list[Any]]) -> No
     assert len(ns_calls) == 2 and "continue" in ns_calls[1].query
     assert all(s.query.get("limit") == "2" for s in seen if s.resource)
     snap, _ = modern
-    assert {r.attributes["name"] for r in snap.resources if r.type == "k8s.namespace"} == {"payments", "batch", "kube-system"}
+    assert {r.attributes["name"] for r in snap.resources if r.type == "k8s.namespace"} == {
+        "payments",
+        "batch",
+        "kube-system",
+    }
     assert len([r for r in snap.resources if r.type == "k8s.secret"]) == 3
 
 
@@ -76,11 +84,18 @@ def test_forbidden_resources_end_as_error(fake_kube: FakeKube, fake_kubeconfig: 
     snap, _ = _scan(fake_kube, fake_kubeconfig, context=["limited"])
     denied = {e.operation: e for e in snap.errors if e.kind == "access_denied"}
     assert set(denied) == {"networking.k8s.io.networkpolicies.list", "batch.cronjobs.list"}
-    assert 'User "limited" cannot list resource "networkpolicies"' in denied["networking.k8s.io.networkpolicies.list"].message
+    assert (
+        'User "limited" cannot list resource "networkpolicies"'
+        in denied["networking.k8s.io.networkpolicies.list"].message
+    )
     got = findings_of(snap)
     ns = [f for f in got if f.check_id == "k8s.namespace.default_deny_ingress"]
-    judged = {f.resource_id: f.status for f in ns if f.status != Status.NOT_APPLICABLE}  # kube-system is exempt
-    assert judged and set(judged.values()) == {Status.ERROR}, "namespaces must not pass without their policies"
+    judged = {
+        f.resource_id: f.status for f in ns if f.status != Status.NOT_APPLICABLE
+    }  # kube-system is exempt
+    assert judged and set(judged.values()) == {Status.ERROR}, (
+        "namespaces must not pass without their policies"
+    )
     wl = [f for f in got if f.check_id == "k8s.workload.privileged" and f.resource_id == "k8s/limited"]
     assert wl and wl[0].status == Status.ERROR
 
@@ -100,7 +115,8 @@ def test_expired_credentials_and_unreachable_cluster(
     (err,) = snap.errors
     assert err.kind == "unreachable"
     res = CliRunner().invoke(
-        main, ["scan", "k8s", "--kubeconfig", str(dead), "--context", "modern", "--out", str(tmp_path / "o"), "-q"]
+        main,
+        ["scan", "k8s", "--kubeconfig", str(dead), "--context", "modern", "--out", str(tmp_path / "o"), "-q"],
     )
     assert res.exit_code == 3, res.output
 
@@ -118,7 +134,9 @@ def test_namespaces_option_limits_namespaced_reads(fake_kube: FakeKube, fake_kub
     assert {r.attributes["namespace"] for r in snap.resources if r.type == "k8s.workload"} == {"batch"}
 
 
-def test_in_cluster_service_account_config(fake_kube: FakeKube, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_in_cluster_service_account_config(
+    fake_kube: FakeKube, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from kubernetes.config import incluster_config
 
     from .conftest import SCANNER_TOKEN

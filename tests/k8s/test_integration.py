@@ -66,7 +66,11 @@ def test_the_shipped_clusterrole_is_enough(live: Live) -> None:
 
 
 def test_lists_are_paged_and_old_apis_fall_back(live: Live) -> None:
-    pages = [e.parameters.get("page") for e in live.base.evidence if e.operation == "rbac.authorization.k8s.io.clusterroles.list"]
+    pages = [
+        e.parameters.get("page")
+        for e in live.base.evidence
+        if e.operation == "rbac.authorization.k8s.io.clusterroles.list"
+    ]
     assert max(pages) >= 2, "1.20 has ~60 built-in ClusterRoles: page_size 7 needs several pages"
     ids = {r.id for r in live.base.resources}
     assert "live/CronJob/secure/pass-report" in ids  # batch/v1 404 on 1.20 -> batch/v1beta1
@@ -125,6 +129,14 @@ def test_forbidden_everywhere_ends_as_error_and_exit_3(live: Live, tmp_path: Pat
     assert judged == {"k8s.cluster.version_supported", "k8s.cluster.pod_security_admission"}
     res = CliRunner().invoke(
         main,
-        ["scan", "k8s", "--kubeconfig", str(live.workdir / "other.kubeconfig"), "--out", str(tmp_path / "o"), "-q"],
+        [
+            "scan",
+            "k8s",
+            "--kubeconfig",
+            str(live.workdir / "other.kubeconfig"),
+            "--out",
+            str(tmp_path / "o"),
+            "-q",
+        ],
     )
     assert res.exit_code == 3, res.output

@@ -36,7 +36,9 @@ def test_malformed_document_is_named_and_the_rest_still_scanned() -> None:
     assert "not valid YAML" in broken.message and broken.resource_types == ("k8s.service",)
     noname = next(e for m, e in msgs.items() if "broken.yaml#3" in m)
     assert "no metadata.name" in noname.message and noname.resource_types == ("k8s.serviceaccount",)
-    errs = [f for f in findings_of(snap) if f.status == Status.ERROR and f.check_id == "k8s.service.node_port"]
+    errs = [
+        f for f in findings_of(snap) if f.status == Status.ERROR and f.check_id == "k8s.service.node_port"
+    ]
     assert errs, "checks over the broken document's kind must report error"
 
 
@@ -71,6 +73,8 @@ def test_cli_exit_codes(tmp_path: Path) -> None:
     assert ok.exit_code == 0, ok.output
     results = json.loads((tmp_path / "ok" / "results.json").read_text())
     assert results["summary"]["findings"]["fail"] > 0
-    bad = runner.invoke(main, ["scan", "k8s", "--manifests", str(FIX / "bad"), "--out", str(tmp_path / "bad"), "-q"])
+    bad = runner.invoke(
+        main, ["scan", "k8s", "--manifests", str(FIX / "bad"), "--out", str(tmp_path / "bad"), "-q"]
+    )
     assert bad.exit_code == 3, bad.output
     assert "broken.yaml#1" in (tmp_path / "bad" / "results.json").read_text()

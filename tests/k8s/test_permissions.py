@@ -27,7 +27,9 @@ BASE = _rules("k8s-clusterrole.yaml")
 SECRET = _rules("k8s-clusterrole-secret-metadata.yaml")
 
 
-def allows(rules: list[dict[str, Any]], group: str | None, resource: str | None, verb: str, path: str) -> bool:
+def allows(
+    rules: list[dict[str, Any]], group: str | None, resource: str | None, verb: str, path: str
+) -> bool:
     for r in rules:
         if group is None:
             if path in r.get("nonResourceURLs", []) and verb in r["verbs"]:
@@ -57,5 +59,7 @@ def test_every_request_the_collector_makes_is_covered(fake_kube: FakeKube, fake_
             assert allows(SECRET, group, resource, verb, path), (group, resource, verb)
             assert not allows(BASE, group, resource, verb, path)
         else:
-            assert allows(BASE, group, resource, verb, path), f"not in k8s-clusterrole.yaml: {(group, resource, verb, path)}"
+            assert allows(BASE, group, resource, verb, path), (
+                f"not in k8s-clusterrole.yaml: {(group, resource, verb, path)}"
+            )
     assert {s.method for s in seen} == {"GET"}

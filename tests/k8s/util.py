@@ -42,7 +42,9 @@ def snapshot_of(**options: Any) -> Snapshot:
     return sink.build()
 
 
-def findings_of(snap: Snapshot, params: dict[str, Any] | None = None, now: datetime | None = None) -> list[Finding]:
+def findings_of(
+    snap: Snapshot, params: dict[str, Any] | None = None, now: datetime | None = None
+) -> list[Finding]:
     if now is not None:
         snap = snap.model_copy(update={"created_at": now})
     return evaluate(snap, load_registry(), params=params if params is not None else PARAMS)
