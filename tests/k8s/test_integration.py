@@ -140,3 +140,11 @@ def test_forbidden_everywhere_ends_as_error_and_exit_3(live: Live, tmp_path: Pat
         ],
     )
     assert res.exit_code == 3, res.output
+
+
+def test_rejected_token_is_one_whole_target_error(live: Live, tmp_path: Path) -> None:
+    bogus = live.cluster.kubeconfig("expired-or-made-up", tmp_path / "bogus.kubeconfig", "bogus")
+    snap = snapshot_of(kubeconfig=str(bogus))
+    (err,) = snap.errors
+    assert err.kind == "access_denied" and "401" in err.message and err.resource_types == ()
+    assert {f.status for f in findings_of(snap)} == {Status.ERROR}

@@ -78,3 +78,47 @@ def test_cli_exit_codes(tmp_path: Path) -> None:
     )
     assert bad.exit_code == 3, bad.output
     assert "broken.yaml#1" in (tmp_path / "bad" / "results.json").read_text()
+
+
+def test_scrub_drops_secret_data_last_applied_and_secret_env_values() -> None:
+    from auditor.providers.k8s.normalize import scrub
+
+    secret = {
+        "apiVersion": "v1",
+        "kind": "Secret",
+        "metadata": {
+            "name": "s",
+            "annotations": {
+                "kubectl.kubernetes.io/last-applied-configuration": '{"data":{"k":"CANARY-k8s-secret-5f1d2c"}}'
+            },
+            "managedFields": [{"manager": "kubectl"}],
+        },
+        "type": "Opaque",
+        "data": {"k": "Q0FOQVJZLWs4cy10b2tlbi03YzQxZTI="},
+    }
+    clean = scrub(secret)
+    assert clean == {
+        "apiVersion": "v1",
+        "kind": "Secret",
+        "metadata": {"name": "s", "annotations": {}},
+        "type": "Opaque",
+        "dataKeys": ["k"],
+    }
+    pod = {
+        "kind": "Pod",
+        "metadata": {"name": "p"},
+        "spec": {
+            "containers": [
+                {
+                    "name": "c",
+                    "env": [
+                        {"name": "GITHUB_TOKEN", "value": "CANARY-env-9a7b31"},
+                        {"name": "MODE", "value": "x"},
+                    ],
+                }
+            ]
+        },
+    }
+    env = scrub(pod)["spec"]["containers"][0]["env"]
+    assert env == [{"name": "GITHUB_TOKEN", "value": "[REDACTED]"}, {"name": "MODE", "value": "x"}]
+    assert pod["spec"]["containers"][0]["env"][0]["value"] == "CANARY-env-9a7b31", "the input is not mutated"
