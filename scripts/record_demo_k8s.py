@@ -1,0 +1,81 @@
+"""Record the Kubernetes demo snapshot (fixtures/demo/k8s.json.gz) with the real collector.
+
+From the real kube-apiserver v1.20.2 + etcd (tests/infra/kubeapi.py) seeded with
+fixtures/k8s/estate through the admin identity, scanned as the read-only scanner identity
+bound to docs/permissions/k8s-clusterrole.yaml plus the opt-in Secret-metadata role. If the
+kube-apiserver binary has not been built (scripts/build-kube-apiserver.sh), it records from
+the local HTTPS fake serving fixtures/k8s/newer instead, and says so.
+
+Run: .venv/bin/python scripts/record_demo_k8s.py
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT / "tests")]
+
+from auditor.evidence import SnapshotBuilder  # noqa: E402
+from auditor.providers import NullProgress  # noqa: E402
+from auditor.providers.k8s import K8sOptions  # noqa: E402
+from auditor.providers.k8s.collector import collect  # noqa: E402
+from auditor.snapshot import save_snapshot  # noqa: E402
+
+OUT = ROOT / "fixtures" / "demo" / "k8s.json.gz"
+
+
+def _scan(kubeconfig: Path, context: str) -> SnapshotBuilder:
+    sink = SnapshotBuilder(tool_version="demo")
+    opts = K8sOptions(kubeconfig=str(kubeconfig), context=[context], secret_metadata=True)
+    collect(opts, sink, NullProgress())
+    return sink
+
+
+def from_real_apiserver(work: Path) -> SnapshotBuilder:
+    from infra.kubeapi import run_kube_apiserver
+    from k8s.seed import admin_client, bind, seed_estate
+
+    with run_kube_apiserver(work) as cluster:
+        admin = admin_client(cluster, work)
+        seed_estate(admin)
+        bind(admin, "k8s-clusterrole.yaml")
+        bind(admin, "k8s-clusterrole-secret-metadata.yaml")
+        kubeconfig = cluster.kubeconfig(cluster.scanner_token, work / "scanner.kubeconfig", "demo-cluster")
+        return _scan(kubeconfig, "demo-cluster")
+
+
+def from_fake(work: Path) -> SnapshotBuilder:
+    from auditor.providers.k8s.manifests import read_manifests
+    from k8s.fakeapi import FakeKube
+
+    docs, _ = read_manifests([str(ROOT / "fixtures" / "k8s" / "newer")])
+    fake = FakeKube(objects=[d.obj for d in docs], tokens={"demo": "auditor-scanner"}).start(work)
+    try:
+        return _scan(fake.kubeconfig(work / "kubeconfig", {"demo-cluster": "demo"}), "demo-cluster")
+    finally:
+        fake.stop()
+
+
+def main() -> None:
+    from infra.kubeapi import KubeApiServerError, etcd_binary, kube_apiserver_binary
+
+    with tempfile.TemporaryDirectory() as tmp:
+        try:
+            kube_apiserver_binary()
+            etcd_binary()
+            sink, source = from_real_apiserver(Path(tmp)), "the real kube-apiserver v1.20.2"
+        except KubeApiServerError as exc:
+            print(f"kube-apiserver not available ({exc}); recording from the local HTTPS fake instead")
+            sink, source = from_fake(Path(tmp)), "the local HTTPS fake (fixtures/k8s/newer)"
+    snap = sink.build()
+    save_snapshot(snap, OUT)
+    print(
+        f"{OUT} ({OUT.stat().st_size // 1024} KB) from {source}: {len(snap.resources)} resources, {len(snap.errors)} errors"
+    )
+
+
+if __name__ == "__main__":
+    main()

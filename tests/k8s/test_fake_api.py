@@ -1,0 +1,159 @@
+"""The live collector with the real `kubernetes` client against the local HTTPS fake:
+kinds newer than the real test apiserver (1.20), paging, metadata-only Secrets, faults."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from auditor.cli import main
+from auditor.models import Snapshot, Status
+from auditor.providers.k8s.collector import METADATA_ONLY
+
+from .fakeapi import FakeKube
+from .util import NOW, assert_no_canary, findings_of, snapshot_of, status_map, write_all
+
+
+def _scan(fake: FakeKube, kubeconfig: Path, **opts: Any) -> tuple[Snapshot, list[Any]]:
+    start = len(fake.seen)
+    snap = snapshot_of(kubeconfig=str(kubeconfig), **opts)
+    return snap, fake.seen[start:]
+
+
+@pytest.fixture(scope="module")
+def modern(fake_kube: FakeKube, fake_kubeconfig: Path) -> tuple[Snapshot, list[Any]]:
+    return _scan(fake_kube, fake_kubeconfig, context=["modern"], secret_metadata=True, page_size=2)
+
+
+def test_newer_kinds_are_read_and_judged(modern: tuple[Snapshot, list[Any]]) -> None:
+    snap, _ = modern
+    assert not snap.errors
+    got = status_map(findings_of(snap, now=NOW))
+    assert (
+        got[("k8s.admission.fail_closed", "modern/ValidatingAdmissionPolicy/pass-require-labels")] == "pass"
+    )
+    assert got[("k8s.admission.fail_closed", "modern/ValidatingAdmissionPolicy/fail-warn-only")] == "fail"
+    assert got[("k8s.workload.image_not_latest", "modern/CronJob/batch/fail-cleanup")] == "fail"
+    assert got[("k8s.workload.privileged", "modern/CronJob/batch/pass-nightly")] == "pass"
+    for check in ("version_supported", "pod_security_admission", "audit_logging", "admission_policies"):
+        assert got[(f"k8s.cluster.{check}", "modern")] == "pass", check
+    assert got[("k8s.secret.max_age", "modern/Secret/payments/fail-old-secret")] == "fail"
+    assert got[("k8s.secret.legacy_service_account_token", "modern/Secret/batch/fail-cron-token")] == "fail"
+    assert (
+        got[("k8s.secret.legacy_service_account_token", "modern/Secret/payments/pass-fresh-secret")] == "pass"
+    )
+
+
+def test_lists_are_paged_with_continue(modern: tuple[Snapshot, list[Any]]) -> None:
+    _, seen = modern
+    ns_calls = [s for s in seen if s.resource == "namespaces"]
+    assert len(ns_calls) == 2 and "continue" in ns_calls[1].query
+    assert all(s.query.get("limit") == "2" for s in seen if s.resource)
+    snap, _ = modern
+    assert {r.attributes["name"] for r in snap.resources if r.type == "k8s.namespace"} == {
+        "payments",
+        "batch",
+        "kube-system",
+    }
+    assert len([r for r in snap.resources if r.type == "k8s.secret"]) == 3
+
+
+def test_secrets_are_requested_as_metadata_only(modern: tuple[Snapshot, list[Any]], tmp_path: Path) -> None:
+    snap, seen = modern
+    secret_calls = [s for s in seen if s.resource == "secrets"]
+    assert secret_calls and all(s.accept == METADATA_ONLY for s in secret_calls)
+    assert all(s.method == "GET" for s in seen)
+    _, text = write_all(snap, tmp_path)
+    assert_no_canary(text)
+    assert "API_TOKEN" in text
+
+
+def test_default_scan_does_not_list_secrets_and_says_so(fake_kube: FakeKube, fake_kubeconfig: Path) -> None:
+    snap, seen = _scan(fake_kube, fake_kubeconfig, context=["modern"])
+    assert not [s for s in seen if s.resource == "secrets"]
+    (err,) = snap.errors
+    assert err.kind == "not_collected" and err.resource_types == ("k8s.secret",)
+    errs = {f.check_id for f in findings_of(snap) if f.status == Status.ERROR}
+    assert errs == {"k8s.secret.legacy_service_account_token", "k8s.secret.max_age"}
+
+
+def test_forbidden_resources_end_as_error(fake_kube: FakeKube, fake_kubeconfig: Path) -> None:
+    snap, _ = _scan(fake_kube, fake_kubeconfig, context=["limited"])
+    denied = {e.operation: e for e in snap.errors if e.kind == "access_denied"}
+    assert set(denied) == {"networking.k8s.io.networkpolicies.list", "batch.cronjobs.list"}
+    assert (
+        'User "limited" cannot list resource "networkpolicies"'
+        in denied["networking.k8s.io.networkpolicies.list"].message
+    )
+    got = findings_of(snap)
+    ns = [f for f in got if f.check_id == "k8s.namespace.default_deny_ingress"]
+    judged = {
+        f.resource_id: f.status for f in ns if f.status != Status.NOT_APPLICABLE
+    }  # kube-system is exempt
+    assert judged and set(judged.values()) == {Status.ERROR}, (
+        "namespaces must not pass without their policies"
+    )
+    wl = [f for f in got if f.check_id == "k8s.workload.privileged" and f.resource_id == "k8s/limited"]
+    assert wl and wl[0].status == Status.ERROR
+
+
+def test_expired_credentials_and_unreachable_cluster(
+    fake_kube: FakeKube, fake_kubeconfig: Path, tmp_path: Path
+) -> None:
+    snap, seen = _scan(fake_kube, fake_kubeconfig, context=["expired"])
+    assert len(seen) == 1, "after a 401 the collector stops instead of hammering the server"
+    (err,) = snap.errors
+    assert err.kind == "access_denied" and "credentials rejected" in err.message and err.resource_types == ()
+    assert {f.status for f in findings_of(snap)} == {Status.ERROR}
+
+    dead = tmp_path / "dead.kubeconfig"
+    dead.write_text(fake_kubeconfig.read_text().replace(fake_kube.url, "https://127.0.0.1:9"))
+    snap = snapshot_of(kubeconfig=str(dead), context=["modern"], timeout=3)
+    (err,) = snap.errors
+    assert err.kind == "unreachable"
+    res = CliRunner().invoke(
+        main,
+        ["scan", "k8s", "--kubeconfig", str(dead), "--context", "modern", "--out", str(tmp_path / "o"), "-q"],
+    )
+    assert res.exit_code == 3, res.output
+
+
+def test_several_contexts_in_one_scan(fake_kube: FakeKube, fake_kubeconfig: Path) -> None:
+    snap, _ = _scan(fake_kube, fake_kubeconfig, context=["modern", "limited"])
+    assert {t.label for t in snap.targets} == {"cluster modern", "cluster limited"}
+    assert {r.id for r in snap.resources if r.type == "k8s.cluster"} == {"modern", "limited"}
+
+
+def test_namespaces_option_limits_namespaced_reads(fake_kube: FakeKube, fake_kubeconfig: Path) -> None:
+    snap, seen = _scan(fake_kube, fake_kubeconfig, context=["modern"], namespaces=["batch"])
+    pods = [s.path for s in seen if s.resource == "pods"]
+    assert pods == ["/api/v1/namespaces/batch/pods"]
+    assert {r.attributes["namespace"] for r in snap.resources if r.type == "k8s.workload"} == {"batch"}
+
+
+def test_in_cluster_service_account_config(
+    fake_kube: FakeKube, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kubernetes.config import incluster_config
+
+    from .conftest import SCANNER_TOKEN
+
+    token, ca = tmp_path / "token", tmp_path / "ca.crt"
+    token.write_text(SCANNER_TOKEN)
+    ca.write_bytes(Path(str(fake_kube.ca_file)).read_bytes())
+    monkeypatch.setattr(incluster_config, "SERVICE_TOKEN_FILENAME", str(token))
+    monkeypatch.setattr(incluster_config, "SERVICE_CERT_FILENAME", str(ca))
+    monkeypatch.setenv("KUBERNETES_SERVICE_HOST", "127.0.0.1")
+    monkeypatch.setenv("KUBERNETES_SERVICE_PORT", fake_kube.url.rsplit(":", 1)[1])
+    snap = snapshot_of(in_cluster=True, cluster_name="prod")
+    assert [e for e in snap.errors if e.kind != "not_collected"] == []
+    assert any(r.id == "prod" and r.type == "k8s.cluster" for r in snap.resources)
+
+
+def test_bad_kubeconfig_is_a_collection_error(tmp_path: Path) -> None:
+    snap = snapshot_of(kubeconfig=str(tmp_path / "missing"), context=["x"])
+    (err,) = snap.errors
+    assert err.operation == "kubeconfig.load" and "missing" in err.message

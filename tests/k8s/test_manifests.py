@@ -1,0 +1,124 @@
+"""The offline path: `auditor scan k8s --manifests PATH`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from auditor.cli import main
+from auditor.models import Status
+
+from .util import ESTATE, FIX, NEWER, assert_no_canary, findings_of, snapshot_of, write_all
+
+
+def test_findings_point_at_file_and_document() -> None:
+    snap = snapshot_of(manifests=[str(ESTATE)])
+    by_id = {r.id: r for r in snap.resources}
+    pod = by_id["manifests/Pod/legacy/fail-insecure"]
+    assert pod.source == f"{ESTATE}/03-workloads.yaml#1"
+    f = next(
+        f for f in findings_of(snap) if f.check_id == "k8s.workload.privileged" and f.resource_id == pod.id
+    )
+    assert f.status == Status.FAIL and f.source == pod.source
+    assert by_id["manifests/Namespace/secure"].source == f"{ESTATE}/00-namespaces.yaml#0"
+    assert not snap.errors
+    assert not any(r.type == "k8s.cluster" for r in snap.resources), "manifests have no cluster"
+
+
+def test_malformed_document_is_named_and_the_rest_still_scanned() -> None:
+    snap = snapshot_of(manifests=[str(FIX / "bad")])
+    names = {r.attributes["name"] for r in snap.resources}
+    assert {"ok-before", "ok-after"} <= names
+    msgs = {e.message: e for e in snap.errors}
+    broken = next(e for m, e in msgs.items() if "broken.yaml#1" in m)
+    assert "not valid YAML" in broken.message and broken.resource_types == ("k8s.service",)
+    noname = next(e for m, e in msgs.items() if "broken.yaml#3" in m)
+    assert "no metadata.name" in noname.message and noname.resource_types == ("k8s.serviceaccount",)
+    errs = [
+        f for f in findings_of(snap) if f.status == Status.ERROR and f.check_id == "k8s.service.node_port"
+    ]
+    assert errs, "checks over the broken document's kind must report error"
+
+
+def test_list_dump_helm_and_missing_path(tmp_path: Path) -> None:
+    helm = tmp_path / "helm.yaml"
+    helm.write_text(
+        "---\n# Source: chart/templates/empty.yaml\n---\n# Source: chart/templates/sa.yaml\n"
+        "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: default\n  namespace: helm\n"
+        "automountServiceAccountToken: false\n--- # trailing\n"
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\ndata:\n  password: CANARY-k8s-secret-5f1d2c\n"
+    )
+    snap = snapshot_of(manifests=[str(FIX / "kubectl-get.json"), str(helm), str(tmp_path / "nope.yaml")])
+    src = {r.attributes["name"]: r.source for r in snap.resources}
+    assert src["dumped-np"] == f"{FIX / 'kubectl-get.json'}#0/items/1"
+    assert src["default"] in (f"{helm}#1", f"{FIX / 'kubectl-get.json'}#0/items/0")
+    assert any(r.source == f"{helm}#1" for r in snap.resources)
+    assert [e.message for e in snap.errors] == [f"{tmp_path / 'nope.yaml'}: no such file or directory"]
+    assert "cm" not in src, "kinds no check reads are neither kept nor recorded"
+    assert_no_canary(snap.model_dump_json())
+
+
+def test_no_canary_in_any_output(tmp_path: Path) -> None:
+    snap = snapshot_of(manifests=[str(ESTATE), str(NEWER)])
+    _, text = write_all(snap, tmp_path)
+    assert "DB_PASSWORD" in text  # the variable is reported...
+    assert_no_canary(text)  # ...never its value, and no Secret data at all
+
+
+def test_cli_exit_codes(tmp_path: Path) -> None:
+    runner = CliRunner()
+    ok = runner.invoke(main, ["scan", "k8s", "--manifests", str(ESTATE), "--out", str(tmp_path / "ok"), "-q"])
+    assert ok.exit_code == 0, ok.output
+    results = json.loads((tmp_path / "ok" / "results.json").read_text())
+    assert results["summary"]["findings"]["fail"] > 0
+    bad = runner.invoke(
+        main, ["scan", "k8s", "--manifests", str(FIX / "bad"), "--out", str(tmp_path / "bad"), "-q"]
+    )
+    assert bad.exit_code == 3, bad.output
+    assert "broken.yaml#1" in (tmp_path / "bad" / "results.json").read_text()
+
+
+def test_scrub_drops_secret_data_last_applied_and_secret_env_values() -> None:
+    from auditor.providers.k8s.normalize import scrub
+
+    secret = {
+        "apiVersion": "v1",
+        "kind": "Secret",
+        "metadata": {
+            "name": "s",
+            "annotations": {
+                "kubectl.kubernetes.io/last-applied-configuration": '{"data":{"k":"CANARY-k8s-secret-5f1d2c"}}'
+            },
+            "managedFields": [{"manager": "kubectl"}],
+        },
+        "type": "Opaque",
+        "data": {"k": "Q0FOQVJZLWs4cy10b2tlbi03YzQxZTI="},
+    }
+    clean = scrub(secret)
+    assert clean == {
+        "apiVersion": "v1",
+        "kind": "Secret",
+        "metadata": {"name": "s", "annotations": {}},
+        "type": "Opaque",
+        "dataKeys": ["k"],
+    }
+    pod = {
+        "kind": "Pod",
+        "metadata": {"name": "p"},
+        "spec": {
+            "containers": [
+                {
+                    "name": "c",
+                    "env": [
+                        {"name": "GITHUB_TOKEN", "value": "CANARY-env-9a7b31"},
+                        {"name": "MODE", "value": "x"},
+                    ],
+                }
+            ]
+        },
+    }
+    env = scrub(pod)["spec"]["containers"][0]["env"]
+    assert env == [{"name": "GITHUB_TOKEN", "value": "[REDACTED]"}, {"name": "MODE", "value": "x"}]
+    assert pod["spec"]["containers"][0]["env"][0]["value"] == "CANARY-env-9a7b31", "the input is not mutated"
