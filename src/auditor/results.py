@@ -36,6 +36,19 @@ from auditor.models import (
 
 RESULTS_SCHEMA_VERSION = 1
 
+# The flat, tabular view of a finding shared by findings.csv and the report's explorer.
+FINDING_COLUMNS = (
+    "check_id", "status", "severity", "provider", "resource_type", "resource_id",
+    "resource_name", "account", "region", "message", "evidence", "source",
+)  # fmt: skip
+
+
+def finding_row(f: Finding) -> list[Any]:
+    return [
+        f.check_id, f.status.value, f.severity.value, f.provider, f.resource_type, f.resource_id,
+        f.resource_name, f.account, f.region, f.message, list(f.evidence), f.source,
+    ]  # fmt: skip
+
 
 class ScanInfo(BaseModel):
     model_config = ConfigDict(extra="forbid")

@@ -5,22 +5,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from auditor.results import ScanResult
-
-COLUMNS = (
-    "check_id",
-    "status",
-    "severity",
-    "provider",
-    "resource_type",
-    "resource_id",
-    "resource_name",
-    "account",
-    "region",
-    "message",
-    "evidence",
-    "source",
-)
+from auditor.results import FINDING_COLUMNS, ScanResult, finding_row
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -34,22 +19,7 @@ def _cell(value: object) -> str:
 def write_csv(result: ScanResult, path: Path) -> Path:
     with path.open("w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
-        w.writerow(COLUMNS)
+        w.writerow(FINDING_COLUMNS)
         for f in result.findings:
-            w.writerow(
-                [
-                    _cell(f.check_id),
-                    f.status.value,
-                    f.severity.value,
-                    _cell(f.provider),
-                    _cell(f.resource_type),
-                    _cell(f.resource_id),
-                    _cell(f.resource_name),
-                    _cell(f.account),
-                    _cell(f.region),
-                    _cell(f.message),
-                    " ".join(f.evidence),
-                    _cell(f.source),
-                ]
-            )
+            w.writerow([_cell(" ".join(v) if isinstance(v, list) else v) for v in finding_row(f)])
     return path

@@ -13,7 +13,7 @@ from markupsafe import Markup
 from auditor.catalog import Library
 from auditor.data import data_dir
 from auditor.models import Finding, Framework, Status
-from auditor.results import ScanResult
+from auditor.results import FINDING_COLUMNS, ScanResult, finding_row
 
 # Failing resources listed under each check in the static part of the page; the rest are
 # in the findings explorer, which pages through the embedded data.
@@ -48,23 +48,6 @@ def _environment(templates: Path) -> Environment:
     )
     env.filters["script_json"] = _json_for_script
     return env
-
-
-def _finding_row(f: Finding) -> list[Any]:
-    return [
-        f.check_id,
-        f.status.value,
-        f.severity.value,
-        f.provider,
-        f.resource_type,
-        f.resource_id,
-        f.resource_name,
-        f.account,
-        f.region,
-        f.message,
-        list(f.evidence),
-        f.source,
-    ]
 
 
 def build_context(result: ScanResult, library: Library) -> dict[str, Any]:
@@ -131,21 +114,8 @@ def build_context(result: ScanResult, library: Library) -> dict[str, Any]:
         "check_titles": {cid: (m.title if m else cid) for cid, m in ((c, checks.get(c)) for c in counts)},
         "errors": result.errors,
         "findings_data": {
-            "columns": [
-                "check_id",
-                "status",
-                "severity",
-                "provider",
-                "resource_type",
-                "resource_id",
-                "resource_name",
-                "account",
-                "region",
-                "message",
-                "evidence",
-                "source",
-            ],
-            "rows": [_finding_row(f) for f in embedded],
+            "columns": FINDING_COLUMNS,
+            "rows": [finding_row(f) for f in embedded],
         },
         "embedded_total": len(result.findings),
         "embedded_shown": len(embedded),
