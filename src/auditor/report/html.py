@@ -111,7 +111,7 @@ def build_context(result: ScanResult, library: Library) -> dict[str, Any]:
         "summary": result.summary,
         "frameworks": frameworks,
         "checks": check_sections,
-        "check_titles": {cid: (m.title if m else cid) for cid, m in ((c, checks.get(c)) for c in counts)},
+        "check_titles": {cid: m.title for cid, m in checks.items()},
         "errors": result.errors,
         "findings_data": {
             "columns": FINDING_COLUMNS,
