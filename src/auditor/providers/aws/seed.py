@@ -358,7 +358,7 @@ def _seed_region(url: str, region: str, creds: dict[str, str] | None, acct: str,
     good_ami = ec2.register_image(Name=f"pass-ami-{rs}", RootDeviceName="/dev/sda1")["ImageId"]
     bad_ami = ec2.register_image(Name=f"fail-ami-public-{rs}", RootDeviceName="/dev/sda1")["ImageId"]
     ec2.modify_image_attribute(ImageId=bad_ami, LaunchPermission={"Add": [{"Group": "all"}]})
-    ec2.run_instances(
+    good_inst = ec2.run_instances(
         ImageId=good_ami,
         MinCount=1,
         MaxCount=1,
@@ -367,7 +367,8 @@ def _seed_region(url: str, region: str, creds: dict[str, str] | None, acct: str,
         MetadataOptions={"HttpTokens": "required", "HttpEndpoint": "enabled"},
         TagSpecifications=tag(f"pass-instance-{rs}", "instance"),
         UserData=CANARY,
-    )
+    )["Instances"][0]["InstanceId"]
+    ec2.modify_instance_metadata_options(InstanceId=good_inst, HttpTokens="required", HttpEndpoint="enabled")
     ec2.run_instances(
         ImageId=good_ami,
         MinCount=1,
@@ -474,6 +475,7 @@ def _seed_region(url: str, region: str, creds: dict[str, str] | None, acct: str,
     logs.create_log_group(logGroupName=f"pass-loggroup-{rs}", kmsKeyId=kms_arn)
     logs.put_retention_policy(logGroupName=f"pass-loggroup-{rs}", retentionInDays=400)
     logs.create_log_group(logGroupName=f"fail-loggroup-{rs}")
+    logs.put_retention_policy(logGroupName=f"fail-loggroup-{rs}", retentionInDays=30)
     sns = cl("sns")
     sns.create_topic(Name=f"pass-topic-{rs}", Attributes={"KmsMasterKeyId": kms_arn})
     bad_topic = sns.create_topic(Name=f"fail-topic-public-{rs}")["TopicArn"]
@@ -495,6 +497,7 @@ def _seed_region(url: str, region: str, creds: dict[str, str] | None, acct: str,
     )
     sm = cl("secretsmanager")
     sm.create_secret(Name=f"fail-secret-norotation-{rs}", SecretString=CANARY)
+    good_secret = sm.create_secret(Name=f"pass-secret-rotated-{rs}", SecretString=CANARY)["ARN"]
     lam = cl("lambda")
     role = f"arn:aws:iam::{acct}:role/pass-role-ec2"
     code = {"ZipFile": _zip()}
@@ -509,6 +512,9 @@ def _seed_region(url: str, region: str, creds: dict[str, str] | None, acct: str,
         Principal="s3.amazonaws.com",
         SourceArn="arn:aws:s3:::pass-bucket",
         SourceAccount=acct,
+    )
+    sm.rotate_secret(
+        SecretId=good_secret, RotationLambdaARN=good_fn, RotationRules={"AutomaticallyAfterDays": 30}
     )
     lam.create_function(FunctionName=f"fail-fn-public-oldruntime-{rs}", Runtime="python3.7", Role=role, Handler="index.handler", Code=code, Environment=env)
     lam.add_permission(

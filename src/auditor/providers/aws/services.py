@@ -516,6 +516,8 @@ def _management_events(sel: dict[str, Any]) -> str | None:
         if "Management" in cat:
             ro = fields.get("readOnly", {}).get("Equals")
             kinds.add("All" if not ro else ("ReadOnly" if ro == ["true"] else "WriteOnly"))
+    if not sel.get("EventSelectors") and not sel.get("AdvancedEventSelectors"):
+        return "All"  # no selectors configured: the trail's default records all management events
     if "All" in kinds or {"ReadOnly", "WriteOnly"} <= kinds:
         return "All"
     return next(iter(kinds), None)
@@ -835,7 +837,7 @@ def _ec2_security_groups(c: Collector, acct: Account, region: str) -> None:
                 "egress": g.get("IpPermissionsEgress", []),
             },
             [ev],
-            name=g.get("GroupName"),
+            name=_tags(g.get("Tags")).get("Name") or g.get("GroupName"),
             tags=_tags(g.get("Tags")),
         )
 
@@ -858,7 +860,7 @@ def _ec2_instances(c: Collector, acct: Account, region: str) -> None:
                 {
                     "instance_id": i["InstanceId"],
                     "state": (i.get("State") or {}).get("Name"),
-                    "http_tokens": (i.get("MetadataOptions") or {}).get("HttpTokens"),
+                    "imds_mode": (i.get("MetadataOptions") or {}).get("HttpTokens"),
                     "http_endpoint": (i.get("MetadataOptions") or {}).get("HttpEndpoint", "enabled"),
                     "public_ip": i.get("PublicIpAddress"),
                     "subnet_id": i.get("SubnetId"),
