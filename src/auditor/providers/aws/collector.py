@@ -15,6 +15,8 @@ Design:
 
 from __future__ import annotations
 
+import functools
+import json
 import threading
 import time
 from collections import Counter
@@ -113,19 +115,33 @@ def classify(exc: Exception) -> tuple[str, str]:
 
 @dataclass
 class Stats:
-    """Counters shared by every client: HTTP requests sent (retries included) and operations called."""
+    """Counters shared by every client: HTTP requests sent (retries included), operations called,
+    and calls repeated with the same parameters in the same account and region (should be none)."""
 
     lock: threading.Lock = field(default_factory=threading.Lock)
     requests: int = 0
     calls: Counter[tuple[str, str]] = field(default_factory=Counter)
+    seen: set[str] = field(default_factory=set)
+    repeated: list[str] = field(default_factory=list)
 
     def on_send(self, **_: Any) -> None:
         with self.lock:
             self.requests += 1
 
-    def on_call(self, model: Any, **_: Any) -> None:
+    def on_call(self, account: str, region: str, model: Any, params: Any = None, **_: Any) -> None:
+        svc, op = model.service_model.service_name, model.name
+        try:
+            args = json.dumps(params, sort_keys=True, default=str)
+        except (TypeError, ValueError):
+            args = repr(params)
+        key = f"{account}|{region}|{svc}|{op}|{args}"
         with self.lock:
-            self.calls[(model.service_model.service_name, model.name)] += 1
+            self.calls[(svc, op)] += 1
+            if op == "GenerateCredentialReport":
+                return  # polled until the report is ready, by design
+            if key in self.seen:
+                self.repeated.append(f"{account}/{region} {svc}:{op}")
+            self.seen.add(key)
 
     @property
     def operations(self) -> set[tuple[str, str]]:
@@ -246,7 +262,10 @@ class Collector:
             client = account.session.client(service, **kwargs)
             events = client.meta.events
             events.register("before-send", self.stats.on_send)
-            events.register("before-call", self.stats.on_call)
+            # the API parameters as given (once per call and per page), before serialisation
+            events.register(
+                "before-parameter-build", functools.partial(self.stats.on_call, account.id, region)
+            )
             if service == "s3control" and (endpoint or _env_endpoint()):
                 events.register("before-send.s3-control.*", _strip_account_host_prefix)
             self._clients[key] = client
@@ -371,6 +390,9 @@ class Collector:
             api_requests=self.stats.requests,
             api_operations=sum(self.stats.calls.values()),
             collect_seconds=round(elapsed, 2),
+            api_repeated_calls=len(self.stats.repeated),
+            api_repeated_examples=sorted(set(self.stats.repeated))[:10],
+            api_operations_called=sorted(f"{svc}:{op}" for svc, op in self.stats.operations),
         )
         label = "aws " + (", ".join(a.id for a in self._scanned) if self._scanned else "(no account)")
         self.sink.add_target(Target(provider=PROVIDER, label=label, options=options))
