@@ -22,6 +22,7 @@ class Scan:
     output: str
     out: Path
     results: dict[str, Any]
+    throttled_responses: int = 0
 
     def findings(self, **match: Any) -> list[dict[str, Any]]:
         return [f for f in self.results["findings"] if all(f.get(k) == v for k, v in match.items())]
@@ -90,7 +91,9 @@ def clean_scan(moto: Any, estate: list[str], tmp_path_factory: pytest.TempPathFa
 
 
 @pytest.fixture(scope="session")
-def fault_scan(moto: Any, estate: list[str], clean_scan: Scan, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scan]:
+def fault_scan(
+    moto: Any, estate: list[str], clean_scan: Scan, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Scan]:
     """The management account through a proxy that denies KMS, throttles eu-west-1, plus a
     region whose endpoint refuses connections."""
     from auditor.providers.aws.testing import FaultProxy, ProxyRules, closed_port_url
@@ -98,7 +101,7 @@ def fault_scan(moto: Any, estate: list[str], clean_scan: Scan, tmp_path_factory:
     proxy = FaultProxy(moto.url, ProxyRules(throttle_regions={"eu-west-1"}, deny_services={"kms"}))
     out = tmp_path_factory.mktemp("aws-fault")
     try:
-        yield run_cli(
+        scan = run_cli(
             [
                 "--regions",
                 "us-east-1,eu-west-1,ap-southeast-2",
@@ -108,6 +111,8 @@ def fault_scan(moto: Any, estate: list[str], clean_scan: Scan, tmp_path_factory:
                 f"ap-southeast-2={closed_port_url()}",
                 "--max-attempts",
                 "2",
+                "--retry-mode",
+                "standard",  # adaptive mode's client-side rate limiting would only slow the test
                 "--connect-timeout",
                 "2",
                 "--read-timeout",
@@ -119,5 +124,7 @@ def fault_scan(moto: Any, estate: list[str], clean_scan: Scan, tmp_path_factory:
             ],
             out,
         )
+        scan.throttled_responses = proxy.rules.throttled
+        yield scan
     finally:
         proxy.stop()

@@ -5,6 +5,8 @@ This module stays free of boto3: the options model and the ProviderSpec only.
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from auditor.providers import ProviderSpec
@@ -31,6 +33,10 @@ class AwsOptions(BaseModel):
     )
     max_attempts: int = Field(
         8, ge=1, le=20, description="Attempts per API call (botocore adaptive retry mode) before giving up."
+    )
+    retry_mode: Literal["adaptive", "standard", "legacy"] = Field(
+        "adaptive",
+        description="botocore retry mode: adaptive adds client-side rate limiting after throttling (default).",
     )
     connect_timeout: float = Field(10.0, gt=0, description="Seconds to wait for a connection.")
     read_timeout: float = Field(30.0, gt=0, description="Seconds to wait for a response.")

@@ -15,10 +15,12 @@ DB_PORTS = (1433, 1521, 3306, 5432, 6379, 9200, 11211, 27017)
 
 def _open_rules(sg: Resource) -> list[tuple[int | None, int | None, str, str]]:
     """(from, to, protocol, cidr) of ingress rules open to the world; ports None = all."""
-    out = []
+    out: list[tuple[int | None, int | None, str, str]] = []
     for p in need(sg, "ingress"):
         proto = str(p.get("IpProtocol", "-1"))
-        cidrs = [r.get("CidrIp") for r in p.get("IpRanges", [])] + [r.get("CidrIpv6") for r in p.get("Ipv6Ranges", [])]
+        cidrs = [r.get("CidrIp") for r in p.get("IpRanges", [])] + [
+            r.get("CidrIpv6") for r in p.get("Ipv6Ranges", [])
+        ]
         for cidr in cidrs:
             if cidr in WORLD:
                 if proto == "-1":
@@ -38,7 +40,9 @@ def _covers(rule: tuple[Any, ...], port: int) -> bool:
 def _port_check(sg: Resource, ports: tuple[int, ...], label: str) -> Verdict:
     hits = sorted({f"{port} from {r[3]}" for r in _open_rules(sg) for port in ports if _covers(r, port)})
     if hits:
-        return failed(f"security group {sg.name} ({sg.attributes.get('group_id')}) allows {label} {summarize(hits)}")
+        return failed(
+            f"security group {sg.name} ({sg.attributes.get('group_id')}) allows {label} {summarize(hits)}"
+        )
     return passed(f"no {label} open to the internet")
 
 

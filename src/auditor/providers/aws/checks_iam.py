@@ -149,7 +149,9 @@ def support_role(acct: Resource, ctx: CheckContext) -> Verdict:
     roles = [e for e in entities if e.startswith("role/")]
     if roles:
         return passed(f"AWSSupportAccess is attached to {summarize(roles)}")
-    return failed("AWSSupportAccess is attached to no role" + (f" (only {summarize(entities)})" if entities else ""))
+    return failed(
+        "AWSSupportAccess is attached to no role" + (f" (only {summarize(entities)})" if entities else "")
+    )
 
 
 @checks.check(
@@ -217,7 +219,10 @@ def user_access_key_age(user: Resource, ctx: CheckContext) -> Verdict:
     for k in active:
         age = _age_days(ctx, k.get("last_rotated"))
         if age is None or age > limit:
-            old.append(f"key {k['key']} " + (f"is {int(age)} days old" if age is not None else "has no rotation date"))
+            old.append(
+                f"key {k['key']} "
+                + (f"is {int(age)} days old" if age is not None else "has no rotation date")
+            )
     if old:
         return failed(f"user {user.name}: {', '.join(old)}")
     return passed(f"{len(active)} active key(s) younger than {int(limit)} days")

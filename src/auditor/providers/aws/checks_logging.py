@@ -39,8 +39,12 @@ def multi_region_logging(acct: Resource, ctx: CheckContext) -> Verdict:
         return passed(f"multi-region trail logging all management events: {summarize(good)}")
     unread = need(acct, "unread_regions")
     if unread:
-        return errored(f"no logging multi-region trail found, and trails could not be read in {summarize(sorted(unread))}")
-    unknown = [t["arn"].rsplit("/", 1)[-1] for t in trails if t.get("multi_region") and t.get("logging") is None]
+        return errored(
+            f"no logging multi-region trail found, and trails could not be read in {summarize(sorted(unread))}"
+        )
+    unknown = [
+        t["arn"].rsplit("/", 1)[-1] for t in trails if t.get("multi_region") and t.get("logging") is None
+    ]
     if unknown:
         return errored(f"the status of multi-region trail(s) {summarize(unknown)} could not be read")
     return failed("no multi-region trail is logging read and write management events")
@@ -229,5 +233,3 @@ def logs_kms(group: Resource, ctx: CheckContext) -> Verdict:
     if need(group, "kms_key_id"):
         return passed("encrypted with a KMS key")
     return failed(f"log group {group.name} is not encrypted with a KMS key")
-
-

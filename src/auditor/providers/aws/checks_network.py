@@ -47,8 +47,14 @@ def https_listeners(lb: Resource, ctx: CheckContext) -> Verdict:
         plain = [li for li in listeners if li.get("protocol") in ("TCP", "UDP", "TCP_UDP")]
         if not plain:
             return passed("all listeners use TLS")
-        return not_applicable("network load balancer with TCP listeners: TLS is end to end or not visible here")
-    bad = [f"HTTP:{li['port']}" for li in listeners if li.get("protocol") == "HTTP" and not li.get("redirects_to_https")]
+        return not_applicable(
+            "network load balancer with TCP listeners: TLS is end to end or not visible here"
+        )
+    bad = [
+        f"HTTP:{li['port']}"
+        for li in listeners
+        if li.get("protocol") == "HTTP" and not li.get("redirects_to_https")
+    ]
     if bad:
         return failed(f"load balancer {lb.name} serves plain HTTP on {summarize(bad)}")
     if not listeners:

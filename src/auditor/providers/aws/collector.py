@@ -20,7 +20,7 @@ import json
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -161,18 +161,24 @@ class Account:
 class Scheduler:
     """A bounded pool where tasks never wait on other tasks (no deadlock, full use of the pool)."""
 
-    def __init__(self, workers: int, on_crash: Callable[[Exception, tuple[str | None, str | None]], None]) -> None:
+    def __init__(
+        self, workers: int, on_crash: Callable[[Exception, tuple[str | None, str | None]], None]
+    ) -> None:
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="aws")
         self._cv = threading.Condition()
         self._pending = 0
         self._on_crash = on_crash
 
-    def submit(self, fn: Callable[..., None], *args: Any, scope: tuple[str | None, str | None] = (None, None)) -> None:
+    def submit(
+        self, fn: Callable[..., None], *args: Any, scope: tuple[str | None, str | None] = (None, None)
+    ) -> None:
         with self._cv:
             self._pending += 1
         self._pool.submit(self._run, fn, args, scope)
 
-    def _run(self, fn: Callable[..., None], args: tuple[Any, ...], scope: tuple[str | None, str | None]) -> None:
+    def _run(
+        self, fn: Callable[..., None], args: tuple[Any, ...], scope: tuple[str | None, str | None]
+    ) -> None:
         try:
             fn(*args)
         except Exception as exc:  # a bug must become a recorded gap, never silence
@@ -185,7 +191,7 @@ class Scheduler:
 
     def gather(
         self,
-        thunks: dict[str, Callable[[], Any]],
+        thunks: Mapping[str, Callable[[], Any]],
         then: Callable[[dict[str, Any]], None],
         scope: tuple[str | None, str | None] = (None, None),
     ) -> None:
@@ -232,7 +238,7 @@ class Collector:
         self._clients: dict[tuple[str, str, str], Any] = {}
         self._overrides = dict(p.split("=", 1) for p in options.endpoint_overrides or ())
         self.config = botocore.config.Config(
-            retries={"mode": "adaptive", "max_attempts": options.max_attempts},
+            retries={"mode": options.retry_mode, "max_attempts": options.max_attempts},
             connect_timeout=options.connect_timeout,
             read_timeout=options.read_timeout,
             max_pool_connections=max(10, options.concurrency),
@@ -356,7 +362,9 @@ class Collector:
         )
         if area and account:
             with self._lock:
-                self.failed.setdefault((account, area), {})[region or "global"] = f"{err.operation} {err.kind}"
+                self.failed.setdefault((account, area), {})[region or "global"] = (
+                    f"{err.operation} {err.kind}"
+                )
 
     def _crashed(self, exc: Exception, scope: tuple[str | None, str | None]) -> None:
         self.sink.add_error(
@@ -522,11 +530,11 @@ class Collector:
             regions = sorted(enabled)
         acct.regions = regions
         self.progress.step(f"aws {acct.id}: {len(regions)} regions")
-        for fn in services.GLOBAL:
-            self.sched.submit(fn, self, acct, scope=(acct.id, None))
+        for global_fn in services.GLOBAL:
+            self.sched.submit(global_fn, self, acct, scope=(acct.id, None))
         for region in regions:
-            for fn in services.REGIONAL:
-                self.sched.submit(fn, self, acct, region, scope=(acct.id, region))
+            for regional_fn in services.REGIONAL:
+                self.sched.submit(regional_fn, self, acct, region, scope=(acct.id, region))
 
 
 def _env_endpoint() -> str | None:

@@ -88,7 +88,9 @@ def denies_insecure_transport(doc: Any) -> bool:
         for op in ("Bool", "BoolIfExists"):
             block = cond.get(op) or {}
             for key, value in block.items():
-                if key.lower() == "aws:securetransport" and "false" in {str(v).lower() for v in as_list(value)}:
+                if key.lower() == "aws:securetransport" and "false" in {
+                    str(v).lower() for v in as_list(value)
+                }:
                     actions = {str(a) for a in as_list(s.get("Action"))}
                     if actions & {"*", "s3:*", "s3:GetObject"}:
                         return True

@@ -50,7 +50,9 @@ def _cert(days: int, cn: str) -> tuple[bytes, bytes]:
     return (
         cert.public_bytes(serialization.Encoding.PEM),
         key.private_bytes(
-            serialization.Encoding.PEM, serialization.PrivateFormat.TraditionalOpenSSL, serialization.NoEncryption()
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.TraditionalOpenSSL,
+            serialization.NoEncryption(),
         ),
     )
 
@@ -68,7 +70,9 @@ def _stmt_policy(*statements: dict[str, Any]) -> str:
 
 ADMIN_STAR = _stmt_policy({"Effect": "Allow", "Action": "*", "Resource": "*"})
 READ_ONLY = _stmt_policy({"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": "arn:aws:s3:::x/*"})
-TRUST_EC2 = _stmt_policy({"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"})
+TRUST_EC2 = _stmt_policy(
+    {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}
+)
 
 
 def create_organization(url: str, region: str = "us-east-1") -> list[str]:
@@ -76,9 +80,12 @@ def create_organization(url: str, region: str = "us-east-1") -> list[str]:
     org = _client(url, "organizations", region)
     org.create_organization(FeatureSet="ALL")
     status = org.create_account(AccountName="member", Email="member@example.com")["CreateAccountStatus"]
-    member = status.get("AccountId") or org.describe_create_account_status(
-        CreateAccountRequestId=status["Id"]
-    )["CreateAccountStatus"]["AccountId"]
+    member = (
+        status.get("AccountId")
+        or org.describe_create_account_status(CreateAccountRequestId=status["Id"])["CreateAccountStatus"][
+            "AccountId"
+        ]
+    )
     return [ACCOUNT, member]
 
 
@@ -92,7 +99,9 @@ def assume_creds(url: str, account: str, role: str = "OrganizationAccountAccessR
     }
 
 
-def seed_estate(url: str, regions: list[str], creds: dict[str, str] | None = None, *, member: bool = False) -> None:
+def seed_estate(
+    url: str, regions: list[str], creds: dict[str, str] | None = None, *, member: bool = False
+) -> None:
     """The reference estate of one account. `member=True` seeds the second account of the
     organization, which flips the account-wide settings (strong password policy, account
     public access block on, no support role, no trail)."""
@@ -105,7 +114,6 @@ def seed_estate(url: str, regions: list[str], creds: dict[str, str] | None = Non
     sfx = acct[-4:]
     _seed_iam(cl("iam"), member)
     if member:
-        cl("s3control").meta.events.register("before-send.s3-control.*", _strip_prefix)
         s3c = cl("s3control")
         s3c.meta.events.register("before-send.s3-control.*", _strip_prefix)
         s3c.put_public_access_block(
@@ -150,7 +158,7 @@ def _seed_iam(iam: Any, member: bool) -> None:
             MaxPasswordAge=90,
         )
         return
-    iam.update_account_password_policy(MinimumPasswordLength=8, PasswordReusePrevention=0 or 1)
+    iam.update_account_password_policy(MinimumPasswordLength=8, PasswordReusePrevention=1)
     # users
     iam.create_group(GroupName="pass-group-readers")
     grp_pol = iam.create_policy(PolicyName="pass-policy-readonly", PolicyDocument=READ_ONLY)["Policy"]["Arn"]
@@ -159,13 +167,18 @@ def _seed_iam(iam: Any, member: bool) -> None:
     iam.create_login_profile(UserName="pass-user-mfa", Password=CANARY + "aA1!")
     dev = iam.create_virtual_mfa_device(VirtualMFADeviceName="pass-user-mfa")["VirtualMFADevice"]
     iam.enable_mfa_device(
-        UserName="pass-user-mfa", SerialNumber=dev["SerialNumber"], AuthenticationCode1="123456", AuthenticationCode2="654321"
+        UserName="pass-user-mfa",
+        SerialNumber=dev["SerialNumber"],
+        AuthenticationCode1="123456",
+        AuthenticationCode2="654321",
     )
     iam.add_user_to_group(UserName="pass-user-mfa", GroupName="pass-group-readers")
     iam.create_access_key(UserName="pass-user-mfa")
     iam.create_user(UserName="fail-user-nomfa-direct")
     iam.create_login_profile(UserName="fail-user-nomfa-direct", Password=CANARY + "aA1!")
-    iam.attach_user_policy(UserName="fail-user-nomfa-direct", PolicyArn="arn:aws:iam::aws:policy/ReadOnlyAccess")
+    iam.attach_user_policy(
+        UserName="fail-user-nomfa-direct", PolicyArn="arn:aws:iam::aws:policy/ReadOnlyAccess"
+    )
     iam.create_user(UserName="fail-user-inline-admin")
     iam.put_user_policy(UserName="fail-user-inline-admin", PolicyName="admin", PolicyDocument=ADMIN_STAR)
     iam.create_policy(PolicyName="fail-policy-admin-star", PolicyDocument=ADMIN_STAR)
@@ -173,12 +186,18 @@ def _seed_iam(iam: Any, member: bool) -> None:
     iam.put_role_policy(RoleName="pass-role-ec2", PolicyName="read", PolicyDocument=READ_ONLY)
     iam.create_role(
         RoleName="fail-role-public-trust",
-        AssumeRolePolicyDocument=_stmt_policy({"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole"}),
+        AssumeRolePolicyDocument=_stmt_policy(
+            {"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole"}
+        ),
     )
     iam.create_role(
         RoleName="pass-role-support",
         AssumeRolePolicyDocument=_stmt_policy(
-            {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"}, "Action": "sts:AssumeRole"}
+            {
+                "Effect": "Allow",
+                "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
+                "Action": "sts:AssumeRole",
+            }
         ),
     )
     iam.attach_role_policy(RoleName="pass-role-support", PolicyArn="arn:aws:iam::aws:policy/AWSSupportAccess")
@@ -192,7 +211,9 @@ def _seed_s3(s3: Any, sfx: str, key_arn: str) -> None:
     s3.put_bucket_encryption(
         Bucket=good,
         ServerSideEncryptionConfiguration={
-            "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": key_arn}}]
+            "Rules": [
+                {"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": key_arn}}
+            ]
         },
     )
     for b in (good, log_bucket):
@@ -221,14 +242,20 @@ def _seed_s3(s3: Any, sfx: str, key_arn: str) -> None:
     s3.put_bucket_versioning(Bucket=good, VersioningConfiguration={"Status": "Enabled"})
     s3.put_bucket_acl(Bucket=log_bucket, ACL="log-delivery-write")
     s3.put_bucket_logging(
-        Bucket=good, BucketLoggingStatus={"LoggingEnabled": {"TargetBucket": log_bucket, "TargetPrefix": "good/"}}
+        Bucket=good,
+        BucketLoggingStatus={"LoggingEnabled": {"TargetBucket": log_bucket, "TargetPrefix": "good/"}},
     )
     bad = f"fail-bucket-public-{sfx}"
     s3.create_bucket(Bucket=bad, CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
     s3.put_bucket_policy(
         Bucket=bad,
         Policy=_stmt_policy(
-            {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": f"arn:aws:s3:::{bad}/*"}
+            {
+                "Effect": "Allow",
+                "Principal": "*",
+                "Action": "s3:GetObject",
+                "Resource": f"arn:aws:s3:::{bad}/*",
+            }
         ),
     )
     s3.put_bucket_acl(Bucket=bad, ACL="public-read")
@@ -285,7 +312,9 @@ def _seed_region(url: str, region: str, creds: dict[str, str] | None, acct: str,
                 "recordingGroup": {"allSupported": True, "includeGlobalResourceTypes": True},
             }
         )
-        cfg.put_delivery_channel(DeliveryChannel={"name": "default", "s3BucketName": f"pass-logs-{acct[-4:]}"})
+        cfg.put_delivery_channel(
+            DeliveryChannel={"name": "default", "s3BucketName": f"pass-logs-{acct[-4:]}"}
+        )
         cfg.start_configuration_recorder(ConfigurationRecorderName="default")
         cl("guardduty").create_detector(Enable=True)
         cl("securityhub").enable_security_hub()
@@ -294,12 +323,19 @@ def _seed_region(url: str, region: str, creds: dict[str, str] | None, acct: str,
         backup.create_backup_plan(
             BackupPlan={
                 "BackupPlanName": "pass-daily",
-                "Rules": [{"RuleName": "daily", "TargetBackupVaultName": "Default", "ScheduleExpression": "cron(0 5 * * ? *)"}],
+                "Rules": [
+                    {
+                        "RuleName": "daily",
+                        "TargetBackupVaultName": "Default",
+                        "ScheduleExpression": "cron(0 5 * * ? *)",
+                    }
+                ],
             }
         )
     # network: a VPC with flow logs and a closed default SG (pass), the default VPC without (fail)
     vpc = ec2.create_vpc(
-        CidrBlock="10.1.0.0/16", TagSpecifications=[{"ResourceType": "vpc", "Tags": [{"Key": "Name", "Value": f"pass-vpc-{rs}"}]}]
+        CidrBlock="10.1.0.0/16",
+        TagSpecifications=[{"ResourceType": "vpc", "Tags": [{"Key": "Name", "Value": f"pass-vpc-{rs}"}]}],
     )["Vpc"]["VpcId"]
     ec2.create_flow_logs(
         ResourceIds=[vpc],
@@ -312,12 +348,18 @@ def _seed_region(url: str, region: str, creds: dict[str, str] | None, acct: str,
         Filters=[{"Name": "vpc-id", "Values": [vpc]}, {"Name": "group-name", "Values": ["default"]}]
     )["SecurityGroups"][0]
     if default_sg.get("IpPermissions"):
-        ec2.revoke_security_group_ingress(GroupId=default_sg["GroupId"], IpPermissions=default_sg["IpPermissions"])
+        ec2.revoke_security_group_ingress(
+            GroupId=default_sg["GroupId"], IpPermissions=default_sg["IpPermissions"]
+        )
     if default_sg.get("IpPermissionsEgress"):
-        ec2.revoke_security_group_egress(GroupId=default_sg["GroupId"], IpPermissions=default_sg["IpPermissionsEgress"])
+        ec2.revoke_security_group_egress(
+            GroupId=default_sg["GroupId"], IpPermissions=default_sg["IpPermissionsEgress"]
+        )
     ec2.create_tags(Resources=[default_sg["GroupId"]], Tags=[{"Key": "Name", "Value": "pass-default-sg"}])
     subnets = [
-        ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.1.{i}.0/24", AvailabilityZone=f"{region}{az}")["Subnet"]["SubnetId"]
+        ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.1.{i}.0/24", AvailabilityZone=f"{region}{az}")["Subnet"][
+            "SubnetId"
+        ]
         for i, az in enumerate("ab")
     ]
 
@@ -339,18 +381,27 @@ def _seed_region(url: str, region: str, creds: dict[str, str] | None, acct: str,
             {"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "IpRanges": [{"CidrIp": "10.0.0.0/8"}]},
         ],
     )
+
     # storage
     def tag(name: str, rtype: str) -> list[dict[str, Any]]:
         return [{"ResourceType": rtype, "Tags": [{"Key": "Name", "Value": name}]}]
 
     good_vol = ec2.create_volume(
-        AvailabilityZone=f"{region}a", Size=1, Encrypted=True, TagSpecifications=tag(f"pass-vol-{rs}", "volume")
+        AvailabilityZone=f"{region}a",
+        Size=1,
+        Encrypted=True,
+        TagSpecifications=tag(f"pass-vol-{rs}", "volume"),
     )["VolumeId"]
     bad_vol = ec2.create_volume(
-        AvailabilityZone=f"{region}a", Size=1, Encrypted=False, TagSpecifications=tag(f"fail-vol-{rs}", "volume")
+        AvailabilityZone=f"{region}a",
+        Size=1,
+        Encrypted=False,
+        TagSpecifications=tag(f"fail-vol-{rs}", "volume"),
     )["VolumeId"]
     ec2.create_snapshot(VolumeId=good_vol, TagSpecifications=tag(f"pass-snap-{rs}", "snapshot"))
-    pub = ec2.create_snapshot(VolumeId=bad_vol, TagSpecifications=tag(f"fail-snap-public-{rs}", "snapshot"))["SnapshotId"]
+    pub = ec2.create_snapshot(VolumeId=bad_vol, TagSpecifications=tag(f"fail-snap-public-{rs}", "snapshot"))[
+        "SnapshotId"
+    ]
     ec2.modify_snapshot_attribute(
         SnapshotId=pub, Attribute="createVolumePermission", OperationType="add", GroupNames=["all"]
     )
@@ -408,7 +459,9 @@ def _seed_region(url: str, region: str, creds: dict[str, str] | None, acct: str,
         AutoMinorVersionUpgrade=False,
     )
     rds.create_db_snapshot(DBInstanceIdentifier=f"pass-db-{rs}", DBSnapshotIdentifier=f"pass-dbsnap-{rs}")
-    rds.create_db_snapshot(DBInstanceIdentifier=f"fail-db-{rs}", DBSnapshotIdentifier=f"fail-dbsnap-public-{rs}")
+    rds.create_db_snapshot(
+        DBInstanceIdentifier=f"fail-db-{rs}", DBSnapshotIdentifier=f"fail-dbsnap-public-{rs}"
+    )
     rds.modify_db_snapshot_attribute(
         DBSnapshotIdentifier=f"fail-dbsnap-public-{rs}", AttributeName="restore", ValuesToAdd=["all"]
     )
@@ -418,13 +471,19 @@ def _seed_region(url: str, region: str, creds: dict[str, str] | None, acct: str,
         "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "S"}],
         "BillingMode": "PAY_PER_REQUEST",
     }
-    ddb.create_table(TableName=f"pass-table-{rs}", SSESpecification={"Enabled": True, "SSEType": "KMS"}, **schema)
+    ddb.create_table(
+        TableName=f"pass-table-{rs}", SSESpecification={"Enabled": True, "SSEType": "KMS"}, **schema
+    )
     ddb.update_continuous_backups(
         TableName=f"pass-table-{rs}", PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True}
     )
     ddb.create_table(TableName=f"fail-table-{rs}", **schema)
-    cl("efs").create_file_system(CreationToken=f"pass-{rs}", Encrypted=True, Tags=[{"Key": "Name", "Value": f"pass-efs-{rs}"}])
-    cl("efs").create_file_system(CreationToken=f"fail-{rs}", Encrypted=False, Tags=[{"Key": "Name", "Value": f"fail-efs-{rs}"}])
+    cl("efs").create_file_system(
+        CreationToken=f"pass-{rs}", Encrypted=True, Tags=[{"Key": "Name", "Value": f"pass-efs-{rs}"}]
+    )
+    cl("efs").create_file_system(
+        CreationToken=f"fail-{rs}", Encrypted=False, Tags=[{"Key": "Name", "Value": f"fail-efs-{rs}"}]
+    )
     # certificates and load balancers
     acm = cl("acm")
     good_pem, good_key = _cert(400, f"pass-cert-{rs}.example.com")
@@ -432,11 +491,13 @@ def _seed_region(url: str, region: str, creds: dict[str, str] | None, acct: str,
     good_cert = acm.import_certificate(Certificate=good_pem, PrivateKey=good_key)["CertificateArn"]
     acm.import_certificate(Certificate=bad_pem, PrivateKey=bad_key)
     elb = cl("elbv2")
-    tg = elb.create_target_group(Name=f"tg-{rs}", Protocol="HTTP", Port=80, VpcId=vpc)["TargetGroups"][0]["TargetGroupArn"]
-    forward = [{"Type": "forward", "TargetGroupArn": tg}]
-    good_lb = elb.create_load_balancer(Name=f"pass-alb-{rs}", Subnets=subnets, Scheme="internet-facing")["LoadBalancers"][0][
-        "LoadBalancerArn"
+    tg = elb.create_target_group(Name=f"tg-{rs}", Protocol="HTTP", Port=80, VpcId=vpc)["TargetGroups"][0][
+        "TargetGroupArn"
     ]
+    forward = [{"Type": "forward", "TargetGroupArn": tg}]
+    good_lb = elb.create_load_balancer(Name=f"pass-alb-{rs}", Subnets=subnets, Scheme="internet-facing")[
+        "LoadBalancers"
+    ][0]["LoadBalancerArn"]
     elb.create_listener(
         LoadBalancerArn=good_lb,
         Protocol="HTTPS",
@@ -449,7 +510,12 @@ def _seed_region(url: str, region: str, creds: dict[str, str] | None, acct: str,
         LoadBalancerArn=good_lb,
         Protocol="HTTP",
         Port=80,
-        DefaultActions=[{"Type": "redirect", "RedirectConfig": {"Protocol": "HTTPS", "Port": "443", "StatusCode": "HTTP_301"}}],
+        DefaultActions=[
+            {
+                "Type": "redirect",
+                "RedirectConfig": {"Protocol": "HTTPS", "Port": "443", "StatusCode": "HTTP_301"},
+            }
+        ],
     )
     elb.modify_load_balancer_attributes(
         LoadBalancerArn=good_lb,
@@ -458,9 +524,9 @@ def _seed_region(url: str, region: str, creds: dict[str, str] | None, acct: str,
             {"Key": "access_logs.s3.bucket", "Value": f"pass-logs-{acct[-4:]}"},
         ],
     )
-    bad_lb = elb.create_load_balancer(Name=f"fail-alb-{rs}", Subnets=subnets, Scheme="internet-facing")["LoadBalancers"][0][
-        "LoadBalancerArn"
-    ]
+    bad_lb = elb.create_load_balancer(Name=f"fail-alb-{rs}", Subnets=subnets, Scheme="internet-facing")[
+        "LoadBalancers"
+    ][0]["LoadBalancerArn"]
     elb.create_listener(LoadBalancerArn=bad_lb, Protocol="HTTP", Port=80, DefaultActions=forward)
     elb.create_listener(
         LoadBalancerArn=bad_lb,
@@ -482,11 +548,15 @@ def _seed_region(url: str, region: str, creds: dict[str, str] | None, acct: str,
     sns.set_topic_attributes(
         TopicArn=bad_topic,
         AttributeName="Policy",
-        AttributeValue=_stmt_policy({"Effect": "Allow", "Principal": "*", "Action": "sns:Publish", "Resource": bad_topic}),
+        AttributeValue=_stmt_policy(
+            {"Effect": "Allow", "Principal": "*", "Action": "sns:Publish", "Resource": bad_topic}
+        ),
     )
     sqs = cl("sqs")
     sqs.create_queue(QueueName=f"pass-queue-{rs}", Attributes={"KmsMasterKeyId": kms_arn})
-    bad_q = sqs.create_queue(QueueName=f"fail-queue-public-{rs}", Attributes={"SqsManagedSseEnabled": "false"})["QueueUrl"]
+    bad_q = sqs.create_queue(
+        QueueName=f"fail-queue-public-{rs}", Attributes={"SqsManagedSseEnabled": "false"}
+    )["QueueUrl"]
     sqs.set_queue_attributes(
         QueueUrl=bad_q,
         Attributes={
@@ -503,7 +573,12 @@ def _seed_region(url: str, region: str, creds: dict[str, str] | None, acct: str,
     code = {"ZipFile": _zip()}
     env = {"Variables": {"DB_PASSWORD": CANARY, "API_URL": CANARY}}
     good_fn = lam.create_function(
-        FunctionName=f"pass-fn-{rs}", Runtime="python3.12", Role=role, Handler="index.handler", Code=code, Environment=env
+        FunctionName=f"pass-fn-{rs}",
+        Runtime="python3.12",
+        Role=role,
+        Handler="index.handler",
+        Code=code,
+        Environment=env,
     )["FunctionArn"]
     lam.add_permission(
         FunctionName=good_fn,
@@ -516,9 +591,19 @@ def _seed_region(url: str, region: str, creds: dict[str, str] | None, acct: str,
     sm.rotate_secret(
         SecretId=good_secret, RotationLambdaARN=good_fn, RotationRules={"AutomaticallyAfterDays": 30}
     )
-    lam.create_function(FunctionName=f"fail-fn-public-oldruntime-{rs}", Runtime="python3.7", Role=role, Handler="index.handler", Code=code, Environment=env)
+    lam.create_function(
+        FunctionName=f"fail-fn-public-oldruntime-{rs}",
+        Runtime="python3.7",
+        Role=role,
+        Handler="index.handler",
+        Code=code,
+        Environment=env,
+    )
     lam.add_permission(
-        FunctionName=f"fail-fn-public-oldruntime-{rs}", StatementId="public", Action="lambda:InvokeFunction", Principal="*"
+        FunctionName=f"fail-fn-public-oldruntime-{rs}",
+        StatementId="public",
+        Action="lambda:InvokeFunction",
+        Principal="*",
     )
 
 

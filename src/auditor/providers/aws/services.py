@@ -15,6 +15,7 @@ import csv
 import io
 import json
 import time
+from functools import partial
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
@@ -84,7 +85,7 @@ def _resource(
 
 def _take(results: Results, key: str, gaps: dict[str, str], attrs: tuple[str, ...], ev: list[str]) -> Any:
     """The body of one gathered call, or None with a gap on each attribute it would have filled."""
-    value = results.get(key)
+    value: Any = results.get(key)
     if isinstance(value, ApiError):
         for a in attrs:
             gaps[a] = f"{value.operation} failed ({value.kind}): {value.message}"
@@ -220,7 +221,7 @@ def _build_iam(c: Collector, acct: Account, res: Results) -> None:
         gaps=gaps,
     )
 
-    details = res.get("details")
+    details: Any = res.get("details")
     if isinstance(details, ApiError):
         c.gap(details, acct.id, None, (T.IAM_USER, T.IAM_ROLE, T.IAM_GROUP, T.IAM_POLICY))
         return
@@ -377,7 +378,7 @@ def _s3_locate(c: Collector, acct: Account, name: str, list_ev: str) -> None:
             {"name": name},
             [list_ev],
             name=name,
-            gaps={a: f"{err.operation} failed ({err.kind}): {err.message}" for a in _S3_ATTRS},
+            gaps=dict.fromkeys(_S3_ATTRS, f"{err.operation} failed ({err.kind}): {err.message}"),
         )
         return
     region = loc.get("LocationConstraint") or "us-east-1"
@@ -494,14 +495,12 @@ def collect_cloudtrail(c: Collector, acct: Account, region: str) -> None:
     for t in body.get("trailList", []):
         arn = t["TrailARN"]
         thunks = {
-            "status": lambda arn=arn: c.call(acct, region, "cloudtrail", "get_trail_status", {"Name": arn}),
-            "selectors": lambda arn=arn: c.call(
-                acct, region, "cloudtrail", "get_event_selectors", {"TrailName": arn}
+            "status": partial(c.call, acct, region, "cloudtrail", "get_trail_status", {"Name": arn}),
+            "selectors": partial(
+                c.call, acct, region, "cloudtrail", "get_event_selectors", {"TrailName": arn}
             ),
         }
-        c.sched.gather(
-            thunks, lambda res, t=t: _build_trail(c, acct, region, t, ev, res), scope=(acct.id, region)
-        )
+        c.sched.gather(thunks, partial(_build_trail, c, acct, region, t, ev), scope=(acct.id, region))
 
 
 def _management_events(sel: dict[str, Any]) -> str | None:
@@ -635,7 +634,9 @@ def collect_guardduty(c: Collector, acct: Account, region: str) -> None:
     ids = body.get("DetectorIds", [])
 
     def build(res: Results) -> None:
-        detectors, gaps, evs = [], {}, [ev]
+        detectors: list[dict[str, Any]] = []
+        gaps: dict[str, str] = {}
+        evs = [ev]
         for det_id in ids:
             d = _take(res, det_id, gaps, ("detectors",), evs)
             if d is not None:
@@ -653,10 +654,7 @@ def collect_guardduty(c: Collector, acct: Account, region: str) -> None:
         )
 
     c.sched.gather(
-        {
-            d: (lambda d=d: c.call(acct, region, "guardduty", "get_detector", {"DetectorId": d}))
-            for d in ids
-        },
+        {d: (partial(c.call, acct, region, "guardduty", "get_detector", {"DetectorId": d})) for d in ids},
         build,
         scope=(acct.id, region),
     )
@@ -737,7 +735,7 @@ def _kms_key(c: Collector, acct: Account, region: str, k: dict[str, Any], list_e
             {},
             [list_ev],
             name=key_id,
-            gaps={a: why for a in ("manager", "state", "rotation_enabled", "policy")},
+            gaps=dict.fromkeys(("manager", "state", "rotation_enabled", "policy"), why),
         )
         return
     meta = desc.get("KeyMetadata", {})
@@ -1042,7 +1040,10 @@ def _rds_instances(c: Collector, acct: Account, region: str) -> None:
 
 def _rds_snapshot(c: Collector, acct: Account, region: str, snap: dict[str, Any], list_ev: str) -> None:
     sid = snap["DBSnapshotIdentifier"]
-    attrs: dict[str, Any] = {"encrypted": bool(snap.get("Encrypted")), "db_instance": snap.get("DBInstanceIdentifier")}
+    attrs: dict[str, Any] = {
+        "encrypted": bool(snap.get("Encrypted")),
+        "db_instance": snap.get("DBInstanceIdentifier"),
+    }
     gaps: dict[str, str] = {}
     evs = [list_ev]
     try:
@@ -1095,18 +1096,22 @@ def collect_dynamodb(c: Collector, acct: Account, region: str) -> None:
                 t = desc.get("Table", {})
                 arn = t.get("TableArn", arn)
                 sse = t.get("SSEDescription") or {}
-                attrs["sse_type"] = sse.get("SSEType") if sse.get("Status") in ("ENABLED", "UPDATING") else None
+                attrs["sse_type"] = (
+                    sse.get("SSEType") if sse.get("Status") in ("ENABLED", "UPDATING") else None
+                )
                 attrs["kms_key_arn"] = sse.get("KMSMasterKeyArn")
             if cb is not None:
-                pitr = (cb.get("ContinuousBackupsDescription") or {}).get("PointInTimeRecoveryDescription") or {}
+                pitr = (cb.get("ContinuousBackupsDescription") or {}).get(
+                    "PointInTimeRecoveryDescription"
+                ) or {}
                 attrs["pitr_status"] = pitr.get("PointInTimeRecoveryStatus", "DISABLED")
             _resource(c, T.DYNAMODB_TABLE, arn, acct, region, attrs, evs, name=name, gaps=gaps)
 
         c.sched.gather(
             {
-                "table": lambda name=name: c.call(acct, region, "dynamodb", "describe_table", {"TableName": name}),
-                "backups": lambda name=name: c.call(
-                    acct, region, "dynamodb", "describe_continuous_backups", {"TableName": name}
+                "table": partial(c.call, acct, region, "dynamodb", "describe_table", {"TableName": name}),
+                "backups": partial(
+                    c.call, acct, region, "dynamodb", "describe_continuous_backups", {"TableName": name}
                 ),
             },
             build,
@@ -1155,17 +1160,29 @@ def collect_elbv2(c: Collector, acct: Account, region: str) -> None:
                 attrs["access_logs_enabled"] = kv.get("access_logs.s3.enabled") == "true"
                 attrs["deletion_protection"] = kv.get("deletion_protection.enabled") == "true"
             _resource(
-                c, T.ELB_LOAD_BALANCER, lb["LoadBalancerArn"], acct, region, attrs, evs,
-                name=lb.get("LoadBalancerName"), gaps=gaps,
+                c,
+                T.ELB_LOAD_BALANCER,
+                lb["LoadBalancerArn"],
+                acct,
+                region,
+                attrs,
+                evs,
+                name=lb.get("LoadBalancerName"),
+                gaps=gaps,
             )
 
         c.sched.gather(
             {
-                "listeners": lambda arn=arn: c.call(
-                    acct, region, "elbv2", "describe_listeners", {"LoadBalancerArn": arn}
+                "listeners": partial(
+                    c.call, acct, region, "elbv2", "describe_listeners", {"LoadBalancerArn": arn}
                 ),
-                "attributes": lambda arn=arn: c.call(
-                    acct, region, "elbv2", "describe_load_balancer_attributes", {"LoadBalancerArn": arn}
+                "attributes": partial(
+                    c.call,
+                    acct,
+                    region,
+                    "elbv2",
+                    "describe_load_balancer_attributes",
+                    {"LoadBalancerArn": arn},
                 ),
             },
             build,
@@ -1175,12 +1192,22 @@ def collect_elbv2(c: Collector, acct: Account, region: str) -> None:
 
 # ============================================================================ the rest: one list call each (plus detail where needed)
 
-_ACM_KEY_TYPES = ["RSA_1024", "RSA_2048", "RSA_3072", "RSA_4096", "EC_prime256v1", "EC_secp384r1", "EC_secp521r1"]
+_ACM_KEY_TYPES = [
+    "RSA_1024",
+    "RSA_2048",
+    "RSA_3072",
+    "RSA_4096",
+    "EC_prime256v1",
+    "EC_secp384r1",
+    "EC_secp521r1",
+]
 
 
 def collect_acm(c: Collector, acct: Account, region: str) -> None:
     try:
-        body, ev = c.call(acct, region, "acm", "list_certificates", {"Includes": {"keyTypes": _ACM_KEY_TYPES}})
+        body, ev = c.call(
+            acct, region, "acm", "list_certificates", {"Includes": {"keyTypes": _ACM_KEY_TYPES}}
+        )
     except ApiError as err:
         c.gap(err, acct.id, region, (T.ACM_CERTIFICATE,))
         return
@@ -1197,7 +1224,9 @@ def _acm_describe(c: Collector, acct: Account, region: str, cert: dict[str, Any]
             acct, region, "acm", "describe_certificate", {"CertificateArn": cert["CertificateArn"]}
         )
     except ApiError as err:
-        _acm_resource(c, acct, region, cert, [list_ev], gap=f"{err.operation} failed ({err.kind}): {err.message}")
+        _acm_resource(
+            c, acct, region, cert, [list_ev], gap=f"{err.operation} failed ({err.kind}): {err.message}"
+        )
         return
     _acm_resource(c, acct, region, {**cert, **body.get("Certificate", {})}, [list_ev, ev])
 
@@ -1231,7 +1260,10 @@ def collect_logs(c: Collector, acct: Account, region: str) -> None:
         c.gap(err, acct.id, region, (T.LOGS_GROUP,))
         return
     for g in body.get("logGroups", []):
-        arn = g.get("arn", "").removesuffix(":*") or f"arn:aws:logs:{region}:{acct.id}:log-group:{g['logGroupName']}"
+        arn = (
+            g.get("arn", "").removesuffix(":*")
+            or f"arn:aws:logs:{region}:{acct.id}:log-group:{g['logGroupName']}"
+        )
         _resource(
             c,
             T.LOGS_GROUP,
@@ -1262,7 +1294,10 @@ def _sns_topic(c: Collector, acct: Account, region: str, arn: str, list_ev: str)
         body, ev = c.call(acct, region, "sns", "get_topic_attributes", {"TopicArn": arn})
         evs.append(ev)
         a = body.get("Attributes", {})
-        attrs = {"kms_master_key_id": a.get("KmsMasterKeyId"), "policy": _doc(a.get("Policy")) if a.get("Policy") else None}
+        attrs = {
+            "kms_master_key_id": a.get("KmsMasterKeyId"),
+            "policy": _doc(a.get("Policy")) if a.get("Policy") else None,
+        }
     except ApiError as err:
         why = f"{err.operation} failed ({err.kind}): {err.message}"
         gaps = {"kms_master_key_id": why, "policy": why}
@@ -1286,7 +1321,9 @@ def _sqs_queue(c: Collector, acct: Account, region: str, url: str, list_ev: str)
     gaps: dict[str, str] = {}
     evs = [list_ev]
     try:
-        body, ev = c.call(acct, region, "sqs", "get_queue_attributes", {"QueueUrl": url, "AttributeNames": ["All"]})
+        body, ev = c.call(
+            acct, region, "sqs", "get_queue_attributes", {"QueueUrl": url, "AttributeNames": ["All"]}
+        )
         evs.append(ev)
         a = body.get("Attributes", {})
         arn = a.get("QueueArn", arn)
@@ -1378,7 +1415,11 @@ def collect_backup(c: Collector, acct: Account, region: str) -> None:
         region,
         {
             "plans": [
-                {"name": p.get("BackupPlanName"), "id": p.get("BackupPlanId"), "deleted": bool(p.get("DeletionDate"))}
+                {
+                    "name": p.get("BackupPlanName"),
+                    "id": p.get("BackupPlanId"),
+                    "deleted": bool(p.get("DeletionDate")),
+                }
                 for p in body.get("BackupPlansList", [])
             ]
         },
@@ -1397,7 +1438,8 @@ def collect_efs(c: Collector, acct: Account, region: str) -> None:
         _resource(
             c,
             T.EFS_FILE_SYSTEM,
-            fs.get("FileSystemArn") or f"arn:aws:elasticfilesystem:{region}:{acct.id}:file-system/{fs['FileSystemId']}",
+            fs.get("FileSystemArn")
+            or f"arn:aws:elasticfilesystem:{region}:{acct.id}:file-system/{fs['FileSystemId']}",
             acct,
             region,
             {"encrypted": bool(fs.get("Encrypted")), "kms_key_id": fs.get("KmsKeyId")},

@@ -14,7 +14,6 @@ import os
 import re
 import threading
 import time
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -45,7 +44,7 @@ class MotoServer:
             logging.getLogger(name).setLevel(logging.CRITICAL)
         self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
         self._server.start()
-        host, port = self._server.get_host_and_port()
+        _host, port = self._server.get_host_and_port()
         self.url = f"http://127.0.0.1:{port}"
 
     def reset(self) -> None:
@@ -66,6 +65,7 @@ class ProxyRules:
     throttle_regions: set[str] = field(default_factory=set)  # answer 400 Throttling
     deny_services: set[str] = field(default_factory=set)  # answer 403 AccessDenied (signing name)
     seen: int = 0
+    throttled: int = 0
 
 
 class FaultProxy:
@@ -96,6 +96,8 @@ class FaultProxy:
                 if rules_.latency:
                     time.sleep(rules_.latency)
                 if region in rules_.throttle_regions:
+                    with lock:
+                        rules_.throttled += 1
                     return self._error(400, service, "Throttling", "Rate exceeded")
                 if service in rules_.deny_services:
                     return self._error(403, service, "AccessDenied", f"not authorized to call {service}")
@@ -117,7 +119,9 @@ class FaultProxy:
             def _error(self, status: int, service: str, code: str, message: str) -> None:
                 ctype = self.headers.get("Content-Type", "")
                 if "json" in ctype:
-                    data = json.dumps({"__type": code + ("Exception" if status == 403 else ""), "message": message})
+                    data = json.dumps(
+                        {"__type": code + ("Exception" if status == 403 else ""), "message": message}
+                    )
                     ctype_out = "application/x-amz-json-1.1"
                 elif service == "ec2":
                     ec2_code = "RequestLimitExceeded" if status == 400 else "UnauthorizedOperation"
