@@ -234,3 +234,17 @@ def test_aws_managed_keys_are_not_applicable() -> None:
     key = res(T.KMS_KEY, "aws/s3", manager="AWS", state="Enabled")
     assert verdict("aws.kms.key_rotation", key) == Status.NOT_APPLICABLE
     assert verdict("aws.kms.key_policy_not_public", key) == Status.NOT_APPLICABLE
+
+
+def test_demo_snapshot_is_recorded_and_holds_no_secret() -> None:
+    import gzip
+    from pathlib import Path
+
+    from auditor.providers.aws.testing import CANARY
+    from auditor.snapshot import load_snapshot
+
+    path = Path(__file__).parents[2] / "fixtures" / "demo" / "aws.json.gz"
+    assert CANARY not in gzip.decompress(path.read_bytes()).decode()
+    snap = load_snapshot(path)
+    assert len({r.location.account for r in snap.resources}) == 2
+    assert len(snap.resources) > 100 and snap.evidence

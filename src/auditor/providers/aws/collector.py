@@ -152,7 +152,7 @@ class Stats:
 @dataclass
 class Account:
     id: str
-    session: boto3.Session
+    credentials: dict[str, str] | None = None  # None: the base session's own credential chain
     identity: str | None = None
     name: str | None = None
     regions: list[str] = field(default_factory=list)
@@ -249,6 +249,9 @@ class Collector:
         self.failed: dict[tuple[str, str], dict[str, str]] = {}
         self.trails: dict[str, list[dict[str, Any]]] = {}
         self._scanned: list[Account] = []
+        self._session: boto3.Session = (
+            boto3.Session(profile_name=options.profile) if options.profile else boto3.Session()
+        )
 
     # ------------------------------------------------------------------ clients and calls
 
@@ -265,7 +268,8 @@ class Collector:
             endpoint = self.endpoint(region)
             if endpoint:
                 kwargs["endpoint_url"] = endpoint
-            client = account.session.client(service, **kwargs)
+            # one boto3 Session for every account: service models are loaded once and shared
+            client = self._session.client(service, **kwargs, **(account.credentials or {}))
             events = client.meta.events
             events.register("before-send", self.stats.on_send)
             # the API parameters as given (once per call and per page), before serialisation
@@ -406,11 +410,10 @@ class Collector:
         self.sink.add_target(Target(provider=PROVIDER, label=label, options=options))
         self.progress.step(f"aws: {self.stats.requests} API requests in {elapsed:.1f}s")
 
-    def _base_session(self) -> boto3.Session:
-        return boto3.Session(profile_name=self.opts.profile) if self.opts.profile else boto3.Session()
-
-    def _assume(self, session: boto3.Session, role_arn: str, account_hint: str | None) -> boto3.Session:
-        acct = Account(id=account_hint or "unknown", session=session)
+    def _assume(
+        self, creds: dict[str, str] | None, role_arn: str, account_hint: str | None
+    ) -> dict[str, str]:
+        acct = Account(id=account_hint or "unknown", credentials=creds)
         body, _ = self.call(
             acct,
             self.opts.home_region,
@@ -420,24 +423,24 @@ class Collector:
             record=False,  # the answer holds temporary credentials: never stored
         )
         creds = body["Credentials"]
-        return boto3.Session(
-            aws_access_key_id=creds["AccessKeyId"],
-            aws_secret_access_key=creds["SecretAccessKey"],
-            aws_session_token=creds["SessionToken"],
-        )
+        return {
+            "aws_access_key_id": creds["AccessKeyId"],
+            "aws_secret_access_key": creds["SecretAccessKey"],
+            "aws_session_token": creds["SessionToken"],
+        }
 
     def _accounts(self) -> list[Account]:
         self._scanned = []
-        session = self._base_session()
+        base: dict[str, str] | None = None
         try:
             if self.opts.role_arn:
-                session = self._assume(session, self.opts.role_arn, None)
-            me = Account(id="unknown", session=session)
+                base = self._assume(None, self.opts.role_arn, None)
+            me = Account(id="unknown", credentials=base)
             ident, _ = self.call(me, self.opts.home_region, "sts", "get_caller_identity", record=False)
         except ApiError as err:
             self.gap(err, None, None, ())
             return []
-        caller = Account(id=ident["Account"], session=session, identity=ident.get("Arn"))
+        caller = Account(id=ident["Account"], credentials=base, identity=ident.get("Arn"))
         if not self.opts.org_role:
             if self.opts.accounts and caller.id not in self.opts.accounts:
                 self.sink.add_error(
@@ -480,12 +483,12 @@ class Collector:
         def assume(meta: dict[str, Any]) -> None:
             arn = f"arn:aws:iam::{meta['Id']}:role/{self.opts.org_role}"
             try:
-                sess = self._assume(session, arn, meta["Id"])
+                creds = self._assume(base, arn, meta["Id"])
             except ApiError as err:
                 self.gap(err, meta["Id"], None, ())
                 return
             with lock:
-                out.append(Account(id=meta["Id"], session=sess, identity=arn, name=meta.get("Name")))
+                out.append(Account(id=meta["Id"], credentials=creds, identity=arn, name=meta.get("Name")))
 
         for meta in members:
             self.sched.submit(assume, meta, scope=(meta["Id"], None))
