@@ -74,9 +74,11 @@ def main() -> None:
     )
     builder = SnapshotBuilder()
     collector = Collector(options, builder, NullProgress())
+    cpu0 = time.process_time()
     start = time.monotonic()
     collector.run()
     wall = time.monotonic() - start
+    cpu = time.process_time() - cpu0
     snap = builder.build()
     t1 = time.monotonic()
     findings = evaluate(snap, load_registry())
@@ -91,6 +93,7 @@ def main() -> None:
     )
     print(f"  seeding (moto, not timed)     {seeded:.1f} s")
     print(f"  collection wall time          {wall:.2f} s")
+    print(f"  scanner CPU time              {cpu:.2f} s (the rest of the 2 cores serve moto and the proxy)")
     print(f"  API requests                  {requests} (repeated calls: {len(collector.stats.repeated)})")
     if args.latency_ms:
         print(f"  floor requests x latency / C  {floor:.2f} s  (wall / floor = {wall / floor:.2f})")

@@ -249,3 +249,28 @@ def test_fault_scan_loses_nothing_else(clean_scan: Any, fault_scan: Any) -> None
 
     clean, fault = key(clean_scan), key(fault_scan)
     assert clean == fault, (sorted(clean - fault)[:5], sorted(fault - clean)[:5])
+
+
+def test_role_arn_is_assumed_before_the_scan(moto: Any, estate: list[str]) -> None:
+    from auditor.evidence import SnapshotBuilder
+    from auditor.providers import NullProgress
+    from auditor.providers.aws import AwsOptions
+    from auditor.providers.aws.collector import Collector
+
+    role = f"arn:aws:iam::{estate[1]}:role/OrganizationAccountAccessRole"
+    sink = SnapshotBuilder()
+    c = Collector(AwsOptions(role_arn=role, endpoint_url=moto.url, max_attempts=2), sink, NullProgress())
+    try:
+        accounts = c._accounts()
+    finally:
+        c.sched.shutdown()
+    assert [a.id for a in accounts] == [estate[1]]
+    assert "assumed-role" in str(accounts[0].identity)
+    # --accounts that the credentials cannot reach is recorded, not silently skipped
+    sink2 = SnapshotBuilder()
+    c2 = Collector(AwsOptions(accounts=["999999999999"], endpoint_url=moto.url), sink2, NullProgress())
+    try:
+        assert c2._accounts() == []
+    finally:
+        c2.sched.shutdown()
+    assert [e.kind for e in sink2.errors] == ["not_collected"]

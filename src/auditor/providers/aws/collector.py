@@ -235,7 +235,7 @@ class Collector:
         self.progress = progress
         self.stats = Stats()
         self._lock = threading.Lock()
-        self._clients: dict[tuple[str, str, str], Any] = {}
+        self._clients: dict[tuple[str, str, str, str], Any] = {}
         self._overrides = dict(p.split("=", 1) for p in options.endpoint_overrides or ())
         self.config = botocore.config.Config(
             retries={"mode": options.retry_mode, "max_attempts": options.max_attempts},
@@ -259,7 +259,8 @@ class Collector:
         return self._overrides.get(region) or self.opts.endpoint_url
 
     def client(self, account: Account, service: str, region: str) -> Any:
-        key = (account.id, service, region)
+        creds_key = (account.credentials or {}).get("aws_access_key_id", "")
+        key = (account.id, creds_key, service, region)
         with self._lock:
             cached = self._clients.get(key)
             if cached is not None:
