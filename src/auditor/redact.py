@@ -93,6 +93,7 @@ ALLOW = frozenset(
         "secret_names",
         "credentialsMode",
         "token_reviewer_jwt",
+        "HttpTokens",  # EC2 instance metadata options: "required"/"optional", not a token
     )
 )
 

@@ -1,0 +1,54 @@
+"""Record the AWS demo snapshot (fixtures/demo/aws.json.gz) with the real collector.
+
+Starts moto in server mode on 127.0.0.1, seeds a small organization (a management account with a
+mix of good and bad resources in two regions, a member account with the opposite account-wide
+settings), scans it through Organizations with the AWS collector and saves the snapshot.
+IAM Access Analyzer is not implemented by moto: its collection errors stay in the snapshot, as
+they would for an account where that API is denied.
+
+Run: .venv/bin/python scripts/record_demo_aws.py
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from auditor.evidence import SnapshotBuilder
+from auditor.providers import NullProgress
+from auditor.providers.aws import AwsOptions, seed
+from auditor.providers.aws.collector import collect
+from auditor.providers.aws.testing import MotoServer
+from auditor.snapshot import save_snapshot
+from auditor.version import __version__
+
+OUT = Path(__file__).resolve().parents[1] / "fixtures" / "demo" / "aws.json.gz"
+REGIONS = ["us-east-1", "eu-west-1"]
+
+
+def main() -> None:
+    saved = dict(os.environ)
+    server = MotoServer()
+    try:
+        accounts = seed.create_organization(server.url)
+        seed.seed_estate(server.url, REGIONS)
+        seed.seed_estate(server.url, REGIONS, seed.assume_creds(server.url, accounts[1]), member=True)
+        builder = SnapshotBuilder(tool_version=__version__)
+        options = AwsOptions(
+            org_role="OrganizationAccountAccessRole", regions=REGIONS, endpoint_url=server.url, max_attempts=2
+        )
+        collect(options, builder, NullProgress())
+        snapshot = builder.build()
+        # the local endpoint means nothing to a reader of the demo
+        for t in snapshot.targets:
+            t.options.pop("endpoint_url", None)
+        save_snapshot(snapshot, OUT)
+    finally:
+        server.stop()
+        os.environ.clear()
+        os.environ.update(saved)
+    print(f"{OUT} ({OUT.stat().st_size // 1024} KB)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,276 @@
+"""The AWS collector against moto in server mode: every check failing and passing on real API
+responses, multi-account via Organizations, multi-region, and fault cases."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from auditor.checks import load_registry
+from auditor.providers.aws.iam_actions import OPERATIONS, READ_ONLY_EXCEPTIONS, action_for
+from auditor.providers.aws.testing import ACCOUNT, CANARY
+
+pytestmark = [
+    pytest.mark.integration,
+    # moto's server threads (its Lambda backend probes for a Docker socket) leave sockets for the GC;
+    # that is the emulator's, not the scanner's
+    pytest.mark.filterwarnings("ignore::ResourceWarning"),
+    pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning"),
+]
+MEMBER = "MEMBER"  # replaced by the member account id
+
+# check id -> (marker of a resource that must FAIL, marker of one that must PASS).
+# A marker matches the finding's resource name, id or account. None: that side cannot be
+# represented in moto and is covered by tests/aws/test_checks_unit.py (named there).
+EXPECT: dict[str, tuple[str | None, str | None]] = {
+    "aws.iam.root_mfa": (ACCOUNT, None),  # moto never reports root MFA: unit test for pass
+    "aws.iam.root_access_keys": (None, ACCOUNT),  # root keys cannot be created: unit test for fail
+    "aws.iam.password_min_length": (ACCOUNT, MEMBER),
+    "aws.iam.password_complexity": (ACCOUNT, MEMBER),
+    "aws.iam.password_reuse_prevention": (ACCOUNT, MEMBER),
+    "aws.iam.password_max_age": (ACCOUNT, MEMBER),
+    "aws.iam.support_role": (MEMBER, ACCOUNT),
+    "aws.iam.user_console_mfa": ("fail-user-nomfa-direct", "pass-user-mfa"),
+    "aws.iam.user_unused_credentials": (None, "pass-user-mfa"),  # needs 90-day-old dates: unit test
+    "aws.iam.user_access_key_age": (None, "pass-user-mfa"),  # needs a 90-day-old key: unit test
+    "aws.iam.user_no_direct_policies": ("fail-user-nomfa-direct", "pass-user-mfa"),
+    "aws.iam.policy_no_admin_star": ("fail-policy-admin-star", "pass-policy-readonly"),
+    "aws.iam.inline_policy_no_admin_star": ("fail-user-inline-admin", "pass-role-ec2"),
+    "aws.iam.role_trust_not_public": ("fail-role-public-trust", "pass-role-ec2"),
+    "aws.s3.account_public_access_block": (ACCOUNT, MEMBER),
+    "aws.s3.bucket_default_encryption": ("fail-bucket-public", "pass-bucket-"),
+    "aws.s3.bucket_public_access_block": ("fail-bucket-public", "pass-bucket-"),
+    "aws.s3.bucket_policy_not_public": ("fail-bucket-public", "pass-bucket-"),
+    "aws.s3.bucket_acl_not_public": ("fail-bucket-public", "pass-bucket-"),
+    "aws.s3.bucket_tls_only": ("fail-bucket-public", "pass-bucket-"),
+    "aws.s3.bucket_versioning": ("fail-bucket-public", "pass-bucket-"),
+    "aws.s3.bucket_mfa_delete_or_object_lock": ("fail-trail-bucket", "pass-trail-bucket"),
+    "aws.s3.bucket_access_logging": ("fail-bucket-public", "pass-bucket-"),
+    "aws.cloudtrail.multi_region_logging": (MEMBER, ACCOUNT),
+    "aws.cloudtrail.trail_logging": ("fail-trail", "pass-trail"),
+    "aws.cloudtrail.log_file_validation": ("fail-trail", "pass-trail"),
+    "aws.cloudtrail.kms_encryption": ("fail-trail", "pass-trail"),
+    "aws.cloudtrail.cloudwatch_delivery": ("fail-trail", "pass-trail"),
+    "aws.cloudtrail.bucket_not_public": ("fail-trail", "pass-trail"),
+    "aws.config.recorder_enabled": ("eu-west-1", f"{ACCOUNT}/us-east-1"),
+    "aws.guardduty.enabled": ("eu-west-1", f"{ACCOUNT}/us-east-1"),
+    "aws.securityhub.enabled": ("eu-west-1", f"{ACCOUNT}/us-east-1"),
+    "aws.accessanalyzer.enabled": (None, None),  # moto has no Access Analyzer: error here, unit tests
+    "aws.logs.retention": ("fail-loggroup", "pass-loggroup"),
+    "aws.logs.kms_encryption": ("fail-loggroup", "pass-loggroup"),
+    "aws.ec2.sg_ssh_open": ("fail-sg-ssh", "pass-sg-web"),
+    "aws.ec2.sg_rdp_open": ("fail-sg-rdp", "pass-sg-web"),
+    "aws.ec2.sg_all_ports_open": ("fail-sg-all", "pass-sg-web"),
+    "aws.ec2.sg_db_ports_open": ("fail-sg-db", "pass-sg-web"),
+    "aws.ec2.default_sg_closed": ("=default", "pass-default-sg"),
+    "aws.ec2.ebs_default_encryption": ("eu-west-1", f"{ACCOUNT}/us-east-1"),
+    "aws.ec2.volume_encrypted": ("fail-vol", "pass-vol"),
+    "aws.ec2.snapshot_encrypted": ("fail-snap", "pass-snap"),
+    "aws.ec2.snapshot_not_public": ("fail-snap-public", "pass-snap"),
+    "aws.ec2.ami_not_public": ("fail-ami-public", "pass-ami"),
+    "aws.ec2.instance_imdsv2": ("fail-instance-imdsv1", "pass-instance"),
+    "aws.ec2.instance_no_public_ip": ("fail-instance-imdsv1-public", "pass-instance"),
+    "aws.vpc.flow_logs": ("^vpc-", "pass-vpc"),
+    "aws.kms.key_rotation": ("fail-key-public-norotation", "pass-key-rotated"),
+    "aws.kms.key_policy_not_public": ("fail-key-public-norotation", "pass-key-rotated"),
+    "aws.rds.storage_encrypted": ("fail-db-", "pass-db-"),
+    "aws.rds.not_public": ("fail-db-", "pass-db-"),
+    "aws.rds.backup_retention": ("fail-db-", "pass-db-"),
+    "aws.rds.multi_az": ("fail-db-", "pass-db-"),
+    "aws.rds.deletion_protection": ("fail-db-", "pass-db-"),
+    "aws.rds.minor_version_upgrade": ("fail-db-", "pass-db-"),
+    "aws.rds.snapshot_not_public": ("fail-dbsnap-public", "pass-dbsnap"),
+    "aws.rds.snapshot_encrypted": ("fail-dbsnap", "pass-dbsnap"),
+    "aws.dynamodb.pitr": ("fail-table", "pass-table"),
+    "aws.dynamodb.kms": ("fail-table", "pass-table"),
+    "aws.efs.encrypted": ("fail-efs", "pass-efs"),
+    "aws.backup.plan_exists": ("eu-west-1", f"{ACCOUNT}/us-east-1"),
+    "aws.secretsmanager.rotation": ("fail-secret-norotation", "pass-secret-rotated"),
+    "aws.sns.encrypted": ("fail-topic", "pass-topic"),
+    "aws.sns.not_public": ("fail-topic-public", "pass-topic"),
+    "aws.sqs.encrypted": ("fail-queue", "pass-queue"),
+    "aws.sqs.not_public": ("fail-queue-public", "pass-queue"),
+    "aws.elbv2.https_listeners": ("fail-alb", "pass-alb"),
+    "aws.elbv2.tls_policy": ("fail-alb", "pass-alb"),
+    "aws.elbv2.access_logs": ("fail-alb", "pass-alb"),
+    "aws.acm.certificate_expiry": ("fail-cert-expiring", "pass-cert"),
+    "aws.cloudfront.https_only": (None, None),  # not seeded: unit tests
+    "aws.cloudfront.tls_version": (None, None),  # not seeded: unit tests
+    "aws.lambda.not_public": ("fail-fn-public", "pass-fn"),
+    "aws.lambda.supported_runtime": ("fail-fn-public-oldruntime", "pass-fn"),
+}
+
+
+def all_output_text(out: Path) -> str:
+    parts = []
+    for p in sorted(out.rglob("*")):
+        if p.is_file():
+            data = p.read_bytes()
+            if p.name.endswith(".gz"):
+                data = gzip.decompress(data)
+            parts.append(data.decode("utf-8", errors="replace"))
+    return "\n".join(parts)
+
+
+def _matches(f: dict[str, object], marker: str, member: str) -> bool:
+    marker = member if marker == MEMBER else marker
+    name = str(f.get("resource_name") or "")
+    if marker.startswith("="):
+        return name == marker[1:]
+    if marker.startswith("^"):
+        return name.startswith(marker[1:])
+    hay = " ".join(str(f.get(k) or "") for k in ("resource_name", "resource_id", "account", "region"))
+    return marker in hay
+
+
+def test_every_registered_aws_check_has_an_expectation() -> None:
+    ids = {c.id for c in load_registry() if c.meta.provider == "aws"}
+    assert ids == set(EXPECT)
+    assert len(ids) >= 60
+
+
+@pytest.mark.parametrize("check_id", sorted(EXPECT))
+def test_check_fails_and_passes_on_real_responses(clean_scan: Any, estate: list[str], check_id: str) -> None:
+    fail_marker, pass_marker = EXPECT[check_id]
+    findings = clean_scan.findings(check_id=check_id)
+    if fail_marker:
+        bad = [f for f in findings if _matches(f, fail_marker, estate[1])]
+        assert bad and all(f["status"] == "fail" for f in bad if f["status"] != "not_applicable"), (
+            check_id,
+            [(f["resource_name"], f["status"], f["message"]) for f in bad],
+        )
+        assert any(f["status"] == "fail" for f in bad)
+    if pass_marker:
+        good = [
+            f
+            for f in findings
+            if _matches(f, pass_marker, estate[1])
+            and not (fail_marker and _matches(f, fail_marker, estate[1]))
+        ]
+        assert good and any(f["status"] == "pass" for f in good), (
+            check_id,
+            [(f["resource_name"], f["status"]) for f in good],
+        )
+        assert not any(f["status"] == "fail" for f in good), (
+            check_id,
+            [f["message"] for f in good if f["status"] == "fail"],
+        )
+
+
+def test_scan_covers_both_accounts_and_regions(clean_scan: Any, estate: list[str]) -> None:
+    accounts = {f["account"] for f in clean_scan.results["findings"]}
+    assert set(estate) <= accounts
+    regions = {f["region"] for f in clean_scan.findings(check_id="aws.guardduty.enabled")}
+    assert regions == {"us-east-1", "eu-west-1"}
+    # the member account's regional findings exist too (its regions were scanned via the assumed role)
+    assert {f["account"] for f in clean_scan.findings(check_id="aws.config.recorder_enabled")} == set(estate)
+
+
+def test_clean_scan_only_gap_is_access_analyzer(clean_scan: Any) -> None:
+    # moto does not implement IAM Access Analyzer: those calls fail and are recorded, nothing else
+    ops = {e["operation"] for e in clean_scan.results["errors"]}
+    assert ops == {"accessanalyzer.ListAnalyzers"}
+    assert {f["status"] for f in clean_scan.findings(check_id="aws.accessanalyzer.enabled")} == {"error"}
+    assert clean_scan.exit_code == 3
+
+
+def test_no_secret_reaches_any_output(clean_scan: Any) -> None:
+    text = all_output_text(clean_scan.out)
+    assert "DB_PASSWORD" in text  # the variable name is kept (auditors see which variables exist)
+    assert CANARY not in text
+
+
+def test_findings_cite_stored_evidence(clean_scan: Any) -> None:
+    manifest = json.loads((clean_scan.out / "evidence" / "manifest.json").read_text())
+    ids = {e["id"] for e in manifest["evidence"]}
+    cited = {e for f in clean_scan.results["findings"] for e in f["evidence"]}
+    assert cited and cited <= ids
+    ops = {e["operation"] for e in manifest["evidence"]}
+    assert {"iam.GetCredentialReport", "s3.GetBucketPolicy", "ec2.DescribeSecurityGroups"} <= ops
+
+
+def test_requests_are_counted_and_never_repeated(clean_scan: Any) -> None:
+    opts = clean_scan.options
+    assert opts["api_requests"] >= sum(1 for _ in opts["api_operations_called"])
+    assert opts["api_repeated_calls"] == 0
+
+
+def test_permission_policy_covers_every_operation_called(clean_scan: Any, fault_scan: Any) -> None:
+    policy = json.loads(
+        (Path(__file__).parents[2] / "docs" / "permissions" / "aws-readonly.json").read_text()
+    )
+    allowed = {a for s in policy["Statement"] for a in s["Action"]}
+    called = set(clean_scan.options["api_operations_called"]) | set(
+        fault_scan.options["api_operations_called"]
+    )
+    called |= {"sts:GetCallerIdentity"}
+    assert len(called) > 40
+    for item in sorted(called):
+        svc, op = item.split(":")
+        assert op in OPERATIONS.get(svc, ()), f"{item} is called but missing from iam_actions.OPERATIONS"
+        action = action_for(svc, op)
+        assert not action or action in allowed, f"{item} needs {action}, not in aws-readonly.json"
+    for action in allowed:
+        verb = action.split(":")[1]
+        assert verb.startswith(("Get", "List", "Describe")) or action in READ_ONLY_EXCEPTIONS, action
+
+
+def test_fault_scan_records_each_gap_for_its_scope(fault_scan: Any) -> None:
+    assert fault_scan.exit_code == 3
+    errors = fault_scan.results["errors"]
+    kinds = {(e["scope"]["region"], e["operation"].split(".")[0], e["kind"]) for e in errors}
+    assert ("us-east-1", "kms", "access_denied") in kinds
+    throttled = [e for e in errors if e["kind"] == "throttled"]
+    assert throttled and all(e["scope"]["region"] == "eu-west-1" for e in throttled)
+    # each throttled call was retried (2 attempts) before it was recorded
+    assert fault_scan.throttled_responses >= 2 * len(throttled)
+    assert any(r == "ap-southeast-2" and k == "unreachable" for r, _, k in kinds)
+    # access denied on KMS: every KMS check is `error` in us-east-1, none passes
+    kms = fault_scan.findings(check_id="aws.kms.key_rotation", region="us-east-1")
+    assert kms and {f["status"] for f in kms} == {"error"}
+    for region in ("eu-west-1", "ap-southeast-2"):
+        gd = fault_scan.findings(check_id="aws.guardduty.enabled", region=region)
+        assert gd and {f["status"] for f in gd} == {"error"}, region
+
+
+def test_fault_scan_loses_nothing_else(clean_scan: Any, fault_scan: Any) -> None:
+    def key(scan: Any) -> set[tuple[str, str, str]]:
+        return {
+            (f["check_id"], f["resource_id"], f["status"])
+            for f in scan.results["findings"]
+            if f["account"] == ACCOUNT
+            and f["region"] in ("us-east-1", None)
+            and not f["check_id"].startswith(("aws.kms.", "aws.accessanalyzer."))
+        }
+
+    clean, fault = key(clean_scan), key(fault_scan)
+    assert clean == fault, (sorted(clean - fault)[:5], sorted(fault - clean)[:5])
+
+
+def test_role_arn_is_assumed_before_the_scan(moto: Any, estate: list[str]) -> None:
+    from auditor.evidence import SnapshotBuilder
+    from auditor.providers import NullProgress
+    from auditor.providers.aws import AwsOptions
+    from auditor.providers.aws.collector import Collector
+
+    role = f"arn:aws:iam::{estate[1]}:role/OrganizationAccountAccessRole"
+    sink = SnapshotBuilder()
+    c = Collector(AwsOptions(role_arn=role, endpoint_url=moto.url, max_attempts=2), sink, NullProgress())
+    try:
+        accounts = c._accounts()
+    finally:
+        c.sched.shutdown()
+    assert [a.id for a in accounts] == [estate[1]]
+    assert "assumed-role" in str(accounts[0].identity)
+    # --accounts that the credentials cannot reach is recorded, not silently skipped
+    sink2 = SnapshotBuilder()
+    c2 = Collector(AwsOptions(accounts=["999999999999"], endpoint_url=moto.url), sink2, NullProgress())
+    try:
+        assert c2._accounts() == []
+    finally:
+        c2.sched.shutdown()
+    assert [e.kind for e in sink2.errors] == ["not_collected"]
