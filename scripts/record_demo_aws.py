@@ -18,7 +18,7 @@ from auditor.evidence import SnapshotBuilder
 from auditor.providers import NullProgress
 from auditor.providers.aws import AwsOptions, seed
 from auditor.providers.aws.collector import collect
-from auditor.providers.aws.testing import MotoServer
+from auditor.providers.aws.testing import MotoServer, moto_env
 from auditor.snapshot import save_snapshot
 from auditor.version import __version__
 
@@ -29,6 +29,7 @@ REGIONS = ["us-east-1", "eu-west-1"]
 def main() -> None:
     saved = dict(os.environ)
     server = MotoServer()
+    os.environ.update(moto_env())  # fake credentials for the collector (restored below)
     try:
         accounts = seed.create_organization(server.url)
         seed.seed_estate(server.url, REGIONS)

@@ -45,9 +45,10 @@ def run_cli(args: list[str], out: Path) -> Scan:
 def moto(skip_or_fail: Any) -> Iterator[Any]:
     saved = dict(os.environ)
     try:
-        from auditor.providers.aws.testing import MotoServer
+        from auditor.providers.aws.testing import MotoServer, moto_env
 
         server = MotoServer()
+        os.environ.update(moto_env())  # fake credentials for the scanner's standard chain; restored below
     except Exception as exc:  # pragma: no cover - depends on the machine
         skip_or_fail(f"moto server could not start: {exc}")
     yield server

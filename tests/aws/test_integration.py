@@ -16,10 +16,6 @@ from auditor.providers.aws.testing import ACCOUNT, CANARY
 
 pytestmark = [
     pytest.mark.integration,
-    # moto's server threads (its Lambda backend probes for a Docker socket) leave sockets for the GC;
-    # that is the emulator's, not the scanner's
-    pytest.mark.filterwarnings("ignore::ResourceWarning"),
-    pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning"),
 ]
 MEMBER = "MEMBER"  # replaced by the member account id
 

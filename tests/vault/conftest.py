@@ -3,16 +3,10 @@ server (TLS + raft, initialised and unsealed through the API), both session-scop
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-
-sys.path.insert(0, str(Path(__file__).parent))
-
-import bao
 
 from auditor.evidence import SnapshotBuilder
 from auditor.models import Snapshot
@@ -20,6 +14,8 @@ from auditor.providers import NullProgress
 from auditor.providers.vault import VaultOptions
 from auditor.providers.vault.api import VaultApi
 from auditor.providers.vault.collector import collect_with
+
+from . import bao
 
 
 def run_scan(options: VaultOptions, env: dict[str, str]) -> tuple[Snapshot, VaultApi | None]:

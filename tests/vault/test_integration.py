@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-import bao
 import pytest
 import yaml
 from click.testing import CliRunner
@@ -19,7 +18,9 @@ from auditor.providers.vault.api import VaultApi
 from auditor.providers.vault.policy import allows, parse_policy
 from auditor.scan import evaluate_snapshot, write_outputs
 from auditor.snapshot import save_snapshot
-from conftest import run_scan
+
+from . import bao
+from .conftest import run_scan
 
 pytestmark = pytest.mark.integration
 

@@ -9,9 +9,11 @@ from __future__ import annotations
 import http.client
 import http.server
 import json
-import logging
 import os
 import re
+import socket
+import subprocess
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -34,26 +36,58 @@ def moto_env() -> dict[str, str]:
 
 
 class MotoServer:
-    """moto in server mode on 127.0.0.1 (a free port)."""
+    """moto in server mode, in its own process, on 127.0.0.1 (a free port).
 
-    def __init__(self) -> None:
-        os.environ.update(_MOTO_ENV)  # moto reads these at start and per request
-        from moto.server import ThreadedMotoServer
+    A separate process keeps moto's state, threads, output and leaked handles out of the
+    scanner's process, and gives the scanner its own interpreter, as a real endpoint would."""
 
-        for name in ("werkzeug", "moto"):
-            logging.getLogger(name).setLevel(logging.CRITICAL)
-        self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-        self._server.start()
-        _host, port = self._server.get_host_and_port()
+    def __init__(self, log_path: str | None = None) -> None:
+        port = _free_port()
+        env = {**os.environ, **_MOTO_ENV}
+        self._log = open(log_path or os.devnull, "wb")  # noqa: SIM115 - closed in stop()
+        self._proc = subprocess.Popen(
+            [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+            env=env,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         self.url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+                conn.request("GET", "/moto-api/data.json")
+                conn.getresponse().read()
+                conn.close()
+                break
+            except OSError:
+                if self._proc.poll() is not None or time.monotonic() > deadline:
+                    self.stop()
+                    raise RuntimeError(f"moto server did not start on 127.0.0.1:{port}") from None
+                time.sleep(0.05)
 
     def reset(self) -> None:
         conn = http.client.HTTPConnection(self.url.removeprefix("http://"))
         conn.request("POST", "/moto-api/reset")
         conn.getresponse().read()
+        conn.close()
 
     def stop(self) -> None:
-        self._server.stop()
+        if self._proc.poll() is None:
+            self._proc.terminate()
+            try:
+                self._proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self._proc.kill()
+                self._proc.wait()
+        self._log.close()
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
 
 
 _CRED_SCOPE = re.compile(r"Credential=[^/]+/\d{8}/([^/]+)/([^/]+)/aws4_request")
