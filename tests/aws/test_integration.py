@@ -270,3 +270,24 @@ def test_role_arn_is_assumed_before_the_scan(moto: Any, estate: list[str]) -> No
     finally:
         c2.sched.shutdown()
     assert [e.kind for e in sink2.errors] == ["not_collected"]
+
+
+def test_saved_snapshot_re_evaluates_offline_to_the_same_findings(clean_scan: Any, tmp_path: Path) -> None:
+    """Collection is separate from evaluation: the saved snapshot alone reproduces every verdict."""
+    from click.testing import CliRunner
+
+    from auditor.cli import main
+
+    out = tmp_path / "offline"
+    snap = clean_scan.out / "snapshot.json.gz"
+    result = CliRunner().invoke(main, ["scan", "--from-snapshot", str(snap), "--out", str(out), "-q"])
+    assert result.exit_code == clean_scan.exit_code
+    again = json.loads((out / "results.json").read_text("utf-8"))
+
+    def key(f: dict[str, Any]) -> tuple[str, ...]:
+        return (f["check_id"], f["resource_id"], f["status"], f["message"], *f["evidence"])
+
+    assert sorted(map(key, again["findings"])) == sorted(map(key, clean_scan.results["findings"]))
+    assert [(c["control_id"], c["status"]) for c in again["controls"]] == [
+        (c["control_id"], c["status"]) for c in clean_scan.results["controls"]
+    ]
