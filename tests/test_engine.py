@@ -245,3 +245,14 @@ def test_no_kind_of_collection_error_can_yield_pass(kind: str) -> None:
     f = evaluate(snap(errors=(err,)), REG)
     assert f and all(x.status == Status.ERROR for x in f)
     assert control_status(lib(("t.other",)), f) == [ControlStatus.ERROR]
+
+
+def test_lookup_finds_related_resources_by_field_or_attribute() -> None:
+    a = box("a", flag=True, owner="team-1")
+    b = box("b", flag=True, owner="team-1")
+    c = box("c", flag=True, owner=["unhashable"])
+    ctx = CheckContext(snap(a, b, c))
+    assert ctx.lookup("t.box", "owner", "team-1") == [a, b]
+    assert ctx.lookup("t.box", "id", "c") == [c]
+    assert ctx.lookup("t.box", "owner", "nobody") == []
+    assert ctx.lookup("t.nothing", "id", "a") == []

@@ -23,7 +23,7 @@ from __future__ import annotations
 import importlib
 import pkgutil
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeAlias
@@ -83,6 +83,7 @@ class CheckContext:
         self.params: Mapping[str, JSON] = params or {}
         self._by_type: dict[str, list[Resource]] = defaultdict(list)
         self._by_key: dict[tuple[str, str], Resource] = {}
+        self._indexes: dict[tuple[str, str], dict[Any, list[Resource]]] = {}
         for r in snapshot.resources:
             self._by_type[r.type].append(r)
             self._by_key[(r.type, r.id)] = r
@@ -92,6 +93,22 @@ class CheckContext:
 
     def get(self, type_: str, id_: str) -> Resource | None:
         return self._by_key.get((type_, id_))
+
+    def lookup(self, type_: str, attr: str, value: Any) -> list[Resource]:
+        """Resources of `type_` whose `attr` equals `value`: the way to find related resources.
+
+        `attr` is a Resource field (`name`, `id`) or an attribute key. The index for each
+        (type, attr) is built once, on first use, so a check that relates every resource of
+        one type to another type stays linear; never scan `resources()` once per resource."""
+        index = self._indexes.get((type_, attr))
+        if index is None:
+            index = defaultdict(list)
+            for r in self.resources(type_):
+                v = getattr(r, attr) if attr in ("id", "name") else r.attributes.get(attr)
+                if isinstance(v, Hashable):
+                    index[v].append(r)
+            self._indexes[(type_, attr)] = index
+        return index.get(value, []) if isinstance(value, Hashable) else []
 
     def param(self, name: str, default: Any) -> Any:
         return self.params.get(name, default)

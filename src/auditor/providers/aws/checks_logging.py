@@ -117,7 +117,7 @@ def trail_cloudwatch(trail: Resource, ctx: CheckContext) -> Verdict:
 )
 def trail_bucket_not_public(trail: Resource, ctx: CheckContext) -> Verdict:
     name = need(trail, "s3_bucket")
-    bucket = next((b for b in ctx.resources(T.S3_BUCKET) if b.name == name), None)
+    bucket = next(iter(ctx.lookup(T.S3_BUCKET, "name", name)), None)
     if bucket is None:
         return errored(f"log bucket {name} was not collected (another account?): scan that account too")
     policy = need(bucket, "policy")

@@ -140,9 +140,8 @@ def bucket_versioning(bucket: Resource, ctx: CheckContext) -> Verdict:
 
 
 def _immutability_required(bucket: Resource, ctx: CheckContext) -> str | None:
-    for trail in ctx.resources(T.CLOUDTRAIL_TRAIL):
-        if trail.attributes.get("s3_bucket") == bucket.name:
-            return f"it holds the logs of CloudTrail trail {trail.name}"
+    for trail in ctx.lookup(T.CLOUDTRAIL_TRAIL, "s3_bucket", bucket.name):
+        return f"it holds the logs of CloudTrail trail {trail.name}"
     for pattern in ctx.param("aws.s3.immutable_buckets", []) or []:
         if fnmatch.fnmatch(bucket.name or "", str(pattern)):
             return f"it matches aws.s3.immutable_buckets pattern {pattern!r}"

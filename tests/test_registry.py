@@ -1,0 +1,43 @@
+"""Invariants over every registered check, whatever its provider."""
+
+from __future__ import annotations
+
+import inspect
+import re
+import sys
+
+import pytest
+
+from auditor.checks import Check, load_registry
+
+REGISTRY = load_registry()
+CHECKS = list(REGISTRY)
+SDKS = ("boto3", "botocore", "hvac", "kubernetes", "google.cloud", "azure")
+
+
+def test_there_are_checks_for_every_provider() -> None:
+    assert {c.meta.provider for c in CHECKS} >= {"aws", "vault", "k8s"}
+    assert len(CHECKS) >= 60 + 20 + 35
+
+
+@pytest.mark.parametrize("check", CHECKS, ids=lambda c: c.id)
+def test_check_metadata_is_complete(check: Check) -> None:
+    m = check.meta
+    assert re.fullmatch(r"[a-z0-9]+(\.[a-z0-9_]+){2,}", m.id), m.id
+    assert m.id.startswith(m.provider + ".")
+    assert m.resource_types and all(t.startswith(m.provider + ".") for t in m.resource_types)
+    assert len(m.title) > 10 and len(m.rationale) > 30 and len(m.remediation) > 20
+
+
+def test_check_modules_stay_pure() -> None:
+    """Checks never call an API, and relate resources through indexed lookups, not scans."""
+    modules = {sys.modules[c.func.__module__] for c in CHECKS}
+    for module in modules:
+        source = inspect.getsource(module)
+        for sdk in SDKS:
+            assert not re.search(rf"^\s*(import|from)\s+{re.escape(sdk)}\b", source, re.M), (
+                module.__name__,
+                sdk,
+            )
+        # ctx.resources() inside a per-resource check is a scan per resource: quadratic at scale.
+        assert "ctx.resources(" not in source, f"{module.__name__}: use ctx.lookup(type, attr, value)"
