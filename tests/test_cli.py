@@ -229,3 +229,25 @@ def test_controls_show_and_list() -> None:
 def test_controls_lint_is_clean() -> None:
     code, stdout, _ = run("controls", "lint", "--format", "json")
     assert code == 0 and json.loads(stdout) == {"ok": True, "problems": []}
+
+
+def test_readme_config_example_is_valid(tmp_path: Path) -> None:
+    from auditor.config import load_config
+    from auditor.providers import discover_providers
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text("utf-8")
+    example = (
+        readme.split("A config file for scheduled jobs:", 1)[1].split("```yaml\n", 1)[1].split("```", 1)[0]
+    )
+    (tmp_path / "audit.yaml").write_text(example)
+    cfg, targets = load_config(tmp_path / "audit.yaml", discover_providers())
+    assert [t.spec.name for t in targets] == ["aws", "k8s", "vault"] and cfg.params
+
+
+def test_csv_cells_cannot_become_formulas(tmp_path: Path) -> None:
+    snap = _snapshot_with(tmp_path, errors=False, name='=HYPERLINK("http://x")')
+    out = tmp_path / "out"
+    run("scan", "--from-snapshot", str(snap), "--out", str(out), "--format", "csv", "-q")
+    with (out / "findings.csv").open(newline="") as fh:
+        names = {r["resource_name"] for r in csv.DictReader(fh)}
+    assert names == {'\'=HYPERLINK("http://x")'}
