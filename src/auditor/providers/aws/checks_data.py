@@ -2,7 +2,19 @@
 
 from __future__ import annotations
 
-from auditor.checks import CheckContext, CheckSet, Verdict, failed, need, not_applicable, passed, summarize
+from collections.abc import Callable
+
+from auditor.checks import (
+    CheckContext,
+    CheckFunc,
+    CheckSet,
+    Verdict,
+    failed,
+    need,
+    not_applicable,
+    passed,
+    summarize,
+)
 from auditor.models import Resource
 from auditor.providers.aws import resources as T
 from auditor.providers.aws.policy import public_statements
@@ -55,25 +67,26 @@ def kms_policy(key: Resource, ctx: CheckContext) -> Verdict:
     return passed("key policy names its principals")
 
 
-def _rds(id_: str, title: str, severity: str, rationale: str, remediation: str) -> dict[str, object]:
-    return {
-        "id": id_,
-        "title": title,
-        "severity": severity,
-        "resource_types": [T.RDS_INSTANCE],
-        "rationale": rationale,
-        "remediation": remediation,
-    }
-
-
-@checks.check(
-    **_rds(  # type: ignore[arg-type]
-        "aws.rds.storage_encrypted",
-        "RDS instances encrypt storage",
-        "high",
-        "Unencrypted database storage, backups and snapshots expose data at rest.",
-        "Restore an encrypted copy from an encrypted snapshot copy and switch over.",
+def _rds(
+    id_: str, title: str, severity: str, rationale: str, remediation: str
+) -> Callable[[CheckFunc], CheckFunc]:
+    """Register a check over RDS instances (the shared metadata of the RDS checks)."""
+    return checks.check(
+        id=id_,
+        title=title,
+        severity=severity,
+        resource_types=[T.RDS_INSTANCE],
+        rationale=rationale,
+        remediation=remediation,
     )
+
+
+@_rds(
+    "aws.rds.storage_encrypted",
+    "RDS instances encrypt storage",
+    "high",
+    "Unencrypted database storage, backups and snapshots expose data at rest.",
+    "Restore an encrypted copy from an encrypted snapshot copy and switch over.",
 )
 def rds_encrypted(db: Resource, ctx: CheckContext) -> Verdict:
     if need(db, "storage_encrypted"):
@@ -81,14 +94,12 @@ def rds_encrypted(db: Resource, ctx: CheckContext) -> Verdict:
     return failed(f"database {db.name} storage is not encrypted")
 
 
-@checks.check(
-    **_rds(  # type: ignore[arg-type]
-        "aws.rds.not_public",
-        "RDS instances are not publicly accessible",
-        "critical",
-        "A publicly accessible database gets a public DNS name and address.",
-        "ModifyDBInstance with PubliclyAccessible=false.",
-    )
+@_rds(
+    "aws.rds.not_public",
+    "RDS instances are not publicly accessible",
+    "critical",
+    "A publicly accessible database gets a public DNS name and address.",
+    "ModifyDBInstance with PubliclyAccessible=false.",
 )
 def rds_public(db: Resource, ctx: CheckContext) -> Verdict:
     if need(db, "publicly_accessible"):
@@ -96,14 +107,12 @@ def rds_public(db: Resource, ctx: CheckContext) -> Verdict:
     return passed("not publicly accessible")
 
 
-@checks.check(
-    **_rds(  # type: ignore[arg-type]
-        "aws.rds.backup_retention",
-        "RDS automated backups are kept at least 7 days",
-        "medium",
-        "Automated backups allow point-in-time recovery within the retention window.",
-        "ModifyDBInstance with BackupRetentionPeriod >= 7 (parameter aws.rds.min_backup_retention_days).",
-    )
+@_rds(
+    "aws.rds.backup_retention",
+    "RDS automated backups are kept at least 7 days",
+    "medium",
+    "Automated backups allow point-in-time recovery within the retention window.",
+    "ModifyDBInstance with BackupRetentionPeriod >= 7 (parameter aws.rds.min_backup_retention_days).",
 )
 def rds_backup(db: Resource, ctx: CheckContext) -> Verdict:
     want = int(ctx.param("aws.rds.min_backup_retention_days", 7))
@@ -113,14 +122,12 @@ def rds_backup(db: Resource, ctx: CheckContext) -> Verdict:
     return passed(f"backups kept {days} days")
 
 
-@checks.check(
-    **_rds(  # type: ignore[arg-type]
-        "aws.rds.multi_az",
-        "RDS instances are Multi-AZ",
-        "medium",
-        "A standby in another Availability Zone keeps the database available through an AZ failure.",
-        "ModifyDBInstance with MultiAZ=true.",
-    )
+@_rds(
+    "aws.rds.multi_az",
+    "RDS instances are Multi-AZ",
+    "medium",
+    "A standby in another Availability Zone keeps the database available through an AZ failure.",
+    "ModifyDBInstance with MultiAZ=true.",
 )
 def rds_multi_az(db: Resource, ctx: CheckContext) -> Verdict:
     if need(db, "cluster_id"):
@@ -130,14 +137,12 @@ def rds_multi_az(db: Resource, ctx: CheckContext) -> Verdict:
     return failed(f"database {db.name} is single-AZ")
 
 
-@checks.check(
-    **_rds(  # type: ignore[arg-type]
-        "aws.rds.deletion_protection",
-        "RDS instances have deletion protection",
-        "medium",
-        "Deletion protection stops an accidental or malicious DeleteDBInstance.",
-        "ModifyDBInstance with DeletionProtection=true.",
-    )
+@_rds(
+    "aws.rds.deletion_protection",
+    "RDS instances have deletion protection",
+    "medium",
+    "Deletion protection stops an accidental or malicious DeleteDBInstance.",
+    "ModifyDBInstance with DeletionProtection=true.",
 )
 def rds_deletion(db: Resource, ctx: CheckContext) -> Verdict:
     if need(db, "deletion_protection"):
@@ -145,14 +150,12 @@ def rds_deletion(db: Resource, ctx: CheckContext) -> Verdict:
     return failed(f"database {db.name} has no deletion protection")
 
 
-@checks.check(
-    **_rds(  # type: ignore[arg-type]
-        "aws.rds.minor_version_upgrade",
-        "RDS instances take minor version upgrades automatically",
-        "low",
-        "Minor versions carry security fixes.",
-        "ModifyDBInstance with AutoMinorVersionUpgrade=true.",
-    )
+@_rds(
+    "aws.rds.minor_version_upgrade",
+    "RDS instances take minor version upgrades automatically",
+    "low",
+    "Minor versions carry security fixes.",
+    "ModifyDBInstance with AutoMinorVersionUpgrade=true.",
 )
 def rds_minor(db: Resource, ctx: CheckContext) -> Verdict:
     if need(db, "auto_minor_version_upgrade"):
