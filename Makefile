@@ -2,17 +2,23 @@
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
+BASE := $(VENV)/.installed-base
+STAMP := $(VENV)/.installed-dev
 
 .PHONY: demo test lint typecheck clean bench schema
 
-$(STAMP): pyproject.toml
+# The demo needs only the package itself; tests need the provider SDKs and the local servers.
+$(BASE): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e .
+	touch $(BASE)
+
+$(STAMP): $(BASE)
 	$(BIN)/pip install -q -e '.[dev]'
 	touch $(STAMP)
 
-demo: $(STAMP)
+demo: $(BASE)
 	$(BIN)/auditor demo --out out/demo
 
 lint: $(STAMP)
