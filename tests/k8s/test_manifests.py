@@ -113,12 +113,39 @@ def test_scrub_drops_secret_data_last_applied_and_secret_env_values() -> None:
                     "name": "c",
                     "env": [
                         {"name": "GITHUB_TOKEN", "value": "CANARY-env-9a7b31"},
+                        {"name": "DATABASE_URL", "value": "postgres://app:CANARY-url-3e1@db/app"},
                         {"name": "MODE", "value": "x"},
+                        {"name": "FROM_SECRET", "valueFrom": {"secretKeyRef": {"name": "s", "key": "k"}}},
+                    ],
+                    "args": [
+                        "--db-password=CANARY-arg-1",
+                        "--api-token",
+                        "CANARY-arg-2",
+                        "--anonymous-auth=false",
+                        "--token-auth-file",
+                        "/etc/tokens.csv",
+                        "--port=8080",
                     ],
                 }
             ]
         },
     }
-    env = scrub(pod)["spec"]["containers"][0]["env"]
-    assert env == [{"name": "GITHUB_TOKEN", "value": "[REDACTED]"}, {"name": "MODE", "value": "x"}]
+    container = scrub(pod)["spec"]["containers"][0]
+    # every literal value is masked (a URL can carry a password whatever its name); names and refs stay
+    assert container["env"] == [
+        {"name": "GITHUB_TOKEN", "value": "[REDACTED]"},
+        {"name": "DATABASE_URL", "value": "[REDACTED]"},
+        {"name": "MODE", "value": "[REDACTED]"},
+        {"name": "FROM_SECRET", "valueFrom": {"secretKeyRef": {"name": "s", "key": "k"}}},
+    ]
+    # secret-looking flags lose their values; booleans, file paths and other flags stay readable
+    assert container["args"] == [
+        "--db-password=[REDACTED]",
+        "--api-token",
+        "[REDACTED]",
+        "--anonymous-auth=false",
+        "--token-auth-file",
+        "/etc/tokens.csv",
+        "--port=8080",
+    ]
     assert pod["spec"]["containers"][0]["env"][0]["value"] == "CANARY-env-9a7b31", "the input is not mutated"

@@ -5,7 +5,9 @@ set of checks judges both. Everything here is pure: no I/O, no SDK.
 
 Scrubbing happens before anything is kept (evidence and attributes):
 - Secrets keep only apiVersion, kind, metadata and type (plus the *names* of their data keys);
-- literal env values whose variable name looks secret are replaced by `[REDACTED]`;
+- every literal env value is replaced by `[REDACTED]` (names stay: checks judge by name; a value
+  such as DATABASE_URL may carry a password whatever the name says), and so is the value of any
+  container command/args flag whose name looks secret (`--db-password=...`, `--token X`);
 - the `kubectl.kubernetes.io/last-applied-configuration` annotation (a full copy of the
   object as applied, Secret data included) and `managedFields` are dropped.
 """
@@ -80,11 +82,39 @@ def _containers(spec: Mapping[str, Any]) -> Iterable[dict[str, Any]]:
 def _scrub_env(spec: dict[str, Any]) -> None:
     for c in _containers(spec):
         for env in c.get("env") or []:
-            if not isinstance(env, dict):
-                continue
-            name = str(env.get("name", ""))
-            if "value" in env and env["value"] not in (None, "") and secret_like_name(name):
+            if isinstance(env, dict) and env.get("value") not in (None, ""):
                 env["value"] = REDACTED
+        for key in ("command", "args"):
+            if isinstance(c.get(key), list):
+                c[key] = _scrub_args([str(a) for a in c[key]])
+
+
+def _secret_flag(name: str) -> bool:
+    """A flag whose value may be a secret. Flags naming a file, path or mode are not (the secret, if
+    any, is in the file), so control-plane flags such as --token-auth-file stay readable."""
+    n = name.replace("-", "_").lower()
+    return secret_like_name(n) and not n.endswith(("_file", "_path", "_dir", "_mode", "_ttl"))
+
+
+def _scrub_args(args: list[str]) -> list[str]:
+    """Mask the value of secret-looking flags: `--password=x`, `--token x`, `-p=x` stays if not secret."""
+    out: list[str] = []
+    mask_next = False
+    for a in args:
+        if mask_next:
+            out.append(REDACTED)
+            mask_next = False
+            continue
+        name, eq, value = a.lstrip("-").partition("=")
+        if a.startswith("-") and _secret_flag(name):
+            if eq:
+                out.append(a if value.lower() in ("true", "false") else a.split("=", 1)[0] + "=" + REDACTED)
+            else:
+                out.append(a)
+                mask_next = True
+            continue
+        out.append(a)
+    return out
 
 
 def _scrub_meta(meta: Any) -> Any:
