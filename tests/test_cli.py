@@ -251,3 +251,17 @@ def test_csv_cells_cannot_become_formulas(tmp_path: Path) -> None:
     with (out / "findings.csv").open(newline="") as fh:
         names = {r["resource_name"] for r in csv.DictReader(fh)}
     assert names == {'\'=HYPERLINK("http://x")'}
+
+
+def test_a_bug_is_exit_4_not_a_traceback(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import auditor.scan
+
+    def boom(*a: object, **k: object) -> None:
+        raise RuntimeError("kaboom")
+
+    monkeypatch.setattr(auditor.scan, "evaluate_snapshot", boom)
+    monkeypatch.delenv("AUDITOR_DEBUG", raising=False)
+    code, _, err = run(
+        "scan", "--from-snapshot", str(_snapshot_with(tmp_path, errors=False)), "--out", str(tmp_path / "o")
+    )
+    assert code == 4 and "internal error: RuntimeError: kaboom" in err

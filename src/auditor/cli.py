@@ -5,11 +5,13 @@ Exit codes:
     1  (reserved: gating on findings)
     2  usage or configuration error (bad flag, malformed config/snapshot/control file, lint failure)
     3  collection errors made some results `error` (the outputs are written all the same)
+    4  internal error (a bug in auditor; AUDITOR_DEBUG=1 shows the traceback)
 """
 
 from __future__ import annotations
 
 import json
+import os
 import sys
 import threading
 from collections.abc import Callable, Iterator
@@ -38,7 +40,7 @@ from auditor.results import ScanResult, read_results
 from auditor.snapshot import load_snapshot, save_snapshot
 from auditor.version import __version__
 
-EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_COLLECTION = 0, 1, 2, 3
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_COLLECTION, EXIT_INTERNAL = 0, 1, 2, 3, 4
 
 err_console = Console(stderr=True, highlight=False)
 
@@ -106,10 +108,24 @@ def _run(fn: Callable[[], int]) -> None:
     except AuditorError as exc:
         err_console.print(f"error: {exc}", soft_wrap=True, markup=False, style="red")
         sys.exit(exc.exit_code)
+    except Exception as exc:  # a bug: say so, and keep exit code 1 free for the findings gate
+        if os.environ.get("AUDITOR_DEBUG"):
+            raise
+        err_console.print(
+            f"internal error: {type(exc).__name__}: {exc} (set AUDITOR_DEBUG=1 for the traceback; please report it)",
+            soft_wrap=True,
+            markup=False,
+            style="red",
+        )
+        sys.exit(EXIT_INTERNAL)
     sys.exit(code)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(
+    context_settings={"help_option_names": ["-h", "--help"]},
+    epilog="Exit codes: 0 ran fine; 2 usage or configuration error; "
+    "3 collection errors made some results 'error' (outputs are still written); 4 internal error.",
+)
 @click.version_option(__version__, prog_name="auditor")
 def main() -> None:
     """Compliance-as-code audit scanner: collect configuration read-only, evaluate checks,
