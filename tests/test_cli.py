@@ -265,3 +265,14 @@ def test_a_bug_is_exit_4_not_a_traceback(tmp_path: Path, monkeypatch: pytest.Mon
         "scan", "--from-snapshot", str(_snapshot_with(tmp_path, errors=False)), "--out", str(tmp_path / "o")
     )
     assert code == 4 and "internal error: RuntimeError: kaboom" in err
+
+
+def test_lint_problems_with_brackets_print_verbatim(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import auditor.cli
+
+    problem = "controls/x.yaml: check [/bold] targets[0] [REDACTED]"
+    monkeypatch.setattr(auditor.cli, "lint", lambda lib, reg: [problem])
+    snap = str(_snapshot_with(tmp_path, errors=False))
+    for args in (["controls", "lint"], ["scan", "--from-snapshot", snap, "--out", str(tmp_path / "o")]):
+        code, _, err = run(*args)
+        assert code == 2 and problem in err

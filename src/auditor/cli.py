@@ -97,16 +97,21 @@ def _formats(values: tuple[str, ...], default: list[str]) -> list[str]:
     return fmts
 
 
+def _print_error(text: str) -> None:
+    # markup off: messages quote user input and entries such as "targets[0]" or "[REDACTED]"
+    err_console.print(f"error: {text}", soft_wrap=True, markup=False, highlight=False, style="red")
+
+
 def _run(fn: Callable[[], int]) -> None:
     """Run a command body; typed errors become a message and their exit code."""
     try:
         code = fn()
     except LintError as exc:
         for p in exc.problems:
-            err_console.print(f"[red]error:[/] {p}", markup=True, soft_wrap=True)
+            _print_error(p)
         sys.exit(EXIT_USAGE)
     except AuditorError as exc:
-        err_console.print(f"error: {exc}", soft_wrap=True, markup=False, style="red")
+        _print_error(str(exc))
         sys.exit(exc.exit_code)
     except Exception as exc:  # a bug: say so, and keep exit code 1 free for the findings gate
         if os.environ.get("AUDITOR_DEBUG"):
@@ -483,7 +488,7 @@ def controls_lint(framework: str | None, fmt: str) -> None:
             click.echo(json.dumps({"ok": not problems, "problems": problems}, indent=2))
         elif problems:
             for p in problems:
-                err_console.print(f"error: {p}", markup=False, soft_wrap=True, style="red")
+                _print_error(p)
         else:
             click.echo("control library OK")
         return EXIT_USAGE if problems else EXIT_OK
