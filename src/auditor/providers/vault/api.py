@@ -151,6 +151,12 @@ class Reply:
     body: Any = None  # parsed JSON body (None when empty or not JSON)
     error: str = ""  # why it failed, for messages
     kind: str = ""  # access_denied | not_found | throttled | timeout | unreachable | error
+    request: str = ""  # "GET sys/audit": what was asked, for messages
+
+    @property
+    def why(self) -> str:
+        """Why the request failed, naming it: the text recorded as a gap or collection error."""
+        return f"{self.request}: HTTP {self.status} {self.error}".rstrip()
 
     @property
     def ok(self) -> bool:
@@ -199,9 +205,16 @@ class VaultApi:
         try:
             resp = self._client.adapter.request(method, f"/v1/{path}", **kwargs)
         except requests.exceptions.Timeout as exc:
-            return Reply(0, error=f"timed out: {type(exc).__name__}", kind="timeout")
+            return Reply(
+                0, error=f"timed out: {type(exc).__name__}", kind="timeout", request=f"{method} {path}"
+            )
         except requests.exceptions.RequestException as exc:
-            return Reply(0, error=f"cannot reach the server: {type(exc).__name__}", kind="unreachable")
+            return Reply(
+                0,
+                error=f"cannot reach the server: {type(exc).__name__}",
+                kind="unreachable",
+                request=f"{method} {path}",
+            )
         body: Any = None
         if resp.content:
             try:
@@ -209,11 +222,11 @@ class VaultApi:
             except ValueError:
                 body = None
         if 200 <= resp.status_code < 300:
-            return Reply(resp.status_code, body)
+            return Reply(resp.status_code, body, request=f"{method} {path}")
         errors = body.get("errors") if isinstance(body, dict) else None
         text = "; ".join(str(e).replace("\n", " ").replace("\t", "").strip() for e in errors or [])
         text = " ".join(text.split())
-        return Reply(resp.status_code, body, text, _kind(resp.status_code))
+        return Reply(resp.status_code, body, text, _kind(resp.status_code), f"{method} {path}")
 
     def get(self, path: str) -> Reply:
         return self.request("GET", path)

@@ -254,7 +254,7 @@ class _Run:
             )
         else:
             for k in ("seal_type", "recovery_seal", "storage_type"):
-                gaps[k] = f"GET sys/seal-status: HTTP {seal.status} {seal.error}"
+                gaps[k] = seal.why
         version = str(attrs.get("version") or "")
         attrs["product"] = "openbao" if version[:1].isdigit() and int(version.split(".")[0]) >= 2 else "vault"
         leader = self.api.get("sys/leader")
@@ -264,7 +264,7 @@ class _Run:
             attrs["ha_enabled"] = bool(lb.get("ha_enabled"))
             attrs["raft_committed_index"] = lb.get("raft_committed_index")
         else:
-            gaps["ha_enabled"] = f"GET sys/leader: HTTP {leader.status} {leader.error}"
+            gaps["ha_enabled"] = leader.why
         ha = self.api.get("sys/ha-status")
         if ha.ok:
             evs.append(self.record(ha, "GET", "sys/ha-status"))
@@ -273,7 +273,7 @@ class _Run:
                 for n in (ha.data or {}).get("nodes") or []
             ]
         else:
-            gaps["ha_nodes"] = f"GET sys/ha-status: HTTP {ha.status} {ha.error}"
+            gaps["ha_nodes"] = ha.why
         self._sanitized_config(attrs, gaps, evs)
         self._raft(attrs, gaps, evs)
         vh = self.api.list("sys/version-history")
@@ -296,7 +296,7 @@ class _Run:
     def _sanitized_config(self, attrs: dict[str, Any], gaps: dict[str, str], evs: list[str | None]) -> None:
         r = self.api.get("sys/config/state/sanitized")
         if not r.ok:
-            why = f"GET sys/config/state/sanitized: HTTP {r.status} {r.error}"
+            why = r.why
             gaps.update(listeners=why, config_seals=why, raw_storage_endpoint=why)
             return
         evs.append(self.record(r, "GET", "sys/config/state/sanitized"))
@@ -323,7 +323,7 @@ class _Run:
             return
         r = self.api.get("sys/storage/raft/autopilot/state")
         if not r.ok:
-            gaps["raft"] = f"GET sys/storage/raft/autopilot/state: HTTP {r.status} {r.error}"
+            gaps["raft"] = r.why
             return
         evs.append(self.record(r, "GET", "sys/storage/raft/autopilot/state"))
         d = r.data or {}
@@ -340,7 +340,7 @@ class _Run:
     def _audit_devices(self, attrs: dict[str, Any], gaps: dict[str, str], evs: list[str | None]) -> None:
         r, ev = self.read("sys/audit", (AUDIT,))
         if ev is None:
-            gaps["audit_devices"] = f"GET sys/audit: HTTP {r.status} {r.error}"
+            gaps["audit_devices"] = r.why
             return
         evs.append(ev)
         devices = r.data or {}
@@ -411,7 +411,7 @@ class _Run:
                 )
             else:
                 for k in ("default_lease_ttl", "max_lease_ttl", "listing_visibility", "token_type"):
-                    gaps[k] = f"GET sys/auth/{path}tune: HTTP {tune.status} {tune.error}"
+                    gaps[k] = tune.why
             if mfa_gap:
                 gaps["mfa_enforcements"] = mfa_gap
             else:
@@ -433,7 +433,7 @@ class _Run:
         for name in names:
             r = self.api.get(f"identity/mfa/login-enforcement/{name}")
             if not r.ok:
-                return {}, None, f"GET identity/mfa/login-enforcement/{name}: HTTP {r.status} {r.error}"
+                return {}, None, r.why
             self.record(r, "GET", f"identity/mfa/login-enforcement/{name}")
             out[name] = r.data or {}
         return out, ev, None
@@ -444,7 +444,7 @@ class _Run:
         if reply.empty_list:
             return [], self.record(Reply(200, {"data": {"keys": []}}), "LIST", path)
         if not reply.ok:
-            return f"LIST {path}: HTTP {reply.status} {reply.error}", None
+            return reply.why, None
         keys = (reply.data or {}).get("keys") or []
         return [str(k) for k in keys], self.record(reply, "LIST", path)
 
@@ -477,7 +477,7 @@ class _Run:
                 gaps.update(
                     dict.fromkeys(
                         ("bind_secret_id", "secret_id_ttl", "secret_id_bound_cidrs", "token_bound_cidrs"),
-                        f"GET {base}/{name}: HTTP {r.status} {r.error}",
+                        r.why,
                     )
                 )
             self.add(APPROLE, self.rid("auth", mount, "role", name), f"{mount}{name}", attrs, gaps, (lev, ev))
@@ -512,7 +512,7 @@ class _Run:
                 gaps.update(
                     dict.fromkeys(
                         ("default_lease_ttl", "max_lease_ttl"),
-                        f"GET {tpath}: HTTP {tune.status} {tune.error}",
+                        tune.why,
                     )
                 )
             self.add(MOUNT, self.rid("mount", path), path, attrs, gaps, evs)
@@ -541,7 +541,7 @@ class _Run:
             gaps.update(
                 dict.fromkeys(
                     ("max_versions", "cas_required", "delete_version_after"),
-                    f"GET {path}: HTTP {r.status} {r.error}",
+                    r.why,
                 )
             )
         self.add(KV, self.rid("kv", mount), mount, attrs, gaps, (ev,))
@@ -572,11 +572,7 @@ class _Run:
                 ):
                     attrs[k] = d.get(k)
             else:
-                gaps.update(
-                    dict.fromkeys(
-                        ("max_ttl", "allow_any_name"), f"GET {m}/roles/{name}: HTTP {r.status} {r.error}"
-                    )
-                )
+                gaps.update(dict.fromkeys(("max_ttl", "allow_any_name"), r.why))
             self.add(
                 PKI_ROLE, self.rid("pki", mount, "role", name), f"{mount}roles/{name}", attrs, gaps, (lev, ev)
             )
@@ -596,7 +592,7 @@ class _Run:
                 else:
                     attrs.update(cert)
             else:
-                gaps["not_after"] = f"GET {m}/issuer/{issuer}: HTTP {r.status} {r.error}"
+                gaps["not_after"] = r.why
             name = attrs.get("issuer_name") or issuer
             self.add(
                 PKI_ISSUER, self.rid("pki", mount, "issuer", issuer), f"{mount}{name}", attrs, gaps, (iev, ev)
@@ -645,7 +641,7 @@ class _Run:
                 gaps.update(
                     dict.fromkeys(
                         ("exportable", "deletion_allowed", "auto_rotate_period", "latest_version_created"),
-                        f"GET {m}/keys/{name}: HTTP {r.status} {r.error}",
+                        r.why,
                     )
                 )
             self.add(
@@ -674,7 +670,7 @@ class _Run:
                 except PolicyParseError as exc:
                     gaps["rules"] = f"the policy could not be parsed: {exc}"
             else:
-                gaps["rules"] = f"GET {path}: HTTP {r.status} {r.error}"
+                gaps["rules"] = r.why
             self.add(POLICY, self.rid("policy", name), name, attrs, gaps, (lev, ev))
 
     def tokens(self) -> None:
@@ -723,7 +719,7 @@ class _Run:
                 attrs["policies"] = list(d.get("policies") or [])
                 attrs["expire_time"] = _ts(d.get("expire_time"))
             else:
-                why = f"POST auth/token/lookup-accessor: HTTP {r.status} {r.error}"
+                why = r.why
                 gaps.update(
                     dict.fromkeys(
                         (
