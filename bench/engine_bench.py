@@ -77,7 +77,7 @@ def main() -> None:
         t3 = time.perf_counter()
         print(
             f"N={n:>9,}: build {t1 - t0:6.1f}s  evaluate {t2 - t1:6.1f}s  rollup {t3 - t2:5.1f}s  "
-            f"findings {len(findings):>10,}  controls {len(roll.controls)}  peak RSS {peak_rss_mb():7.0f} MB",
+            f"findings {len(findings):>10,}  controls {len(roll)}  peak RSS {peak_rss_mb():7.0f} MB",
             flush=True,
         )
         del snap, findings, roll

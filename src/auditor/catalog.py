@@ -103,9 +103,6 @@ class Library:
             if cid.lower() == control_id.lower() and (framework is None or fw == framework)
         ]
 
-    def mapped_check_ids(self) -> set[str]:
-        return set(self.crosswalk)
-
 
 def _read_yaml(path: Path) -> Any:
     try:

@@ -82,17 +82,16 @@ class CheckContext:
         self.now: datetime = snapshot.created_at
         self.params: Mapping[str, JSON] = params or {}
         self._by_type: dict[str, list[Resource]] = defaultdict(list)
-        self._by_key: dict[tuple[str, str], Resource] = {}
         self._indexes: dict[tuple[str, str], dict[Any, list[Resource]]] = {}
         for r in snapshot.resources:
             self._by_type[r.type].append(r)
-            self._by_key[(r.type, r.id)] = r
 
     def resources(self, type_: str) -> list[Resource]:
         return self._by_type.get(type_, [])
 
     def get(self, type_: str, id_: str) -> Resource | None:
-        return self._by_key.get((type_, id_))
+        found = self.lookup(type_, "id", id_)
+        return found[0] if found else None
 
     def lookup(self, type_: str, attr: str, value: Any) -> list[Resource]:
         """Resources of `type_` whose `attr` equals `value`: the way to find related resources.
@@ -198,9 +197,6 @@ class Registry:
 
     def ids(self) -> list[str]:
         return list(self._by_id)
-
-    def providers(self) -> set[str]:
-        return {c.meta.provider for c in self}
 
 
 def discover_check_sets(package: str = "auditor.providers") -> list[CheckSet]:

@@ -174,8 +174,7 @@ def _scan_options(f: Callable[..., Any]) -> Callable[..., Any]:
 
 def _merge_common(ctx: click.Context, **kw: Any) -> dict[str, Any]:
     """Options may be given before or after the provider name; the later one wins."""
-    parent = ctx.find_root().params if ctx.parent is None else (ctx.parent.params or {})
-    merged = dict(parent)
+    merged = dict(ctx.parent.params if ctx.parent else {})
     for k, v in kw.items():
         if v not in (None, (), False):
             merged[k] = v
@@ -253,7 +252,7 @@ def _evaluate_and_write(
             params=params,
             progress=lambda i, n: prog.step(f"evaluating checks {i}/{n}", 0),
         )
-    scan_api.write_outputs(result, out, formats, snapshot=snap)
+    scan_api.write_outputs(result, out, formats, snapshot=snap, library=library)
     if p.get("save_snapshot") is not None and not from_snapshot:
         target = Path(p["save_snapshot"]) if p["save_snapshot"] else out / "snapshot"
         save_snapshot(snap, target)

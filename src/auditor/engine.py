@@ -10,7 +10,6 @@ from __future__ import annotations
 import traceback
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
 
 from auditor.catalog import Library
 from auditor.checks import Check, CheckContext, Registry
@@ -133,21 +132,12 @@ def _check_status(counts: Mapping[Status, int]) -> Status | None:
     return None
 
 
-@dataclass(frozen=True)
-class Rollup:
-    """Control results plus the per-check status they were derived from."""
-
-    controls: list[ControlResult]
-    check_status: dict[str, Status | None]
-    check_counts: dict[str, dict[str, int]]
-
-
 def rollup(
     library: Library,
     findings: Iterable[Finding],
     registry: Registry,
     frameworks: Iterable[Framework] | None = None,
-) -> Rollup:
+) -> list[ControlResult]:
     """Roll findings up to controls.
 
     any fail -> fail; else any error (or a mapped check that is not available) -> error;
@@ -199,8 +189,4 @@ def rollup(
                 manual_evidence=control.evidence_request or None,
             )
         )
-    return Rollup(
-        controls=results,
-        check_status=check_status,
-        check_counts={cid: {s.value: n for s, n in c.items()} for cid, c in counts.items()},
-    )
+    return results

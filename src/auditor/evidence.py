@@ -64,10 +64,6 @@ class SnapshotBuilder:
         self._tool_version = tool_version
         self._created_at = utcnow()
 
-    @property
-    def redactor(self) -> Redactor:
-        return self._redactor
-
     def add_target(self, target: Target) -> None:
         with self._lock:
             self._targets.append(target)

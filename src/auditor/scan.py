@@ -55,8 +55,9 @@ def evaluate_snapshot(
     started = utcnow()
     fws = list(frameworks) if frameworks else list(Framework)
     findings = evaluate(snapshot, registry, params=params, progress=progress)
-    roll = rollup(library, findings, registry, fws)
+    controls = rollup(library, findings, registry, fws)
     ran = {f.check_id for f in findings}
+    scanned = {t.provider for t in snapshot.targets}
     result = ScanResult(
         scan=ScanInfo(
             started_at=started,
@@ -66,13 +67,9 @@ def evaluate_snapshot(
             snapshot_created_at=snapshot.created_at,
             frameworks=[f.value for f in fws],
         ),
-        checks=[
-            c.meta
-            for c in registry
-            if c.id in ran or c.meta.provider in {t.provider for t in snapshot.targets}
-        ],
+        checks=[c.meta for c in registry if c.id in ran or c.meta.provider in scanned],
         findings=findings,
-        controls=roll.controls,
+        controls=controls,
         errors=snapshot.errors,
     )
     result.summary = result.compute_summary()
@@ -84,6 +81,7 @@ def write_outputs(
     out: Path,
     formats: Iterable[str] = ("html", "json"),
     snapshot: Snapshot | None = None,
+    library: Library | None = None,
 ) -> dict[str, Path]:
     """results.json always (it is what `auditor report` re-renders from), evidence/ when a
     snapshot is given, then each requested format."""
@@ -92,5 +90,5 @@ def write_outputs(
     if snapshot is not None:
         write_evidence_dir(snapshot.evidence, out / "evidence")
         written["evidence"] = out / "evidence" / "manifest.json"
-    written.update(render(result, out, set(formats) | {"json"}, library=load_library()))
+    written.update(render(result, out, set(formats) | {"json"}, library=library or load_library()))
     return written
