@@ -7,7 +7,17 @@ from datetime import UTC, datetime
 import pytest
 
 from auditor.catalog import Library
-from auditor.checks import CheckContext, CheckSet, Registry, Verdict, failed, need, not_applicable, passed
+from auditor.checks import (
+    CheckContext,
+    CheckSet,
+    Registry,
+    Verdict,
+    failed,
+    need,
+    not_applicable,
+    param,
+    passed,
+)
 from auditor.engine import evaluate, rollup
 from auditor.models import (
     CollectionError,
@@ -46,10 +56,18 @@ def other(r: Resource, ctx: CheckContext) -> Verdict:
     return passed("fine")
 
 
-@cs.check(id="t.age", title="young", severity="low", resource_types=["t.box"], rationale="r", remediation="m")
+@cs.check(
+    id="t.age",
+    title="young",
+    severity="low",
+    resource_types=["t.box"],
+    rationale="r",
+    remediation="m",
+    params=[param("t.max_days", "integer", 30, "youngest age that fails")],
+)
 def young(r: Resource, ctx: CheckContext) -> Verdict:
     born = datetime.fromisoformat(need(r, "born"))
-    return passed("young") if (ctx.now - born).days < ctx.param("t.max_days", 30) else failed("old")
+    return passed("young") if (ctx.now - born).days < ctx.param("t.max_days") else failed("old")
 
 
 REG = Registry(cs)

@@ -12,7 +12,7 @@ import pytest
 
 from auditor.catalog import load_library
 from auditor.models import Finding, Severity, Status
-from auditor.report.html import write_html
+from auditor.writers.html import write_html
 from auditor.results import ScanInfo, ScanResult
 
 XSS = "<img src=x onerror=\"document.title='pwned'\">"

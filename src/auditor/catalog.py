@@ -13,10 +13,10 @@ check registry and reports every inconsistency, naming the file and the entry.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -25,6 +25,9 @@ from auditor.checks import Registry
 from auditor.data import data_dir
 from auditor.errors import ConfigError, LintError
 from auditor.models import Control, Framework
+
+if TYPE_CHECKING:
+    from auditor.providers import ProviderSpec
 
 FRAMEWORK_FILES = {
     Framework.SOC2: "soc2.yaml",
@@ -161,7 +164,21 @@ def load_crosswalk(path: Path) -> dict[str, CrosswalkEntry]:
     return out
 
 
-def load_library(root: Path | None = None) -> Library:
+def _crosswalk_paths(root: Path, providers: Mapping[str, ProviderSpec] | None) -> list[Path]:
+    """`controls/crosswalk/*.yaml`, plus the crosswalk a plug-in provider ships in its package."""
+    cw_dir = root / "crosswalk"
+    paths = sorted(cw_dir.glob("*.yaml")) if cw_dir.is_dir() else []
+    if providers is None:
+        from auditor.providers import discover_providers
+
+        providers = discover_providers()
+    for spec in providers.values():
+        if spec.crosswalk is not None and spec.crosswalk not in paths:
+            paths.append(spec.crosswalk)
+    return paths
+
+
+def load_library(root: Path | None = None, providers: Mapping[str, ProviderSpec] | None = None) -> Library:
     """Load and cross-link the library. Malformed files raise ConfigError naming file and entry;
     inconsistencies between files are collected in `problems` (see `lint`)."""
     root = root or data_dir("controls")
@@ -190,8 +207,7 @@ def load_library(root: Path | None = None) -> Library:
     crosswalk: dict[str, CrosswalkEntry] = {}
     crosswalk_files: dict[str, Path] = {}
     checks_by_control: dict[tuple[Framework, str], list[str]] = defaultdict(list)
-    cw_dir = root / "crosswalk"
-    for path in sorted(cw_dir.glob("*.yaml")) if cw_dir.is_dir() else []:
+    for path in _crosswalk_paths(root, providers):
         for check_id, entry in load_crosswalk(path).items():
             if check_id in crosswalk:
                 problems.append(

@@ -13,23 +13,32 @@ A provider module declares a `CheckSet` and decorates its functions::
         rules = bucket.need("encryption_rules")
         return passed("default encryption is on") if rules else failed("no default encryption")
 
-`load_registry()` discovers every `checks*` module under `auditor.providers` and collects
+`load_registry()` discovers every `checks*` module of every provider's package and collects
 their CheckSets: no list to maintain, no per-check folder. A check reads only its resource
-and the context (other resources of the same snapshot, parameters); it never calls an API.
+and the context (other resources of the same snapshot, declared parameters); it never calls
+an API. Parameters are declared with the check (`params=[param(...)]`) and read with
+`ctx.param(name)`: the declared default unless the scan's `params` set it, validated by type.
 """
 
 from __future__ import annotations
 
+import difflib
 import importlib
+import json
 import pkgutil
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, TypeAlias
+from typing import TYPE_CHECKING, Any, TypeAlias
 
-from auditor.errors import LintError, MissingData
-from auditor.models import JSON, CheckMeta, Resource, Severity, Snapshot, Status
+from pydantic import StrictBool, StrictFloat, StrictInt, StrictStr, TypeAdapter, ValidationError
+
+from auditor.errors import ConfigError, LintError, MissingData
+from auditor.models import JSON, CheckMeta, ParamSpec, ParamType, Resource, Severity, Snapshot, Status
+
+if TYPE_CHECKING:
+    from auditor.providers import ProviderSpec
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +73,28 @@ def need(resource: Resource, key: str) -> Any:
         raise MissingData(key) from None
 
 
+class UndeclaredParameter(Exception):
+    """A check read a parameter it did not declare: a bug in the check (its finding is `error`)."""
+
+
+_PARAM_ADAPTERS: dict[str, TypeAdapter[Any]] = {
+    "integer": TypeAdapter(StrictInt),
+    "number": TypeAdapter(StrictInt | StrictFloat),
+    "boolean": TypeAdapter(StrictBool),
+    "string": TypeAdapter(StrictStr),
+    "string_list": TypeAdapter(list[StrictStr]),
+    "integer_list": TypeAdapter(list[StrictInt]),
+    "string_map": TypeAdapter(dict[StrictStr, StrictStr]),
+}
+
+
+def param(name: str, type: ParamType, default: JSON, meaning: str) -> ParamSpec:
+    """Declare a parameter a check reads. The default must itself be valid for the type."""
+    spec = ParamSpec(name=name, type=type, default=default, meaning=meaning)
+    _PARAM_ADAPTERS[type].validate_python(default)
+    return spec
+
+
 def summarize(items: Iterable[str], limit: int = 5) -> str:
     """'a, b, c and 4 more': keeps messages short and readable at scale."""
     items = list(items)
@@ -78,13 +109,28 @@ class CheckContext:
     when a saved snapshot is re-evaluated later.
     """
 
-    def __init__(self, snapshot: Snapshot, params: Mapping[str, JSON] | None = None) -> None:
+    def __init__(
+        self,
+        snapshot: Snapshot,
+        params: Mapping[str, JSON] | None = None,
+        *,
+        derived: Iterable[Resource] = (),
+        replaced: frozenset[str] = frozenset(),
+    ) -> None:
         self.now: datetime = snapshot.created_at
         self.params: Mapping[str, JSON] = params or {}
+        self._allowed: frozenset[str] | None = None
+        self._defaults: dict[str, JSON] = {}
+        self._current: Check | None = None
         self._by_type: dict[str, list[Resource]] = defaultdict(list)
         self._indexes: dict[tuple[str, str], dict[Any, list[Resource]]] = {}
+        by_type = self._by_type
         for r in snapshot.resources:
-            self._by_type[r.type].append(r)
+            by_type[r.type].append(r)
+        for t in replaced:  # derived types come from the derive step, never from the snapshot
+            by_type.pop(t, None)
+        for r in derived:
+            by_type[r.type].append(r)
 
     def resources(self, type_: str) -> list[Resource]:
         return self._by_type.get(type_, [])
@@ -109,8 +155,22 @@ class CheckContext:
             self._indexes[(type_, attr)] = index
         return index.get(value, []) if isinstance(value, Hashable) else []
 
-    def param(self, name: str, default: Any) -> Any:
-        return self.params.get(name, default)
+    def for_check(self, check: Check) -> CheckContext:
+        """Scope parameter reads to what `check` declared (run_check calls this)."""
+        if self._current is check:
+            return self
+        self._current = check
+        self._allowed = frozenset(p.name for p in check.meta.params)
+        self._defaults = {p.name: p.default for p in check.meta.params}
+        return self
+
+    def param(self, name: str) -> Any:
+        """A declared parameter: the scan's value if it set one, else the declared default."""
+        if self._allowed is not None and name not in self._allowed:
+            raise UndeclaredParameter(f"parameter {name!r} is not declared by this check")
+        if name in self.params:
+            return self.params[name]
+        return self._defaults.get(name)
 
     @property
     def types(self) -> Iterable[str]:
@@ -147,6 +207,7 @@ class CheckSet:
         rationale: str,
         remediation: str,
         references: Iterable[str] = (),
+        params: Iterable[ParamSpec] = (),
     ) -> Callable[[CheckFunc], CheckFunc]:
         meta = CheckMeta(
             id=id,
@@ -157,6 +218,7 @@ class CheckSet:
             rationale=rationale,
             remediation=remediation,
             references=tuple(references),
+            params=tuple(params),
         )
 
         def register(func: CheckFunc) -> CheckFunc:
@@ -198,12 +260,56 @@ class Registry:
     def ids(self) -> list[str]:
         return list(self._by_id)
 
+    def params(self) -> dict[str, ParamSpec]:
+        """Every declared parameter by name. Checks sharing a name must declare it alike."""
+        out: dict[str, ParamSpec] = {}
+        problems = []
+        for c in self:
+            for p in c.meta.params:
+                seen = out.get(p.name)
+                if seen is not None and (seen.type, seen.default) != (p.type, p.default):
+                    problems.append(
+                        f"check {c.id}: parameter {p.name} declared as {p.type} = {p.default!r}, "
+                        f"elsewhere as {seen.type} = {seen.default!r}"
+                    )
+                out.setdefault(p.name, p)
+        if problems:
+            raise LintError(problems)
+        return dict(sorted(out.items()))
 
-def discover_check_sets(package: str = "auditor.providers") -> list[CheckSet]:
-    """Import every module named `checks*` below `package` and return its CheckSets."""
+    def checks_reading(self, name: str) -> list[str]:
+        return [c.id for c in self if any(p.name == name for p in c.meta.params)]
+
+
+def validate_params(
+    values: Mapping[str, Any], registry: Registry, path: Any = None, prefix: str = "params"
+) -> dict[str, JSON]:
+    """The scan's parameters checked against what the checks declare: an unknown name or a
+    value of the wrong type is a ConfigError naming the key (and the closest known name)."""
+    declared = registry.params()
+    out: dict[str, JSON] = {}
+    for name, value in values.items():
+        spec = declared.get(str(name))
+        if spec is None:
+            near = difflib.get_close_matches(str(name), declared, n=1)
+            hint = f"; did you mean {near[0]}?" if near else "; `auditor checks params` lists them"
+            raise ConfigError(path, f"unknown parameter{hint}", entry=f"{prefix}.{name}")
+        try:
+            out[spec.name] = _PARAM_ADAPTERS[spec.type].validate_python(value)
+        except ValidationError:
+            raise ConfigError(
+                path,
+                f"expected {spec.type.replace('_', ' ')}, got {type(value).__name__} {value!r}",
+                entry=f"{prefix}.{name}",
+            ) from None
+    return out
+
+
+def discover_check_sets(package: str) -> list[CheckSet]:
+    """Import every module named `checks*` in or below `package` and return its CheckSets."""
     root = importlib.import_module(package)
     found: list[CheckSet] = []
-    for info in pkgutil.walk_packages(root.__path__, prefix=f"{package}."):
+    for info in pkgutil.walk_packages(getattr(root, "__path__", []), prefix=f"{package}."):
         leaf = info.name.rsplit(".", 1)[-1]
         if not leaf.startswith("checks"):
             continue
@@ -212,5 +318,23 @@ def discover_check_sets(package: str = "auditor.providers") -> list[CheckSet]:
     return found
 
 
-def load_registry(package: str = "auditor.providers") -> Registry:
-    return Registry(c for cs in discover_check_sets(package) for c in cs)
+def load_registry(providers: Mapping[str, ProviderSpec] | None = None) -> Registry:
+    """Every check of every provider (built-in and plug-in, or the ones given)."""
+    from auditor.providers import discover_providers
+
+    specs = providers if providers is not None else discover_providers()
+    return Registry(
+        c for spec in specs.values() for cs in discover_check_sets(spec.check_package) for c in cs
+    )
+
+
+def params_markdown(registry: Registry, provider: str | None) -> str:
+    """The parameter table of the provider docs (docs/providers/*.md are tested against it)."""
+    lines = ["| parameter | type | default | meaning | checks |", "|---|---|---|---|---|"]
+    for prm in registry.params().values():
+        if provider is not None and not prm.name.startswith(provider + "."):
+            continue
+        used = ", ".join(f"`{c}`" for c in registry.checks_reading(prm.name))
+        default = json.dumps(prm.default).replace("|", "\\|")
+        lines.append(f"| `{prm.name}` | {prm.type} | `{default}` | {prm.meaning} | {used} |")
+    return "\n".join(lines)

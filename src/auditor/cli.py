@@ -29,16 +29,18 @@ from rich.table import Table
 
 from auditor import scan as scan_api
 from auditor.catalog import Library, coverage, lint, load_library
-from auditor.checks import Registry, load_registry
-from auditor.config import load_config
+from auditor.checks import Registry, load_registry, params_markdown
+from auditor.config import load_config, load_params
+from auditor.contracts import check_reads, load_contracts
 from auditor.data import data_dir
 from auditor.errors import AuditorError, ConfigError, LintError, UsageError
-from auditor.models import Framework, Snapshot
+from auditor.models import JSON, Framework, Severity, Snapshot
 from auditor.providers import NullProgress, Progress, ProviderSpec, discover_providers
-from auditor.report import FORMATS, render
 from auditor.results import ScanResult, read_results
+from auditor.selection import CheckSelection
 from auditor.snapshot import load_snapshot, save_snapshot
 from auditor.version import __version__
+from auditor.writers import WriteContext, check_formats, formats_help, write_formats
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_COLLECTION, EXIT_INTERNAL = 0, 1, 2, 3, 4
 
@@ -90,11 +92,15 @@ def _frameworks(values: tuple[str, ...]) -> list[Framework] | None:
 
 
 def _formats(values: tuple[str, ...], default: list[str]) -> list[str]:
-    fmts = _split(values) or default
-    bad = [f for f in fmts if f not in FORMATS]
-    if bad:
-        raise UsageError(f"unknown format {bad[0]!r}; choose from {', '.join(FORMATS)}")
-    return fmts
+    return check_formats(_split(values) or default)
+
+
+def _selection(p: dict[str, Any], base: CheckSelection | None = None) -> CheckSelection:
+    """--checks / --skip-checks / --min-severity, over what the config file selected."""
+    base = base or CheckSelection()
+    include = _split(p.get("checks")) or list(base.include)
+    exclude = [*base.exclude, *_split(p.get("skip_checks"))]
+    return CheckSelection.of(include, exclude, p.get("min_severity") or base.min_severity)
 
 
 def _print_error(text: str) -> None:
@@ -148,9 +154,7 @@ def _scan_options(f: Callable[..., Any]) -> Callable[..., Any]:
             type=click.Path(path_type=Path),
             help="Directory for results.json, report.html, evidence/.",
         ),
-        click.option(
-            "--format", "formats", multiple=True, help="Comma-separated: html,json,csv (default html,json)."
-        ),
+        click.option("--format", "formats", multiple=True, help=formats_help(["html", "json"])),
         click.option(
             "--framework",
             "frameworks",
@@ -164,6 +168,29 @@ def _scan_options(f: Callable[..., Any]) -> Callable[..., Any]:
             default=None,
             metavar="[PATH]",
             help="Also save the collected snapshot (to PATH, or OUT/snapshot). A path ending in .json or .json.gz saves one file.",
+        ),
+        click.option(
+            "--checks",
+            "checks",
+            multiple=True,
+            help="Run only these checks: ids or globs (aws.s3.*), comma-separated.",
+        ),
+        click.option(
+            "--skip-checks",
+            "skip_checks",
+            multiple=True,
+            help="Leave these checks out (ids or globs); they are reported as excluded, never as passing.",
+        ),
+        click.option(
+            "--min-severity",
+            type=click.Choice([s.value for s in Severity], case_sensitive=False),
+            help="Leave out checks below this severity (reported as excluded).",
+        ),
+        click.option(
+            "--params",
+            "params_file",
+            type=click.Path(path_type=Path),
+            help="YAML file of check parameters (see `auditor checks params`).",
         ),
         click.option("-q", "--quiet", is_flag=True, help="No progress or summary on stderr."),
     ]
@@ -208,16 +235,25 @@ def scan(ctx: click.Context, /, config_path: Path | None, snapshots: tuple[Path,
         if bool(config_path) == bool(snapshots):
             raise UsageError("give a provider (auditor scan aws ...), --config FILE, or --from-snapshot PATH")
         frameworks = _frameworks(p["frameworks"])
+        lib_reg = _library_and_registry()
+        registry = lib_reg[1]
         if config_path:
-            cfg, targets = load_config(config_path, discover_providers())
+            cfg, targets = load_config(config_path, discover_providers(), registry)
             fws = frameworks or cfg.frameworks
             fmts = _formats(p["formats"], cfg.formats)
+            params = {**cfg.params, **_params(p, registry)}
+            selection = _selection(p, cfg.selection)
+            selection.validate(registry)
             with _progress(p["quiet"], "collecting") as prog:
                 snap = scan_api.collect(((t.spec, t.name, t.options) for t in targets), prog)
-            return _evaluate_and_write(snap, p, fws, fmts, params=cfg.params)
+            return _evaluate_and_write(snap, p, fws, fmts, lib_reg, params=params, selection=selection)
+        fmts = _formats(p["formats"], ["html", "json"])
+        selection = _selection(p)
+        selection.validate(registry)
+        params = _params(p, registry)
         snap = _load_snapshots(snapshots)
         return _evaluate_and_write(
-            snap, p, frameworks, _formats(p["formats"], ["html", "json"]), from_snapshot=True
+            snap, p, frameworks, fmts, lib_reg, params=params, selection=selection, from_snapshot=True
         )
 
     _run(body)
@@ -230,19 +266,26 @@ def _load_snapshots(paths: tuple[Path, ...]) -> Snapshot:
     return snap
 
 
+def _params(p: dict[str, Any], registry: Registry) -> dict[str, JSON]:
+    path = p.get("params_file")
+    return load_params(path, registry) if path else {}
+
+
 def _evaluate_and_write(
     snap: Snapshot,
     p: dict[str, Any],
     frameworks: list[Framework] | None,
     formats: list[str],
+    lib_reg: tuple[Library, Registry],
     *,
     params: dict[str, Any] | None = None,
+    selection: CheckSelection | None = None,
     from_snapshot: bool = False,
 ) -> int:
     out: Path | None = p.get("out")
     if out is None:
         raise UsageError("--out DIR is required")
-    library, registry = _library_and_registry()
+    library, registry = lib_reg
     with _progress(p["quiet"], "evaluating") as prog:
         result = scan_api.evaluate_snapshot(
             snap,
@@ -250,6 +293,7 @@ def _evaluate_and_write(
             registry=registry,
             frameworks=frameworks,
             params=params,
+            selection=selection,
             progress=lambda i, n: prog.step(f"evaluating checks {i}/{n}", 0),
         )
     scan_api.write_outputs(result, out, formats, snapshot=snap, library=library)
@@ -285,9 +329,28 @@ def _print_summary(result: ScanResult, out: Path, formats: list[str]) -> None:
             f"[yellow]{len(result.errors)} collection error(s): affected checks report 'error' (see the report's "
             "'What could not be collected')[/]"
         )
+    if result.exclusions:
+        n = len({x.check_id for x in result.exclusions})
+        err_console.print(
+            f"{n} check(s) excluded on purpose (not evaluated, never counted as passing; see results.json 'exclusions')",
+            highlight=False,
+        )
     if "html" in formats:
         err_console.print(f"Report: {out / 'report.html'}", highlight=False, soft_wrap=True)
     err_console.print(f"Results: {out / 'results.json'}", highlight=False, soft_wrap=True)
+
+
+_COMMON = (
+    "out",
+    "formats",
+    "frameworks",
+    "save_snapshot",
+    "quiet",
+    "checks",
+    "skip_checks",
+    "min_severity",
+    "params_file",
+)
 
 
 def _unwrap(annotation: Any) -> tuple[Any, bool]:
@@ -306,9 +369,7 @@ def _provider_command(spec: ProviderSpec) -> click.Command:
 
     def callback(**kw: Any) -> None:
         ctx = click.get_current_context()
-        p = _merge_common(
-            ctx, **{k: kw.pop(k) for k in ("out", "formats", "frameworks", "save_snapshot", "quiet")}
-        )
+        p = _merge_common(ctx, **{k: kw.pop(k) for k in _COMMON})
 
         def body() -> int:
             values: dict[str, Any] = {}
@@ -327,10 +388,16 @@ def _provider_command(spec: ProviderSpec) -> click.Command:
                 raise UsageError(
                     f"--{'-'.join(str(x) for x in e['loc']).replace('_', '-')}: {e['msg']}"
                 ) from None
+            lib_reg = _library_and_registry()
+            registry = lib_reg[1]
+            fmts = _formats(p["formats"], ["html", "json"])
+            selection = _selection(p)
+            selection.validate(registry)
+            params = _params(p, registry)
             with _progress(p["quiet"], f"collecting {spec.name}") as prog:
                 snap = scan_api.collect([(spec, spec.name, options)], prog)
             return _evaluate_and_write(
-                snap, p, _frameworks(p["frameworks"]), _formats(p["formats"], ["html", "json"])
+                snap, p, _frameworks(p["frameworks"]), fmts, lib_reg, params=params, selection=selection
             )
 
         _run(body)
@@ -365,16 +432,140 @@ def _register_providers() -> None:
 
 @main.command()
 @click.argument("directory", type=click.Path(path_type=Path))
-@click.option("--format", "formats", multiple=True, help="Comma-separated: html,json,csv (default html).")
+@click.option("--format", "formats", multiple=True, help=formats_help(["html"]))
 def report(directory: Path, formats: tuple[str, ...]) -> None:
     """Re-render reports from a saved results directory."""
 
     def body() -> int:
         result = read_results(directory)
         fmts = _formats(formats, ["html"])
-        written = render(result, directory, fmts, library=load_library())
+        out = directory if directory.is_dir() else directory.parent
+        written = write_formats(WriteContext(result=result, library=load_library(), out=out), fmts)
         for path in written.values():
             click.echo(str(path))
+        return EXIT_OK
+
+    _run(body)
+
+
+# -------------------------------------------------------------------------- checks
+
+
+@main.group()
+def checks() -> None:
+    """Browse the registered checks: metadata, attributes read, parameters, controls."""
+
+
+def _checks_fmt(f: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")(f)
+
+
+def _controls_of(lib: Library, check_id: str) -> dict[str, list[str]]:
+    entry = lib.crosswalk.get(check_id)
+    out: dict[str, list[str]] = {fw.value: [] for fw in Framework}
+    for fw, cid in entry.items() if entry else ():
+        out[fw.value].append(cid)
+    return out
+
+
+@checks.command("list")
+@click.option("--provider", help="Only this provider's checks.")
+@_checks_fmt
+def checks_list(provider: str | None, fmt: str) -> None:
+    """List every check: id, severity, resource types, title."""
+
+    def body() -> int:
+        rows = [c for c in load_registry() if provider is None or c.meta.provider == provider]
+        if provider and not rows:
+            raise UsageError(f"no checks for provider {provider!r}")
+        if fmt == "json":
+            click.echo(json.dumps([c.meta.model_dump(mode="json") for c in rows], indent=2))
+            return EXIT_OK
+        table = Table("id", "severity", "resource types", "title", box=None)
+        for c in rows:
+            table.add_row(c.id, c.meta.severity.value, ", ".join(c.meta.resource_types), c.meta.title)
+        Console(soft_wrap=False, width=200).print(table)
+        return EXIT_OK
+
+    _run(body)
+
+
+@checks.command("show")
+@click.argument("check_id")
+@_checks_fmt
+def checks_show(check_id: str, fmt: str) -> None:
+    """One check: metadata, the attributes it reads, its parameters and its controls."""
+
+    def body() -> int:
+        registry, lib, contracts = load_registry(), load_library(), load_contracts()
+        check = registry.get(check_id)
+        if check is None:
+            raise UsageError(f"no check {check_id!r} (see `auditor checks list`)")
+        m = check.meta
+        reads = sorted(check_reads(check), key=lambda r: (not r.own, r.type_ or "", r.key))
+        attrs = []
+        for r in reads:
+            types = list(m.resource_types) if r.own else ([r.type_] if r.type_ else [])
+            meaning = next(
+                (
+                    found.meaning
+                    for t in types
+                    if (contract := contracts.get(t)) and (found := contract.attributes.get(r.key))
+                ),
+                "",
+            )
+            attrs.append({"attribute": r.key, "of": " / ".join(types) or "(related)", "meaning": meaning})
+        controls = _controls_of(lib, m.id)
+        if fmt == "json":
+            doc = m.model_dump(mode="json") | {"reads": attrs, "controls": controls}
+            click.echo(json.dumps(doc, indent=2))
+            return EXIT_OK
+        click.echo(f"{m.id}: {m.title}")
+        click.echo(f"  severity: {m.severity.value}   provider: {m.provider}")
+        click.echo(f"  resource types: {', '.join(m.resource_types)}")
+        click.echo(f"  rationale: {m.rationale}")
+        click.echo(f"  remediation: {m.remediation}")
+        click.echo("  reads:" if attrs else "  reads: (no attribute read statically)")
+        for a in attrs:
+            click.echo(f"    - {a['of']}.{a['attribute']}" + (f": {a['meaning']}" if a["meaning"] else ""))
+        click.echo("  parameters:" if m.params else "  parameters: none")
+        for prm in m.params:
+            click.echo(f"    - {prm.name} ({prm.type}, default {json.dumps(prm.default)}): {prm.meaning}")
+        click.echo("  controls:")
+        for fw, ids in controls.items():
+            click.echo(f"    {fw}: {', '.join(ids) or '-'}")
+        for ref in m.references:
+            click.echo(f"  reference: {ref}")
+        return EXIT_OK
+
+    _run(body)
+
+
+@checks.command("params")
+@click.option("--provider", help="Only this provider's parameters.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "markdown"]), default="table")
+def checks_params(provider: str | None, fmt: str) -> None:
+    """Every declared check parameter: name, type, default, meaning, checks reading it."""
+
+    def body() -> int:
+        registry = load_registry()
+        specs = [
+            p for p in registry.params().values() if provider is None or p.name.startswith(provider + ".")
+        ]
+        if fmt == "json":
+            click.echo(
+                json.dumps(
+                    [p.model_dump(mode="json") | {"checks": registry.checks_reading(p.name)} for p in specs],
+                    indent=2,
+                )
+            )
+        elif fmt == "markdown":
+            click.echo(params_markdown(registry, provider))
+        else:
+            table = Table("name", "type", "default", "meaning", box=None)
+            for prm in specs:
+                table.add_row(prm.name, prm.type, json.dumps(prm.default), prm.meaning)
+            Console(soft_wrap=False, width=200).print(table)
         return EXIT_OK
 
     _run(body)
@@ -500,9 +691,7 @@ def controls_lint(framework: str | None, fmt: str) -> None:
 
 @main.command()
 @click.option("--out", "-o", type=click.Path(path_type=Path), default=Path("out/demo"), show_default=True)
-@click.option(
-    "--format", "formats", multiple=True, help="Comma-separated: html,json,csv (default html,json,csv)."
-)
+@click.option("--format", "formats", multiple=True, help=formats_help(["html", "json", "csv"]))
 @click.option("-q", "--quiet", is_flag=True)
 def demo(out: Path, formats: tuple[str, ...], quiet: bool) -> None:
     """Evaluate the bundled sample estate (no credentials, no network) and write the report."""
@@ -514,7 +703,8 @@ def demo(out: Path, formats: tuple[str, ...], quiet: bool) -> None:
             raise UsageError(f"no demo snapshots in {root}")
         snap = _load_snapshots(tuple(files))
         p = {"out": out, "quiet": quiet, "save_snapshot": None}
-        _evaluate_and_write(snap, p, None, _formats(formats, ["html", "json", "csv"]), from_snapshot=True)
+        fmts = _formats(formats, ["html", "json", "csv"])
+        _evaluate_and_write(snap, p, None, fmts, _library_and_registry(), from_snapshot=True)
         if not quiet:
             click.echo(f"Demo report: {(out / 'report.html').resolve()}")
         # The demo estate records deliberate collection errors to show them; that is not a failure.

@@ -3,8 +3,11 @@
 version: 1
 frameworks: [soc2, hipaa, iso27001]     # optional, default all
 formats: [html, json, csv]              # optional, default html,json
-params:                                 # optional check parameters
-  aws.iam.max_key_age_days: 90
+checks: ["aws.*"]                       # optional: only these checks (ids or globs)
+skip_checks: [aws.s3.bucket_versioning] # optional: leave these out (reported as excluded)
+min_severity: medium                    # optional: leave out checks below this severity
+params:                                 # optional check parameters (`auditor checks params`)
+  aws.iam.access_key_max_age_days: 90
 targets:
   - provider: aws
     name: production                    # optional label
@@ -15,17 +18,37 @@ targets:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from auditor.checks import Registry, validate_params
 from auditor.errors import ConfigError
-from auditor.models import JSON, Framework
+from auditor.models import JSON, Framework, Severity
 from auditor.providers import ProviderSpec
+from auditor.selection import CheckSelection
+from auditor.writers import format_names
 
-FORMATS = ("html", "json", "csv")
+
+def error_path(loc: Sequence[int | str]) -> str:
+    """A pydantic error location in one notation: `targets[1].options.regions`."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+def first_problem(exc: ValidationError) -> tuple[str, str]:
+    """(entry, message) of the first validation error, saying how many more there are."""
+    err = exc.errors()[0]
+    more = exc.error_count() - 1
+    return error_path(err["loc"]), err["msg"] + (f" (and {more} more)" if more else "")
 
 
 class TargetConfig(BaseModel):
@@ -42,8 +65,24 @@ class AuditConfig(BaseModel):
     version: int = 1
     frameworks: list[Framework] = Field(default_factory=lambda: list(Framework))
     formats: list[str] = Field(default_factory=lambda: ["html", "json"])
+    checks: list[str] = Field(default_factory=list)
+    skip_checks: list[str] = Field(default_factory=list)
+    min_severity: Severity | None = None
     params: dict[str, JSON] = Field(default_factory=dict)
     targets: list[TargetConfig] = Field(default_factory=list)
+
+    @field_validator("formats")
+    @classmethod
+    def _known_formats(cls, v: list[str]) -> list[str]:
+        known = format_names()
+        for f in v:
+            if f not in known:
+                raise ValueError(f"unknown format {f!r}; choose from {', '.join(known)}")
+        return v
+
+    @property
+    def selection(self) -> CheckSelection:
+        return CheckSelection(tuple(self.checks), tuple(self.skip_checks), self.min_severity)
 
 
 class ResolvedTarget(BaseModel):
@@ -54,11 +93,13 @@ class ResolvedTarget(BaseModel):
     options: BaseModel
 
 
-def load_config(path: Path, providers: dict[str, ProviderSpec]) -> tuple[AuditConfig, list[ResolvedTarget]]:
+def read_yaml_mapping(path: Path, what: str) -> dict[str, Any]:
     try:
         raw = yaml.safe_load(path.read_text("utf-8"))
     except OSError as exc:
         raise ConfigError(path, f"cannot read: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(path, "not UTF-8 text") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise ConfigError(
@@ -67,23 +108,32 @@ def load_config(path: Path, providers: dict[str, ProviderSpec]) -> tuple[AuditCo
             entry=f"line {mark.line + 1}" if mark else None,
         ) from None
     if not isinstance(raw, dict):
-        raise ConfigError(path, "the config is a mapping with a 'targets' list")
+        raise ConfigError(path, f"{what} is a mapping")
+    return raw
+
+
+def load_params(path: Path, registry: Registry) -> dict[str, JSON]:
+    """A YAML file of check parameters (`--params FILE`), validated against the declarations."""
+    return validate_params(read_yaml_mapping(path, "a params file"), registry, path, prefix="")
+
+
+def load_config(
+    path: Path, providers: dict[str, ProviderSpec], registry: Registry | None = None
+) -> tuple[AuditConfig, list[ResolvedTarget]]:
+    raw = read_yaml_mapping(path, "the config (with a 'targets' list)")
     try:
         cfg = AuditConfig.model_validate(raw)
     except ValidationError as exc:
-        err = exc.errors()[0]
-        raise ConfigError(path, err["msg"], entry=".".join(str(p) for p in err["loc"])) from None
+        entry, msg = first_problem(exc)
+        raise ConfigError(path, msg, entry=entry) from None
     if cfg.version != 1:
         raise ConfigError(
             path, f"unsupported config version {cfg.version} (this auditor reads 1)", entry="version"
         )
-    bad = [f for f in cfg.formats if f not in FORMATS]
-    if bad:
-        raise ConfigError(
-            path, f"unknown format {bad[0]!r}; choose from {', '.join(FORMATS)}", entry="formats"
-        )
     if not cfg.targets:
         raise ConfigError(path, "no targets: list at least one provider to scan", entry="targets")
+    if registry is not None:
+        cfg = cfg.model_copy(update={"params": validate_params(cfg.params, registry, path)})
     resolved = []
     for i, t in enumerate(cfg.targets):
         spec = providers.get(t.provider)
@@ -96,10 +146,9 @@ def load_config(path: Path, providers: dict[str, ProviderSpec]) -> tuple[AuditCo
         try:
             options = spec.options.model_validate(t.options)
         except ValidationError as exc:
-            err = exc.errors()[0]
-            loc = ".".join(str(p) for p in err["loc"])
+            loc, msg = first_problem(exc)
             raise ConfigError(
-                path, err["msg"], entry=f"targets[{i}].options.{loc}" if loc else f"targets[{i}].options"
+                path, msg, entry=f"targets[{i}].options.{loc}" if loc else f"targets[{i}].options"
             ) from None
         resolved.append(ResolvedTarget(spec=spec, name=t.name or f"{t.provider}#{i}", options=options))
     return cfg, resolved

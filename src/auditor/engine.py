@@ -1,8 +1,12 @@
-"""Evaluation: every registered check over the resources of its types, then roll-up to controls.
+"""Evaluation: every selected check over the resources of its types, then roll-up to controls.
 
-Linear in resources x checks: resources are indexed by type once; each check visits only
-the resources of its own types. Collection errors become `error` findings for exactly the
-checks and scopes they affect, so a gap in collection can never read as `pass`.
+`assess()` is the whole path from a snapshot to findings: derive steps, then every selected
+check over the resources of its types, then collection errors as `error` findings for exactly
+the checks and scopes they affect (so a gap in collection can never read as `pass`), then the
+stages (exclusions, and later waivers and baselines). `rollup()` turns that into controls.
+
+Linear in resources x checks: resources are indexed by type once; each check visits only the
+resources of its own types.
 """
 
 from __future__ import annotations
@@ -13,19 +17,24 @@ from collections.abc import Callable, Iterable, Mapping
 
 from auditor.catalog import Library
 from auditor.checks import Check, CheckContext, Registry
+from auditor.derive import Deriver, run_derivers
 from auditor.errors import MissingData
 from auditor.models import (
     JSON,
+    CheckStatus,
     CheckSummary,
     CollectionError,
     ControlResult,
     ControlStatus,
+    Exclusion,
     Finding,
     Framework,
     Resource,
     Snapshot,
     Status,
 )
+from auditor.selection import CheckSelection
+from auditor.stages import Evaluation, ExclusionStage, Stage, StageContext, run_stages
 
 ProgressFn = Callable[[int, int], None]
 
@@ -43,14 +52,14 @@ def _finding(check: Check, r: Resource, status: Status, message: str) -> Finding
         region=r.location.region,
         message=message,
         evidence=r.evidence,
-        source=r.source,
+        location=r.source,
     )
 
 
 def run_check(check: Check, resource: Resource, ctx: CheckContext) -> Finding:
     """One check on one resource. Never raises: a crash or missing data is an `error` finding."""
     try:
-        verdict = check.func(resource, ctx)
+        verdict = check.func(resource, ctx.for_check(check))
     except MissingData as exc:
         return _finding(check, resource, Status.ERROR, f"could not evaluate: {exc}")
     except Exception as exc:  # a bug in a check must not turn into silence
@@ -104,13 +113,16 @@ def evaluate(
     *,
     params: Mapping[str, JSON] | None = None,
     progress: ProgressFn | None = None,
+    derivers: Iterable[Deriver] = (),
 ) -> list[Finding]:
     """Findings of every check on every resource of its types, plus scope errors."""
-    ctx = CheckContext(snapshot, params)
+    produced, derived = run_derivers(snapshot, derivers)
+    ctx = CheckContext(snapshot, params, derived=derived, replaced=produced)
     checks = list(registry)
     findings: list[Finding] = []
     total = len(checks)
     for i, check in enumerate(checks, 1):
+
         for rtype in check.meta.resource_types:
             for resource in ctx.resources(rtype):
                 findings.append(run_check(check, resource, ctx))
@@ -120,15 +132,35 @@ def evaluate(
     return findings
 
 
-def _check_status(counts: Mapping[Status, int]) -> Status | None:
-    if counts.get(Status.FAIL):
-        return Status.FAIL
-    if counts.get(Status.ERROR):
-        return Status.ERROR
-    if counts.get(Status.PASS):
-        return Status.PASS
-    if counts.get(Status.NOT_APPLICABLE):
-        return Status.NOT_APPLICABLE
+def assess(
+    snapshot: Snapshot,
+    registry: Registry,
+    *,
+    params: Mapping[str, JSON] | None = None,
+    selection: CheckSelection | None = None,
+    derivers: Iterable[Deriver] = (),
+    stages: Iterable[Stage] = (),
+    progress: ProgressFn | None = None,
+) -> Evaluation:
+    """The whole evaluation of a snapshot: derive, evaluate the selected checks, then the stages
+    (exclusions first, then `stages`). `registry` holds every known check."""
+    selection = selection or CheckSelection()
+    selected, left_out = selection.split(registry)
+    findings = evaluate(snapshot, selected, params=params, progress=progress, derivers=derivers)
+    pipeline: list[Stage] = [ExclusionStage(left_out, snapshot.exclusions), *stages]
+    return run_stages(Evaluation(findings), pipeline, StageContext(registry, snapshot.created_at))
+
+
+def _check_status(counts: Mapping[str, int]) -> CheckStatus | None:
+    for status in (
+        CheckStatus.FAIL,
+        CheckStatus.ERROR,
+        CheckStatus.EXCLUDED,
+        CheckStatus.PASS,
+        CheckStatus.NOT_APPLICABLE,
+    ):
+        if counts.get(status.value):
+            return status
     return None
 
 
@@ -137,17 +169,21 @@ def rollup(
     findings: Iterable[Finding],
     registry: Registry,
     frameworks: Iterable[Framework] | None = None,
+    exclusions: Iterable[Exclusion] = (),
 ) -> list[ControlResult]:
     """Roll findings up to controls.
 
     any fail -> fail; else any error (or a mapped check that is not available) -> error;
-    else any pass -> pass; checks mapped but nothing in scope -> not_applicable;
-    no automated checks -> manual. The manual evidence request travels with every result:
-    the automated part never marks it done.
+    else any mapped check deliberately not run -> excluded (not fully evaluated); else any
+    pass -> pass; checks mapped but nothing in scope -> not_applicable; no automated checks ->
+    manual. The manual evidence request travels with every result: the automated part never
+    marks it done.
     """
-    counts: dict[str, Counter[Status]] = defaultdict(Counter)
+    counts: dict[str, Counter[str]] = defaultdict(Counter)
     for f in findings:
-        counts[f.check_id][f.status] += 1
+        counts[f.check_id][f.status.value] += 1
+    for x in exclusions:
+        counts[x.check_id][CheckStatus.EXCLUDED.value] += 1
     check_status = {cid: _check_status(c) for cid, c in counts.items()}
     wanted = set(frameworks) if frameworks else set(Framework)
     results: list[ControlResult] = []
@@ -158,24 +194,27 @@ def rollup(
         for check_id in control.checks:
             if check_id not in registry:
                 summaries.append(
-                    CheckSummary(check_id=check_id, status=Status.ERROR, counts={"unavailable": 1})
+                    CheckSummary(check_id=check_id, status=CheckStatus.ERROR, counts={"unavailable": 1})
                 )
                 continue
             summaries.append(
                 CheckSummary(
                     check_id=check_id,
                     status=check_status.get(check_id),
-                    counts={s.value: n for s, n in sorted(counts[check_id].items())},
+                    counts=dict(sorted(counts[check_id].items())),
                 )
             )
         statuses = {s.status for s in summaries}
+        excluded = tuple(s.check_id for s in summaries if s.counts.get(CheckStatus.EXCLUDED.value))
         if not control.checks:
             status = ControlStatus.MANUAL
-        elif Status.FAIL in statuses:
+        elif CheckStatus.FAIL in statuses:
             status = ControlStatus.FAIL
-        elif Status.ERROR in statuses:
+        elif CheckStatus.ERROR in statuses:
             status = ControlStatus.ERROR
-        elif Status.PASS in statuses:
+        elif excluded:
+            status = ControlStatus.EXCLUDED
+        elif CheckStatus.PASS in statuses:
             status = ControlStatus.PASS
         else:
             status = ControlStatus.NOT_APPLICABLE
@@ -187,6 +226,7 @@ def rollup(
                 status=status,
                 checks=tuple(summaries),
                 manual_evidence=control.evidence_request or None,
+                excluded_checks=excluded,
             )
         )
     return results

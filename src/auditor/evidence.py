@@ -12,6 +12,7 @@ from typing import Any
 from auditor.models import (
     JSON,
     CollectionError,
+    CollectionExclusion,
     Evidence,
     Location,
     Resource,
@@ -60,6 +61,7 @@ class SnapshotBuilder:
         self._resources: list[Resource] = []
         self._evidence: dict[str, Evidence] = {}
         self._errors: list[CollectionError] = []
+        self._exclusions: list[CollectionExclusion] = []
         self._targets: list[Target] = []
         self._tool_version = tool_version
         self._created_at = utcnow()
@@ -112,6 +114,10 @@ class SnapshotBuilder:
         with self._lock:
             self._errors.append(error)
 
+    def add_exclusion(self, exclusion: CollectionExclusion) -> None:
+        with self._lock:
+            self._exclusions.append(exclusion)
+
     @property
     def errors(self) -> list[CollectionError]:
         with self._lock:
@@ -126,4 +132,5 @@ class SnapshotBuilder:
                 resources=list(self._resources),
                 evidence=list(self._evidence.values()),
                 errors=list(self._errors),
+                exclusions=list(self._exclusions),
             )

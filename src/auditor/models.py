@@ -10,9 +10,11 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from auditor.identity import finding_key
 
 JSON = Any  # a JSON-compatible value: dict, list, str, int, float, bool or None
 
@@ -30,12 +32,36 @@ class Status(enum.StrEnum):
     NOT_APPLICABLE = "not_applicable"
 
 
-class ControlStatus(enum.StrEnum):
+class CheckStatus(enum.StrEnum):
+    """Outcome of one check over everything in scope (a control's view of the check)."""
+
     PASS = "pass"
     FAIL = "fail"
     ERROR = "error"
     NOT_APPLICABLE = "not_applicable"
+    EXCLUDED = "excluded"  # deliberately not run (check selection, or not collected by design)
+
+
+class ControlStatus(enum.StrEnum):
+    PASS = "pass"
+    FAIL = "fail"
+    ERROR = "error"
+    EXCLUDED = "excluded"  # no failure or error, but a mapped check was deliberately not run
+    NOT_APPLICABLE = "not_applicable"
     MANUAL = "manual"
+
+
+class ErrorKind(enum.StrEnum):
+    """Why something could not be collected. One vocabulary for every provider."""
+
+    ACCESS_DENIED = "access_denied"  # 401/403, missing permission, rejected credentials
+    THROTTLED = "throttled"  # rate limited, retries exhausted
+    TIMEOUT = "timeout"
+    UNREACHABLE = "unreachable"  # connection refused, DNS, TLS
+    NOT_FOUND = "not_found"  # the API answered 404 where the object should exist
+    UNSUPPORTED = "unsupported"  # the API or feature is not offered here (not enabled, not served)
+    NOT_COLLECTED = "not_collected"  # the collector did not read it (out of scope, region not enabled)
+    ERROR = "error"  # anything else, including a crash in the collector
 
 
 class Severity(enum.StrEnum):
@@ -77,6 +103,38 @@ class Location(_Frozen):
     region: str | None = None
 
 
+class SourceLocation(_Frozen):
+    """Where a resource read from a file was declared: a manifest document or a plan resource.
+
+    `file` is relative to the scan root; lines are 1-based; `document` is the 0-based index
+    of the YAML document in the file; `address` names the object within the file (a Terraform
+    address such as `module.net.aws_security_group.web[0]`, or `Kind/namespace/name`)."""
+
+    file: str
+    start_line: int | None = None
+    end_line: int | None = None
+    document: int | None = None
+    address: str | None = None
+
+    @classmethod
+    def parse(cls, text: str) -> SourceLocation:
+        """The legacy text form `path#N` (or `path#N/items/M`) of snapshots written before 0.2."""
+        file, _, rest = text.partition("#")
+        doc = rest.split("/", 1)[0]
+        return cls(file=file, document=int(doc) if doc.isdigit() else None, address=None)
+
+    @property
+    def text(self) -> str:
+        out = self.file
+        if self.start_line is not None:
+            out += f":{self.start_line}"
+        elif self.document is not None:
+            out += f"#{self.document}"
+        if self.address:
+            out += f" ({self.address})"
+        return out
+
+
 class Resource(_Frozen):
     """One configuration item as collected. `attributes` holds what checks read.
 
@@ -93,7 +151,12 @@ class Resource(_Frozen):
     attributes: dict[str, JSON] = Field(default_factory=dict)
     gaps: dict[str, str] = Field(default_factory=dict)
     evidence: tuple[str, ...] = ()
-    source: str | None = None  # file and document index for resources read from manifests
+    source: SourceLocation | None = None  # for resources read from files (manifests, plans)
+
+    @field_validator("source", mode="before")
+    @classmethod
+    def _legacy_source(cls, v: Any) -> Any:
+        return SourceLocation.parse(v) if isinstance(v, str) else v
 
     @property
     def key(self) -> str:
@@ -131,7 +194,7 @@ class CollectionError(_Frozen):
     operation: str
     scope: Location = Field(default_factory=Location)
     resource_types: tuple[str, ...] = ()
-    kind: str = "error"  # access_denied | throttled | timeout | unreachable | not_collected | error
+    kind: ErrorKind = ErrorKind.ERROR
     message: str
     occurred_at: datetime = Field(default_factory=utcnow)
 
@@ -143,6 +206,19 @@ class CollectionError(_Frozen):
         if self.scope.region:
             parts.append(self.scope.region)
         return "/".join(parts)
+
+
+class CollectionExclusion(_Frozen):
+    """Resource types a collector deliberately did not read for a scope, and why.
+
+    Not an error: the scan was configured (or designed) not to read them, for example Secret
+    metadata under the default Kubernetes ClusterRole. Checks over these types are reported as
+    `excluded` for this scope; they never count as passing."""
+
+    provider: str
+    scope: Location = Field(default_factory=Location)
+    resource_types: tuple[str, ...]
+    reason: str
 
 
 class Target(_Frozen):
@@ -168,6 +244,7 @@ class Snapshot(BaseModel):
     resources: list[Resource] = Field(default_factory=list)
     evidence: list[Evidence] = Field(default_factory=list)
     errors: list[CollectionError] = Field(default_factory=list)
+    exclusions: list[CollectionExclusion] = Field(default_factory=list)
 
     def merge(self, other: Snapshot) -> Snapshot:
         """A new snapshot holding both; evidence de-duplicated by id."""
@@ -179,7 +256,20 @@ class Snapshot(BaseModel):
             resources=[*self.resources, *other.resources],
             evidence=[*self.evidence, *(e for e in other.evidence if e.id not in seen)],
             errors=[*self.errors, *other.errors],
+            exclusions=[*self.exclusions, *other.exclusions],
         )
+
+
+ParamType = Literal["integer", "number", "boolean", "string", "string_list", "integer_list", "string_map"]
+
+
+class ParamSpec(_Frozen):
+    """A parameter a check reads (`ctx.param(name)`): declared once, with its check."""
+
+    name: str
+    type: ParamType
+    default: JSON
+    meaning: str
 
 
 class CheckMeta(_Frozen):
@@ -193,6 +283,7 @@ class CheckMeta(_Frozen):
     rationale: str
     remediation: str
     references: tuple[str, ...] = ()
+    params: tuple[ParamSpec, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,7 +305,27 @@ class Finding:
     account: str | None = None
     region: str | None = None
     evidence: tuple[str, ...] = ()
-    source: str | None = None
+    location: SourceLocation | None = None
+
+    @property
+    def source(self) -> str | None:
+        """The location as text (`file:line (address)`), for tables and the report."""
+        return self.location.text if self.location else None
+
+    @property
+    def key(self) -> str:
+        """Stable identity across runs and machines (see `auditor.identity`)."""
+        loc = self.location
+        return finding_key(
+            self.check_id,
+            self.provider,
+            self.resource_type,
+            self.resource_id,
+            self.account,
+            self.region,
+            loc.file if loc else None,
+            loc.address if loc else None,
+        )
 
 
 class Control(_Frozen):
@@ -234,8 +345,21 @@ class Control(_Frozen):
 
 class CheckSummary(_Frozen):
     check_id: str
-    status: Status | None  # None: the check had no resources in scope
+    status: CheckStatus | None  # None: the check had no resources in scope
     counts: dict[str, int] = Field(default_factory=dict)
+
+
+class Exclusion(_Frozen):
+    """A check that was deliberately not run (for a scope, or for the whole scan), and why.
+
+    `origin` is `selection` (--checks / --skip-checks / --min-severity) or `collection`
+    (the collector did not read the check's resource types by design)."""
+
+    check_id: str
+    origin: Literal["selection", "collection"]
+    reason: str
+    provider: str
+    scope: Location | None = None
 
 
 class ControlResult(_Frozen):
@@ -245,3 +369,8 @@ class ControlResult(_Frozen):
     status: ControlStatus
     checks: tuple[CheckSummary, ...] = ()
     manual_evidence: str | None = None
+    excluded_checks: tuple[str, ...] = ()  # mapped checks deliberately not run: not fully evaluated
+
+    @property
+    def fully_evaluated(self) -> bool:
+        return not self.excluded_checks

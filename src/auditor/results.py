@@ -5,11 +5,14 @@
     scan             id, started_at, finished_at, tool_version, targets, snapshot_created_at
     summary          counts of findings by status and of controls by framework and status
     checks           metadata of every check that ran (title, severity, rationale, remediation)
-    findings         one per check x resource: check_id, status, severity, provider,
-                     resource_type, resource_id, region, message, evidence (ids)
+    findings         one per check x resource: key (stable identity), check_id, status,
+                     severity, provider, resource_type, resource_id, region, message,
+                     evidence (ids), location (file, lines, address) and source (its text)
     controls         one per control: framework, control_id, title, status, checks,
-                     manual_evidence (what an auditor must still request)
+                     manual_evidence (what an auditor must still request), excluded_checks
     errors           collection errors: provider, operation, scope, kind, message
+    exclusions       checks deliberately not run, and why (selection, or not collected by design)
+    audit_trail      every decision the stages between evaluation and roll-up took
 """
 
 from __future__ import annotations
@@ -21,32 +24,43 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    ValidationError,
+    field_serializer,
+    field_validator,
+)
 
 from auditor.errors import ConfigError
 from auditor.models import (
     CheckMeta,
     CollectionError,
     ControlResult,
+    Exclusion,
     Finding,
+    SourceLocation,
     Status,
     Target,
     utcnow,
 )
+from auditor.stages import TrailEntry
 
 RESULTS_SCHEMA_VERSION = 1
 
 # The flat, tabular view of a finding shared by findings.csv and the report's explorer.
 FINDING_COLUMNS = (
     "check_id", "status", "severity", "provider", "resource_type", "resource_id",
-    "resource_name", "account", "region", "message", "evidence", "source",
+    "resource_name", "account", "region", "message", "evidence", "source", "key",
 )  # fmt: skip
 
 
 def finding_row(f: Finding) -> list[Any]:
     return [
         f.check_id, f.status.value, f.severity.value, f.provider, f.resource_type, f.resource_id,
-        f.resource_name, f.account, f.region, f.message, list(f.evidence), f.source,
+        f.resource_name, f.account, f.region, f.message, list(f.evidence), f.source, f.key,
     ]  # fmt: skip
 
 
@@ -72,6 +86,34 @@ class ScanResult(BaseModel):
     findings: list[Finding] = Field(default_factory=list)
     controls: list[ControlResult] = Field(default_factory=list)
     errors: list[CollectionError] = Field(default_factory=list)
+    exclusions: list[Exclusion] = Field(default_factory=list)
+    audit_trail: list[TrailEntry] = Field(default_factory=list)
+
+    @field_serializer("findings", mode="wrap")
+    def _with_identity(self, value: list[Finding], handler: SerializerFunctionWrapHandler) -> Any:
+        """Each finding carries its stable key and its location as text (derived, not stored)."""
+        out = handler(value)
+        for row, f in zip(out, value, strict=True):
+            row["key"] = f.key
+            row["source"] = f.source
+        return out
+
+    @field_validator("findings", mode="before")
+    @classmethod
+    def _read_findings(cls, value: Any) -> Any:
+        # `key` and `source` are derived on the way out; results of 0.1 carried `source` as text.
+        if not isinstance(value, list):
+            return value
+        out = []
+        for row in value:
+            if isinstance(row, dict):
+                row = dict(row)
+                row.pop("key", None)
+                source = row.pop("source", None)
+                if isinstance(source, str) and not row.get("location"):
+                    row["location"] = SourceLocation.parse(source).model_dump()
+            out.append(row)
+        return out
 
     @property
     def has_collection_errors(self) -> bool:
@@ -89,11 +131,22 @@ class ScanResult(BaseModel):
             ),
             "controls": {fw: dict(sorted(c.items())) for fw, c in sorted(by_fw.items())},
             "collection_errors": len(self.errors),
+            "excluded_checks": len({x.check_id for x in self.exclusions}),
         }
 
 
 def results_json_schema() -> dict[str, Any]:
     schema = ScanResult.model_json_schema()
+    finding = schema["$defs"]["Finding"]
+    finding["properties"]["key"] = {
+        "type": "string",
+        "description": "Stable identity of the finding across runs and machines: '<check id>/<24 hex>'.",
+    }
+    finding["properties"]["source"] = {
+        "anyOf": [{"type": "string"}, {"type": "null"}],
+        "description": "The location as text: file:line (address).",
+    }
+    finding["required"] = sorted({*finding.get("required", []), "key", "source"})
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["$id"] = "https://auditor.dev/schemas/results.schema.json"
     return schema

@@ -4,41 +4,61 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
 
 from auditor.catalog import Library, load_library
 from auditor.checks import Registry, load_registry
-from auditor.engine import ProgressFn, evaluate, rollup
+from auditor.derive import Deriver
+from auditor.engine import ProgressFn, assess, rollup
 from auditor.evidence import SnapshotBuilder
-from auditor.models import JSON, CollectionError, Framework, Location, Snapshot, utcnow
-from auditor.providers import NullProgress, Progress, ProviderSpec
-from auditor.report import render
+from auditor.models import JSON, CollectionError, ErrorKind, Framework, Location, Snapshot, utcnow
+from auditor.providers import ProviderSpec, discover_providers
 from auditor.results import ScanInfo, ScanResult
+from auditor.runtime import CollectRun, NullProgress, Progress
+from auditor.selection import CheckSelection
 from auditor.snapshot import write_evidence_dir
+from auditor.stages import Stage
 from auditor.version import __version__
+from auditor.writers import WriteContext, write_formats
 
 
 def collect(
-    targets: Iterable[tuple[ProviderSpec, str, object]],
+    targets: Iterable[tuple[ProviderSpec, str, BaseModel]],
     progress: Progress | None = None,
+    *,
+    clients: Mapping[str, Any] | None = None,
 ) -> Snapshot:
     """Run each target's collector into one snapshot. A collector that crashes is recorded
-    as a collection error for its whole scope: the scan goes on and its checks report `error`."""
+    as a collection error for its whole scope: the scan goes on and its checks report `error`.
+
+    `clients` maps a provider name to the client factory its collector should use instead of
+    the real SDK (tests and library callers inject one; nothing is patched)."""
     builder = SnapshotBuilder(tool_version=__version__)
     for spec, name, options in targets:
         collector = spec.load_collector()
+        run = CollectRun(
+            sink=builder, progress=progress or NullProgress(), clients=(clients or {}).get(spec.name)
+        )
         try:
-            collector(options, builder, progress or NullProgress())  # type: ignore[arg-type]
+            collector(options, run)
         except Exception as exc:
             builder.add_error(
                 CollectionError(
                     provider=spec.name,
                     operation="collect",
                     scope=Location(account=name),
-                    kind="error",
+                    kind=ErrorKind.ERROR,
                     message=f"collector stopped: {type(exc).__name__}: {exc}",
                 )
             )
     return builder.build()
+
+
+def provider_derivers(providers: Mapping[str, ProviderSpec] | None = None) -> list[Deriver]:
+    specs = providers if providers is not None else discover_providers()
+    return [d for spec in specs.values() for d in spec.load_derivers()]
 
 
 def evaluate_snapshot(
@@ -48,15 +68,26 @@ def evaluate_snapshot(
     registry: Registry | None = None,
     frameworks: Iterable[Framework] | None = None,
     params: Mapping[str, JSON] | None = None,
+    selection: CheckSelection | None = None,
+    stages: Iterable[Stage] = (),
+    providers: Mapping[str, ProviderSpec] | None = None,
     progress: ProgressFn | None = None,
 ) -> ScanResult:
-    library = library or load_library()
-    registry = registry or load_registry()
+    library = library or load_library(providers=providers)
+    registry = registry or load_registry(providers)
     started = utcnow()
     fws = list(frameworks) if frameworks else list(Framework)
-    findings = evaluate(snapshot, registry, params=params, progress=progress)
-    controls = rollup(library, findings, registry, fws)
-    ran = {f.check_id for f in findings}
+    evaluation = assess(
+        snapshot,
+        registry,
+        params=params,
+        selection=selection,
+        derivers=provider_derivers(providers),
+        stages=stages,
+        progress=progress,
+    )
+    controls = rollup(library, evaluation.findings, registry, fws, evaluation.exclusions)
+    ran = {f.check_id for f in evaluation.findings} | {x.check_id for x in evaluation.exclusions}
     scanned = {t.provider for t in snapshot.targets}
     result = ScanResult(
         scan=ScanInfo(
@@ -68,9 +99,11 @@ def evaluate_snapshot(
             frameworks=[f.value for f in fws],
         ),
         checks=[c.meta for c in registry if c.id in ran or c.meta.provider in scanned],
-        findings=findings,
+        findings=evaluation.findings,
         controls=controls,
         errors=snapshot.errors,
+        exclusions=evaluation.exclusions,
+        audit_trail=evaluation.trail,
     )
     result.summary = result.compute_summary()
     return result
@@ -84,11 +117,15 @@ def write_outputs(
     library: Library | None = None,
 ) -> dict[str, Path]:
     """results.json always (it is what `auditor report` re-renders from), evidence/ when a
-    snapshot is given, then each requested format."""
+    snapshot is given, then each requested format through the writer registry."""
     out.mkdir(parents=True, exist_ok=True)
     written: dict[str, Path] = {}
+    manifest = None
     if snapshot is not None:
-        write_evidence_dir(snapshot.evidence, out / "evidence")
+        manifest = write_evidence_dir(snapshot.evidence, out / "evidence")
         written["evidence"] = out / "evidence" / "manifest.json"
-    written.update(render(result, out, set(formats) | {"json"}, library=library or load_library()))
+    ctx = WriteContext(
+        result=result, library=library or load_library(), out=out, snapshot=snapshot, manifest=manifest
+    )
+    written.update(write_formats(ctx, ["json", *formats]))
     return written

@@ -17,12 +17,15 @@ def test_findings_point_at_file_and_document() -> None:
     snap = snapshot_of(manifests=[str(ESTATE)])
     by_id = {r.id: r for r in snap.resources}
     pod = by_id["manifests/Pod/legacy/fail-insecure"]
-    assert pod.source == f"{ESTATE}/03-workloads.yaml#1"
+    assert pod.source is not None
+    assert (pod.source.file, pod.source.document) == (f"{ESTATE}/03-workloads.yaml", 1)
+    assert pod.source.address == "Pod/legacy/fail-insecure"
     f = next(
         f for f in findings_of(snap) if f.check_id == "k8s.workload.privileged" and f.resource_id == pod.id
     )
-    assert f.status == Status.FAIL and f.source == pod.source
-    assert by_id["manifests/Namespace/secure"].source == f"{ESTATE}/00-namespaces.yaml#0"
+    assert f.status == Status.FAIL and f.location == pod.source
+    ns_source = by_id["manifests/Namespace/secure"].source
+    assert ns_source is not None and ns_source.text == f"{ESTATE}/00-namespaces.yaml#0 (Namespace/secure)"
     assert not snap.errors
     assert not any(r.type == "k8s.cluster" for r in snap.resources), "manifests have no cluster"
 
@@ -51,10 +54,10 @@ def test_list_dump_helm_and_missing_path(tmp_path: Path) -> None:
         "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\ndata:\n  password: CANARY-k8s-secret-5f1d2c\n"
     )
     snap = snapshot_of(manifests=[str(FIX / "kubectl-get.json"), str(helm), str(tmp_path / "nope.yaml")])
-    src = {r.attributes["name"]: r.source for r in snap.resources}
-    assert src["dumped-np"] == f"{FIX / 'kubectl-get.json'}#0/items/1"
-    assert src["default"] in (f"{helm}#1", f"{FIX / 'kubectl-get.json'}#0/items/0")
-    assert any(r.source == f"{helm}#1" for r in snap.resources)
+    src = {r.attributes["name"]: r.source.text for r in snap.resources if r.source}
+    assert src["dumped-np"].startswith(f"{FIX / 'kubectl-get.json'}#0 (")
+    assert src["default"].startswith((f"{helm}#1 ", f"{FIX / 'kubectl-get.json'}#0 "))
+    assert any(r.source and r.source.text.startswith(f"{helm}#1 ") for r in snap.resources)
     assert [e.message for e in snap.errors] == [f"{tmp_path / 'nope.yaml'}: no such file or directory"]
     assert "cm" not in src, "kinds no check reads are neither kept nor recorded"
     assert_no_canary(snap.model_dump_json())

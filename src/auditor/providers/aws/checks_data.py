@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from auditor.checks import (
     CheckContext,
@@ -12,10 +12,11 @@ from auditor.checks import (
     failed,
     need,
     not_applicable,
+    param,
     passed,
     summarize,
 )
-from auditor.models import Resource
+from auditor.models import ParamSpec, Resource
 from auditor.providers.aws import resources as T
 from auditor.providers.aws.policy import public_statements
 
@@ -68,7 +69,12 @@ def kms_policy(key: Resource, ctx: CheckContext) -> Verdict:
 
 
 def _rds(
-    id_: str, title: str, severity: str, rationale: str, remediation: str
+    id_: str,
+    title: str,
+    severity: str,
+    rationale: str,
+    remediation: str,
+    params: Iterable[ParamSpec] = (),
 ) -> Callable[[CheckFunc], CheckFunc]:
     """Register a check over RDS instances (the shared metadata of the RDS checks)."""
     return checks.check(
@@ -78,6 +84,7 @@ def _rds(
         resource_types=[T.RDS_INSTANCE],
         rationale=rationale,
         remediation=remediation,
+        params=params,
     )
 
 
@@ -113,9 +120,17 @@ def rds_public(db: Resource, ctx: CheckContext) -> Verdict:
     "medium",
     "Automated backups allow point-in-time recovery within the retention window.",
     "ModifyDBInstance with BackupRetentionPeriod >= 7 (parameter aws.rds.min_backup_retention_days).",
+    params=[
+        param(
+            "aws.rds.min_backup_retention_days",
+            "integer",
+            7,
+            "Fewest days of automated backups an RDS instance must keep.",
+        )
+    ],
 )
 def rds_backup(db: Resource, ctx: CheckContext) -> Verdict:
-    want = int(ctx.param("aws.rds.min_backup_retention_days", 7))
+    want = int(ctx.param("aws.rds.min_backup_retention_days"))
     days = int(need(db, "backup_retention_period") or 0)
     if days < want:
         return failed(f"database {db.name} keeps backups {days} day(s), less than {want}")

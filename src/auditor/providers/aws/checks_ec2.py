@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from auditor.checks import CheckContext, CheckSet, Verdict, failed, need, not_applicable, passed, summarize
+from auditor.checks import (
+    CheckContext,
+    CheckSet,
+    Verdict,
+    failed,
+    need,
+    not_applicable,
+    param,
+    passed,
+    summarize,
+)
 from auditor.models import Resource
 from auditor.providers.aws import resources as T
 
@@ -96,9 +106,17 @@ def sg_all(sg: Resource, ctx: CheckContext) -> Verdict:
     resource_types=[T.EC2_SECURITY_GROUP],
     rationale="Databases reachable from the internet are one weak password from a breach.",
     remediation="Allow database ports only from application security groups (parameter aws.ec2.db_ports lists the ports).",
+    params=[
+        param(
+            "aws.ec2.db_ports",
+            "integer_list",
+            list(DB_PORTS),
+            "Database ports that must not be open to the internet.",
+        )
+    ],
 )
 def sg_db(sg: Resource, ctx: CheckContext) -> Verdict:
-    ports = tuple(int(p) for p in ctx.param("aws.ec2.db_ports", DB_PORTS))
+    ports = tuple(int(p) for p in ctx.param("aws.ec2.db_ports"))
     rules = [r for r in _open_rules(sg) if r[0] is not None]
     hits = sorted({f"{port} from {r[3]}" for r in rules for port in ports if _covers(r, port)})
     if hits:

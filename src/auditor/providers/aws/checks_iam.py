@@ -5,7 +5,17 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from auditor.checks import CheckContext, CheckSet, Verdict, failed, need, not_applicable, passed, summarize
+from auditor.checks import (
+    CheckContext,
+    CheckSet,
+    Verdict,
+    failed,
+    need,
+    not_applicable,
+    param,
+    passed,
+    summarize,
+)
 from auditor.models import Resource
 from auditor.providers.aws import resources as T
 from auditor.providers.aws.policy import allows_admin_star, public_statements
@@ -66,10 +76,18 @@ def _password_policy(acct: Resource) -> dict[str, Any] | None:
     resource_types=[T.IAM_ACCOUNT],
     rationale="Short passwords are guessed and cracked quickly.",
     remediation="UpdateAccountPasswordPolicy with MinimumPasswordLength of at least 14 (parameter aws.iam.password_min_length).",
+    params=[
+        param(
+            "aws.iam.password_min_length",
+            "integer",
+            14,
+            "Minimum password length the account password policy must require.",
+        )
+    ],
 )
 def password_min_length(acct: Resource, ctx: CheckContext) -> Verdict:
     policy = _password_policy(acct)
-    want = int(ctx.param("aws.iam.password_min_length", 14))
+    want = int(ctx.param("aws.iam.password_min_length"))
     if policy is None:
         return failed("no account password policy is set (AWS default: 8 characters)")
     have = int(policy.get("MinimumPasswordLength", 0))
@@ -105,10 +123,18 @@ def password_complexity(acct: Resource, ctx: CheckContext) -> Verdict:
     resource_types=[T.IAM_ACCOUNT],
     rationale="Reuse lets a leaked old password come back into service.",
     remediation="UpdateAccountPasswordPolicy with PasswordReusePrevention of 24 (parameter aws.iam.password_reuse).",
+    params=[
+        param(
+            "aws.iam.password_reuse",
+            "integer",
+            24,
+            "How many previous passwords the policy must prevent reusing.",
+        )
+    ],
 )
 def password_reuse(acct: Resource, ctx: CheckContext) -> Verdict:
     policy = _password_policy(acct)
-    want = int(ctx.param("aws.iam.password_reuse", 24))
+    want = int(ctx.param("aws.iam.password_reuse"))
     if policy is None:
         return failed("no account password policy is set: passwords may be reused")
     have = int(policy.get("PasswordReusePrevention") or 0)
@@ -124,10 +150,18 @@ def password_reuse(acct: Resource, ctx: CheckContext) -> Verdict:
     resource_types=[T.IAM_ACCOUNT],
     rationale="Frameworks expect passwords to be changed periodically where MFA is not universal.",
     remediation="UpdateAccountPasswordPolicy with MaxPasswordAge of 90 days or less (parameter aws.iam.password_max_age_days).",
+    params=[
+        param(
+            "aws.iam.password_max_age_days",
+            "integer",
+            90,
+            "Longest password lifetime, in days, the policy may allow.",
+        )
+    ],
 )
 def password_max_age(acct: Resource, ctx: CheckContext) -> Verdict:
     policy = _password_policy(acct)
-    want = int(ctx.param("aws.iam.password_max_age_days", 90))
+    want = int(ctx.param("aws.iam.password_max_age_days"))
     if policy is None or not policy.get("MaxPasswordAge"):
         return failed("passwords never expire")
     have = int(policy["MaxPasswordAge"])
@@ -178,9 +212,17 @@ def user_console_mfa(user: Resource, ctx: CheckContext) -> Verdict:
     rationale="Dormant passwords and keys belong to people or systems that no longer need access.",
     remediation="Remove the login profile or deactivate the access keys that have not been used "
     "(parameter aws.iam.credential_unused_days).",
+    params=[
+        param(
+            "aws.iam.credential_unused_days",
+            "number",
+            90,
+            "Days after which an unused password or access key counts as stale.",
+        )
+    ],
 )
 def user_unused_credentials(user: Resource, ctx: CheckContext) -> Verdict:
-    limit = float(ctx.param("aws.iam.credential_unused_days", 90))
+    limit = float(ctx.param("aws.iam.credential_unused_days"))
     stale = []
     if need(user, "password_enabled"):
         used = _age_days(ctx, need(user, "password_last_used"))
@@ -209,9 +251,17 @@ def user_unused_credentials(user: Resource, ctx: CheckContext) -> Verdict:
     rationale="Long-lived keys accumulate exposure (laptops, CI logs, old repos).",
     remediation="Create a new key, move its users over, deactivate and delete the old one "
     "(parameter aws.iam.access_key_max_age_days).",
+    params=[
+        param(
+            "aws.iam.access_key_max_age_days",
+            "number",
+            90,
+            "Oldest an active access key may be, in days, since its last rotation.",
+        )
+    ],
 )
 def user_access_key_age(user: Resource, ctx: CheckContext) -> Verdict:
-    limit = float(ctx.param("aws.iam.access_key_max_age_days", 90))
+    limit = float(ctx.param("aws.iam.access_key_max_age_days"))
     active = [k for k in need(user, "access_keys") if k.get("active")]
     if not active:
         return not_applicable("no active access key")

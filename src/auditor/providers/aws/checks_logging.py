@@ -9,6 +9,7 @@ from auditor.checks import (
     errored,
     failed,
     need,
+    param,
     passed,
     summarize,
 )
@@ -210,9 +211,17 @@ def accessanalyzer_enabled(region: Resource, ctx: CheckContext) -> Verdict:
     resource_types=[T.LOGS_GROUP],
     rationale="Investigations and audits need logs from the whole audit period; 'never expire' is fine, short is not.",
     remediation="PutRetentionPolicy with retentionInDays >= 365 (parameter aws.logs.min_retention_days).",
+    params=[
+        param(
+            "aws.logs.min_retention_days",
+            "integer",
+            365,
+            "Fewest days a CloudWatch log group must retain events (never-expire passes).",
+        )
+    ],
 )
 def logs_retention(group: Resource, ctx: CheckContext) -> Verdict:
-    want = int(ctx.param("aws.logs.min_retention_days", 365))
+    want = int(ctx.param("aws.logs.min_retention_days"))
     days = need(group, "retention_in_days")
     if days is None:
         return passed("logs never expire")

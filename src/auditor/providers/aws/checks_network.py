@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from auditor.checks import CheckContext, CheckSet, Verdict, failed, need, not_applicable, passed, summarize
+from auditor.checks import (
+    CheckContext,
+    CheckSet,
+    Verdict,
+    failed,
+    need,
+    not_applicable,
+    param,
+    passed,
+    summarize,
+)
 from auditor.models import Resource
 from auditor.providers.aws import resources as T
 from auditor.providers.aws.policy import public_statements
@@ -69,9 +79,17 @@ def https_listeners(lb: Resource, ctx: CheckContext) -> Verdict:
     resource_types=[T.ELB_LOAD_BALANCER],
     rationale="TLS 1.0/1.1 have known weaknesses and are not accepted by PCI or NIST guidance.",
     remediation="ModifyListener with SslPolicy ELBSecurityPolicy-TLS13-1-2-2021-06 (or newer).",
+    params=[
+        param(
+            "aws.elbv2.weak_tls_policies",
+            "string_list",
+            sorted(WEAK_TLS_POLICIES),
+            "Load balancer TLS security policies that count as weak.",
+        )
+    ],
 )
 def tls_policy(lb: Resource, ctx: CheckContext) -> Verdict:
-    weak_set = set(ctx.param("aws.elbv2.weak_tls_policies", sorted(WEAK_TLS_POLICIES)))
+    weak_set = set(ctx.param("aws.elbv2.weak_tls_policies"))
     tls = [li for li in need(lb, "listeners") if li.get("protocol") in ("HTTPS", "TLS")]
     if not tls:
         return not_applicable("no TLS listener")
@@ -102,13 +120,16 @@ def elb_logs(lb: Resource, ctx: CheckContext) -> Verdict:
     resource_types=[T.ACM_CERTIFICATE],
     rationale="An expired certificate breaks TLS or pushes clients to ignore errors.",
     remediation="Renew or re-import the certificate (parameter aws.acm.expiry_days, default 30).",
+    params=[
+        param("aws.acm.expiry_days", "integer", 30, "Days before expiry from which a certificate fails.")
+    ],
 )
 def acm_expiry(cert: Resource, ctx: CheckContext) -> Verdict:
     if need(cert, "status") not in ("ISSUED", "EXPIRED"):
         return not_applicable(f"certificate is {cert.attributes.get('status')}")
     not_after = need(cert, "not_after")
     days = (datetime.fromisoformat(str(not_after)) - ctx.now) / timedelta(days=1)
-    limit = int(ctx.param("aws.acm.expiry_days", 30))
+    limit = int(ctx.param("aws.acm.expiry_days"))
     if days < 0:
         return failed(f"certificate {cert.name} expired {int(-days)} days ago")
     if days < limit:
@@ -170,11 +191,19 @@ def lambda_public(fn: Resource, ctx: CheckContext) -> Verdict:
     resource_types=[T.LAMBDA_FUNCTION],
     rationale="Deprecated runtimes get no security patches.",
     remediation="Upgrade the function to a supported runtime (parameter aws.lambda.deprecated_runtimes).",
+    params=[
+        param(
+            "aws.lambda.deprecated_runtimes",
+            "string_list",
+            sorted(DEPRECATED_RUNTIMES),
+            "Lambda runtimes that count as deprecated.",
+        )
+    ],
 )
 def lambda_runtime(fn: Resource, ctx: CheckContext) -> Verdict:
     if need(fn, "package_type") == "Image":
         return not_applicable("container image function: the image's runtime is not visible here")
     runtime = need(fn, "runtime")
-    if runtime in set(ctx.param("aws.lambda.deprecated_runtimes", sorted(DEPRECATED_RUNTIMES))):
+    if runtime in set(ctx.param("aws.lambda.deprecated_runtimes")):
         return failed(f"function {fn.name} runs deprecated runtime {runtime}")
     return passed(f"runtime {runtime}")

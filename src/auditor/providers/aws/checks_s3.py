@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import fnmatch
 
-from auditor.checks import CheckContext, CheckSet, Verdict, failed, need, not_applicable, passed, summarize
+from auditor.checks import (
+    CheckContext,
+    CheckSet,
+    Verdict,
+    failed,
+    need,
+    not_applicable,
+    param,
+    passed,
+    summarize,
+)
 from auditor.models import Resource
 from auditor.providers.aws import resources as T
 from auditor.providers.aws.policy import denies_insecure_transport, public_statements
@@ -142,7 +152,7 @@ def bucket_versioning(bucket: Resource, ctx: CheckContext) -> Verdict:
 def _immutability_required(bucket: Resource, ctx: CheckContext) -> str | None:
     for trail in ctx.lookup(T.CLOUDTRAIL_TRAIL, "s3_bucket", bucket.name):
         return f"it holds the logs of CloudTrail trail {trail.name}"
-    for pattern in ctx.param("aws.s3.immutable_buckets", []) or []:
+    for pattern in ctx.param("aws.s3.immutable_buckets") or []:
         if fnmatch.fnmatch(bucket.name or "", str(pattern)):
             return f"it matches aws.s3.immutable_buckets pattern {pattern!r}"
     return None
@@ -157,6 +167,14 @@ def _immutability_required(bucket: Resource, ctx: CheckContext) -> str | None:
     "prevents silent deletion.",
     remediation="Enable Object Lock (with a default retention) or MFA delete on the bucket. Which buckets need "
     "it: CloudTrail log buckets and those matched by parameter aws.s3.immutable_buckets (glob patterns).",
+    params=[
+        param(
+            "aws.s3.immutable_buckets",
+            "string_list",
+            [],
+            "Glob patterns of bucket names that must have Object Lock (CloudTrail log buckets always must).",
+        )
+    ],
 )
 def bucket_mfa_delete_or_object_lock(bucket: Resource, ctx: CheckContext) -> Verdict:
     why = _immutability_required(bucket, ctx)

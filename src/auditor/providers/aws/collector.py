@@ -36,6 +36,7 @@ from auditor.models import CollectionError, Location, Resource, Target
 from auditor.providers import Progress
 from auditor.providers.aws import AwsOptions
 from auditor.providers.aws import resources as T
+from auditor.runtime import CollectRun, NullProgress
 
 PROVIDER = "aws"
 
@@ -557,6 +558,8 @@ def _strip_account_host_prefix(request: Any, **_: Any) -> None:
     return None
 
 
-def collect(options: BaseModel, sink: SnapshotBuilder, progress: Progress) -> None:
+def collect(options: BaseModel, run: CollectRun | SnapshotBuilder, progress: Progress | None = None) -> None:
     opts = options if isinstance(options, AwsOptions) else AwsOptions.model_validate(options.model_dump())
-    Collector(opts, sink, progress).run()
+    if isinstance(run, SnapshotBuilder):  # transitional: (options, sink, progress)
+        run = CollectRun(sink=run, progress=progress or NullProgress())
+    Collector(opts, run.sink, run.progress).run()

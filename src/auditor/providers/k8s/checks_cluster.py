@@ -6,12 +6,28 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from auditor.checks import CheckContext, CheckSet, Verdict, failed, need, not_applicable, passed, summarize
+from auditor.checks import (
+    CheckContext,
+    CheckSet,
+    Verdict,
+    failed,
+    need,
+    not_applicable,
+    param,
+    passed,
+    summarize,
+)
 from auditor.models import Resource
 from auditor.providers.k8s.kinds import ADMISSION, CLUSTER, NODE, SECRET
 from auditor.providers.k8s.versions import eol_of, minor_of
 
 checks = CheckSet("k8s")
+P_VERSION_EOL = param(
+    "k8s.version_eol",
+    "string_map",
+    {},
+    "End-of-life dates to use instead of the built-in table, as MAJOR.MINOR: YYYY-MM-DD.",
+)
 
 RELEASES = "https://kubernetes.io/releases/"
 APISERVER = "https://kubernetes.io/docs/reference/command-line-tools-reference/kube-apiserver/"
@@ -21,7 +37,7 @@ def _support(version: str | None, what: str, ctx: CheckContext) -> Verdict:
     mm = minor_of(version)
     if mm is None:
         return failed(f"{what}: version {version!r} could not be parsed")
-    overrides = {str(k): str(v) for k, v in (ctx.param("k8s.version_eol", {}) or {}).items()}
+    overrides = {str(k): str(v) for k, v in (ctx.param("k8s.version_eol") or {}).items()}
     eol, known = eol_of(mm[0], mm[1], overrides)
     if not known or eol is None:
         return passed(f"{what} runs {version} (newer than the support table)")
@@ -39,6 +55,7 @@ def _support(version: str | None, what: str, ctx: CheckContext) -> Verdict:
     remediation="Upgrade the control plane to a supported minor version (managed services may offer "
     "extended support: record its end date in the parameter k8s.version_eol).",
     references=[RELEASES],
+    params=[P_VERSION_EOL],
 )
 def version_supported(c: Resource, ctx: CheckContext) -> Verdict:
     v = need(c, "version")
@@ -54,6 +71,7 @@ def version_supported(c: Resource, ctx: CheckContext) -> Verdict:
     "plane is unsupported.",
     remediation="Upgrade or replace the node (node pools / machine images) with a supported kubelet.",
     references=[RELEASES],
+    params=[P_VERSION_EOL],
 )
 def kubelet_version_supported(n: Resource, ctx: CheckContext) -> Verdict:
     return _support(need(n, "kubelet_version"), f"node {n.attributes.get('name')}", ctx)
@@ -82,6 +100,14 @@ def _not_visible(c: Resource, what: str) -> Verdict:
     "at least k8s.audit_log_min_age_days) or --audit-webhook-config-file; on managed clusters enable the "
     "provider's audit logs.",
     references=["https://kubernetes.io/docs/tasks/debug/debug-cluster/audit/"],
+    params=[
+        param(
+            "k8s.audit_log_min_age_days",
+            "integer",
+            30,
+            "Fewest days the API server must keep audit log files (--audit-log-maxage).",
+        )
+    ],
 )
 def audit_logging(c: Resource, ctx: CheckContext) -> Verdict:
     flags = _flags(c)
@@ -92,7 +118,7 @@ def audit_logging(c: Resource, ctx: CheckContext) -> Verdict:
     path, hook = flags.get("audit-log-path"), flags.get("audit-webhook-config-file")
     if not path and not hook:
         return failed(f"cluster {c.id}: no audit backend (--audit-log-path or --audit-webhook-config-file)")
-    min_age = int(ctx.param("k8s.audit_log_min_age_days", 30))
+    min_age = int(ctx.param("k8s.audit_log_min_age_days"))
     if path and path != "-" and not hook:
         try:
             age = int(flags.get("audit-log-maxage", "0"))
@@ -285,13 +311,21 @@ def legacy_service_account_token(s: Resource, ctx: CheckContext) -> Verdict:
     rationale="A Secret that was never replaced carries a credential older than the rotation policy allows.",
     remediation="Rotate the credential and recreate the Secret (or manage it with an external secret store "
     "that rotates); the limit is the parameter k8s.secret_max_age_days (default 365).",
+    params=[
+        param(
+            "k8s.secret_max_age_days",
+            "integer",
+            365,
+            "Oldest a Secret may be, in days, before it must be rotated.",
+        )
+    ],
 )
 def max_age(s: Resource, ctx: CheckContext) -> Verdict:
     where = f"Secret {s.attributes.get('namespace')}/{s.attributes.get('name')}"
     created = need(s, "created")
     if not created:
         return not_applicable(f"{where} has no creation time (not created yet)")
-    limit = int(ctx.param("k8s.secret_max_age_days", 365))
+    limit = int(ctx.param("k8s.secret_max_age_days"))
     when = datetime.fromisoformat(str(created).replace("Z", "+00:00"))
     age = ctx.now - when
     if age > timedelta(days=limit):

@@ -2,18 +2,34 @@
 
 from __future__ import annotations
 
-from auditor.checks import CheckContext, CheckSet, Verdict, failed, need, not_applicable, passed, summarize
+from auditor.checks import (
+    CheckContext,
+    CheckSet,
+    Verdict,
+    failed,
+    need,
+    not_applicable,
+    param,
+    passed,
+    summarize,
+)
 from auditor.models import Resource
 from auditor.providers.k8s.kinds import INGRESS, NAMESPACE, SERVICE, SYSTEM_NAMESPACES
 
 checks = CheckSet("k8s")
+P_EXEMPT_NAMESPACES = param(
+    "k8s.exempt_namespaces",
+    "string_list",
+    list(SYSTEM_NAMESPACES),
+    "Namespaces exempt from the namespace network-policy checks.",
+)
 
 PSA_DOC = "https://kubernetes.io/docs/concepts/security/pod-security-admission/"
 NETPOL_DOC = "https://kubernetes.io/docs/concepts/services-networking/network-policies/#default-policies"
 
 
 def _exempt(ns: Resource, ctx: CheckContext) -> bool:
-    exempt = {str(x) for x in ctx.param("k8s.exempt_namespaces", list(SYSTEM_NAMESPACES))}
+    exempt = {str(x) for x in ctx.param("k8s.exempt_namespaces")}
     return str(ns.attributes.get("name")) in exempt
 
 
@@ -27,6 +43,7 @@ def _exempt(ns: Resource, ctx: CheckContext) -> bool:
     remediation="Label the namespace pod-security.kubernetes.io/enforce=restricted (or baseline), after "
     "trying it in warn/audit mode.",
     references=[PSA_DOC],
+    params=[P_EXEMPT_NAMESPACES],
 )
 def pod_security_enforce(ns: Resource, ctx: CheckContext) -> Verdict:
     if _exempt(ns, ctx):
@@ -73,6 +90,7 @@ def _default_deny(ns: Resource, ctx: CheckContext, direction: str) -> Verdict:
     remediation="Add a NetworkPolicy with podSelector: {} and policyTypes: [Ingress] and no ingress rules, "
     "then allow the flows each workload needs. (The CNI must enforce NetworkPolicies.)",
     references=[NETPOL_DOC],
+    params=[P_EXEMPT_NAMESPACES],
 )
 def default_deny_ingress(ns: Resource, ctx: CheckContext) -> Verdict:
     return _default_deny(ns, ctx, "Ingress")
@@ -88,6 +106,7 @@ def default_deny_ingress(ns: Resource, ctx: CheckContext) -> Verdict:
     remediation="Add a NetworkPolicy with podSelector: {} and policyTypes: [Egress] and no egress rules, then "
     "allow DNS and the destinations each workload needs.",
     references=[NETPOL_DOC],
+    params=[P_EXEMPT_NAMESPACES],
 )
 def default_deny_egress(ns: Resource, ctx: CheckContext) -> Verdict:
     return _default_deny(ns, ctx, "Egress")

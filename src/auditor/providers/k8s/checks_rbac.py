@@ -5,7 +5,17 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from auditor.checks import CheckContext, CheckSet, Verdict, failed, need, not_applicable, passed, summarize
+from auditor.checks import (
+    CheckContext,
+    CheckSet,
+    Verdict,
+    failed,
+    need,
+    not_applicable,
+    param,
+    passed,
+    summarize,
+)
 from auditor.models import Resource
 from auditor.providers.k8s.kinds import BINDING, ROLE, SERVICE_ACCOUNT, SYSTEM_NAMESPACES
 
@@ -35,7 +45,7 @@ def _where(r: Resource) -> str:
 
 
 def _allowed(ctx: CheckContext, param: str) -> set[str]:
-    return {str(x) for x in ctx.param(param, []) or []}
+    return {str(x) for x in ctx.param(param) or []}
 
 
 def _matches(values: Iterable[Any], wanted: set[str]) -> bool:
@@ -75,6 +85,14 @@ def _subjects(b: Resource, ctx: CheckContext, allow_param: str) -> list[dict[str
     remediation="Bind narrower roles; keep break-glass admin access in a group managed by the identity "
     "provider and list approved subjects in the parameter k8s.cluster_admin_allowed_subjects.",
     references=[RBAC_DOC],
+    params=[
+        param(
+            "k8s.cluster_admin_allowed_subjects",
+            "string_list",
+            [],
+            "Subjects (name or kind:namespace/name) approved to hold cluster-admin.",
+        )
+    ],
 )
 def cluster_admin_binding(b: Resource, ctx: CheckContext) -> Verdict:
     ref = need(b, "role_ref")
@@ -96,12 +114,20 @@ def cluster_admin_binding(b: Resource, ctx: CheckContext) -> Verdict:
     remediation="Delete the binding (or remove those subjects). Only the built-in system:public-info-viewer "
     "is allowed by default (parameter k8s.anonymous_allowed_roles).",
     references=[RBAC_DOC],
+    params=[
+        param(
+            "k8s.anonymous_allowed_roles",
+            "string_list",
+            ["system:public-info-viewer"],
+            "Roles that may be bound to anonymous or unauthenticated users.",
+        )
+    ],
 )
 def anonymous_binding(b: Resource, ctx: CheckContext) -> Verdict:
     ref = need(b, "role_ref")
     subjects = need(b, "subjects")
     anon = [s for s in subjects if s.get("name") in ANONYMOUS]
-    allowed_roles = {str(x) for x in ctx.param("k8s.anonymous_allowed_roles", ["system:public-info-viewer"])}
+    allowed_roles = {str(x) for x in ctx.param("k8s.anonymous_allowed_roles")}
     if anon and ref.get("name") not in allowed_roles:
         return failed(
             f"{_where(b)} grants {ref.get('kind')} {ref.get('name')} to {summarize(subject_label(s) for s in anon)}"
@@ -119,6 +145,14 @@ def anonymous_binding(b: Resource, ctx: CheckContext) -> Verdict:
     remediation="Remove Secret read access from the role or the subject; approved readers go in the "
     "parameter k8s.secret_reader_allowed_subjects.",
     references=[RBAC_DOC],
+    params=[
+        param(
+            "k8s.secret_reader_allowed_subjects",
+            "string_list",
+            [],
+            "Subjects approved to read Secrets cluster-wide.",
+        )
+    ],
 )
 def secret_readers(b: Resource, ctx: CheckContext) -> Verdict:
     rules = need(b, "role_rules")

@@ -5,7 +5,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from auditor.checks import CheckContext, CheckSet, Verdict, failed, need, not_applicable, passed, summarize
+from auditor.checks import (
+    CheckContext,
+    CheckSet,
+    Verdict,
+    failed,
+    need,
+    not_applicable,
+    param,
+    passed,
+    summarize,
+)
 from auditor.models import Resource
 from auditor.providers.k8s.kinds import WORKLOAD
 from auditor.providers.k8s.normalize import secret_like_name
@@ -166,10 +176,18 @@ _DEFAULT_ALLOWED_CAPS = ["NET_BIND_SERVICE"]
     remediation="Remove capabilities.add entries; if one is truly needed, add it to the parameter "
     "k8s.allowed_added_capabilities after review.",
     references=[PSS],
+    params=[
+        param(
+            "k8s.allowed_added_capabilities",
+            "string_list",
+            list(_DEFAULT_ALLOWED_CAPS),
+            "Linux capabilities a container may add.",
+        )
+    ],
 )
 def added_capabilities(w: Resource, ctx: CheckContext) -> Verdict:
     spec = _spec(w)
-    allowed = {str(x).upper() for x in ctx.param("k8s.allowed_added_capabilities", _DEFAULT_ALLOWED_CAPS)}
+    allowed = {str(x).upper() for x in ctx.param("k8s.allowed_added_capabilities")}
     bad = []
     for c in containers(spec):
         caps = (sc(c).get("capabilities") or {}).get("add") or []
@@ -325,9 +343,17 @@ def image_not_latest(w: Resource, ctx: CheckContext) -> Verdict:
     rationale="Pulling from arbitrary registries bypasses the organisation's image scanning and provenance.",
     remediation="Mirror images into an approved registry and reference them there; list the approved "
     "registries (or registry/path prefixes) in the parameter k8s.allowed_registries.",
+    params=[
+        param(
+            "k8s.allowed_registries",
+            "string_list",
+            [],
+            "Image registry prefixes workloads may pull from (empty: the check is not applicable).",
+        )
+    ],
 )
 def allowed_registries(w: Resource, ctx: CheckContext) -> Verdict:
-    allowed = [str(x).rstrip("/") for x in ctx.param("k8s.allowed_registries", []) or []]
+    allowed = [str(x).rstrip("/") for x in ctx.param("k8s.allowed_registries") or []]
     spec = _spec(w)
     if not allowed:
         return not_applicable("no allowed registry list configured (parameter k8s.allowed_registries)")

@@ -28,6 +28,7 @@ from auditor.providers.k8s import K8sOptions
 from auditor.providers.k8s.kinds import BY_KIND, KINDS, SECRET, Kind
 from auditor.providers.k8s.manifests import read_manifests
 from auditor.providers.k8s.normalize import PROVIDER, Estate, Obj, build_resources, scrub, scrub_list
+from auditor.runtime import CollectRun, NullProgress
 
 METADATA_ONLY = "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1"
 SA_TOKEN_TYPE = "kubernetes.io/service-account-token"
@@ -142,12 +143,17 @@ def _contexts(opts: K8sOptions) -> list[tuple[str, str | None, str | None]]:
 
 def collect(
     options: BaseModel,
-    sink: SnapshotBuilder,
-    progress: Progress,
+    run: CollectRun | SnapshotBuilder,
+    progress: Progress | None = None,
     *,
     client_factory: Callable[[str | None], Any] | None = None,
 ) -> None:
     opts = options if isinstance(options, K8sOptions) else K8sOptions.model_validate(options.model_dump())
+    if isinstance(run, CollectRun):
+        sink, progress, client_factory = run.sink, run.progress, client_factory or run.clients
+    else:  # transitional: (options, sink, progress)
+        sink = run
+    progress = progress or NullProgress()
     if opts.manifests:
         collect_manifests(opts, sink, progress)
         return

@@ -20,7 +20,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from auditor.models import Location, Resource
+from auditor.models import Location, Resource, SourceLocation
 from auditor.providers.k8s.kinds import (
     ADMISSION,
     BINDING,
@@ -323,17 +323,23 @@ def build_resources(estate: Estate) -> list[Resource]:
     ) -> Resource:
         ns = o.namespace
         labels = o.meta.get("labels") or {}
+        name = f"{o.kind}/{ns}/{o.name}" if ns else f"{o.kind}/{o.name}"
+        source = None
+        if o.source is not None:
+            file, _, doc = o.source.partition("#")
+            index = doc.split("/", 1)[0]
+            source = SourceLocation(file=file, document=int(index) if index.isdigit() else None, address=name)
         return Resource(
             provider=PROVIDER,
             type=rtype,
             id=resource_id(scope, o.kind, o.name, ns),
-            name=f"{o.kind}/{ns}/{o.name}" if ns else f"{o.kind}/{o.name}",
+            name=name,
             location=Location(account=scope, region=ns),
             tags={str(k): str(v) for k, v in labels.items()} if isinstance(labels, dict) else {},
             attributes={"kind": o.kind, "namespace": ns, "name": o.name, **attrs},
             gaps=gaps or {},
             evidence=(o.evidence, *evidence),
-            source=o.source,
+            source=source,
         )
 
     # Workloads: pods and every pod template, one shape.

@@ -4,11 +4,27 @@ from __future__ import annotations
 
 from typing import Any
 
-from auditor.checks import CheckContext, CheckSet, Verdict, failed, need, not_applicable, passed, summarize
+from auditor.checks import (
+    CheckContext,
+    CheckSet,
+    Verdict,
+    failed,
+    need,
+    not_applicable,
+    param,
+    passed,
+    summarize,
+)
 from auditor.models import Resource
 from auditor.providers.vault.common import APPROLE, AUTH, POLICY, REFS, TOKEN, human, parse_time, seconds
 
 checks = CheckSet("vault")
+P_POLICY_ADMIN_POLICIES = param(
+    "vault.policy.admin_policies",
+    "string_list",
+    [],
+    "Policies approved to grant broad or sudo access (exempt from the breadth checks).",
+)
 
 HUMAN_AUTH = ("userpass", "ldap", "okta", "radius")
 # The built-in default policy of Vault and OpenBao: path -> capabilities it grants.
@@ -36,12 +52,12 @@ DEFAULT_POLICY = {
 BROAD_PATHS = {"*", "+/*", "+", "sys/*", "auth/*", "identity/*", "sys/+", "auth/+/*"}
 
 
-def _limit(ctx: CheckContext, name: str, default_hours: int) -> int:
-    return int(float(ctx.param(name, default_hours)) * 3600)
+def _limit(ctx: CheckContext, name: str) -> int:
+    return int(float(ctx.param(name)) * 3600)
 
 
 def _admin(policy: Resource, ctx: CheckContext) -> bool:
-    return policy.name in set(ctx.param("vault.policy.admin_policies", []) or [])
+    return policy.name in set(ctx.param("vault.policy.admin_policies") or [])
 
 
 @checks.check(
@@ -53,9 +69,17 @@ def _admin(policy: Resource, ctx: CheckContext) -> bool:
     "default keeps leaked or forgotten tokens alive for a month.",
     remediation="Tune the auth mount: `bao auth tune -max-lease-ttl=24h <path>` (limit: vault.auth.max_lease_ttl_hours).",
     references=[f"{REFS}/commands/auth/tune"],
+    params=[
+        param(
+            "vault.auth.max_lease_ttl_hours",
+            "number",
+            720,
+            "Longest max lease TTL, in hours, an auth method may allow.",
+        )
+    ],
 )
 def auth_max_lease_ttl(method: Resource, ctx: CheckContext) -> Verdict:
-    limit = _limit(ctx, "vault.auth.max_lease_ttl_hours", 720)
+    limit = _limit(ctx, "vault.auth.max_lease_ttl_hours")
     ttl = seconds(need(method, "max_lease_ttl"))
     if ttl == 0 or ttl > limit:
         return failed(
@@ -112,12 +136,20 @@ def auth_listing_hidden(method: Resource, ctx: CheckContext) -> Verdict:
     "remains a valid long-term credential if it leaks.",
     remediation="Set bind_secret_id=true and secret_id_ttl (e.g. 24h) on the role.",
     references=[f"{REFS}/auth/approle"],
+    params=[
+        param(
+            "vault.approle.max_secret_id_ttl_hours",
+            "number",
+            720,
+            "Longest secret-id TTL, in hours, an AppRole role may allow.",
+        )
+    ],
 )
 def approle_secret_id_ttl(role: Resource, ctx: CheckContext) -> Verdict:
     if not need(role, "bind_secret_id"):
         return failed(f"AppRole {role.name} does not require a secret id (bind_secret_id=false)")
     ttl = seconds(need(role, "secret_id_ttl"))
-    limit = _limit(ctx, "vault.approle.max_secret_id_ttl_hours", 720)
+    limit = _limit(ctx, "vault.approle.max_secret_id_ttl_hours")
     if ttl == 0:
         return failed(f"AppRole {role.name} secret ids never expire (secret_id_ttl=0)")
     if ttl > limit:
@@ -155,6 +187,7 @@ def _rules(policy: Resource) -> list[dict[str, Any]]:
     remediation="Replace wildcard paths with the specific mount paths the holder needs; name true admin "
     "policies in vault.policy.admin_policies so they are reviewed separately.",
     references=[f"{REFS}/concepts/policies"],
+    params=[P_POLICY_ADMIN_POLICIES],
 )
 def policy_no_wildcard_paths(policy: Resource, ctx: CheckContext) -> Verdict:
     if policy.name == "root":
@@ -182,6 +215,7 @@ def policy_no_wildcard_paths(policy: Resource, ctx: CheckContext) -> Verdict:
     "every such endpoint below it. (A `+` segment, matching one name, is not counted as broad.)",
     remediation="Grant sudo only on the exact paths that need it, in a dedicated admin policy.",
     references=[f"{REFS}/concepts/policies#capabilities"],
+    params=[P_POLICY_ADMIN_POLICIES],
 )
 def policy_no_broad_sudo(policy: Resource, ctx: CheckContext) -> Verdict:
     if policy.name == "root":
@@ -272,9 +306,10 @@ def token_expires(token: Resource, ctx: CheckContext) -> Verdict:
     remediation="Re-issue the token with a shorter TTL and lower the mount's max lease TTL "
     "(limit: vault.token.max_ttl_hours).",
     references=[f"{REFS}/concepts/tokens"],
+    params=[param("vault.token.max_ttl_hours", "number", 720, "Longest TTL, in hours, a token may have.")],
 )
 def token_max_ttl(token: Resource, ctx: CheckContext) -> Verdict:
-    limit = _limit(ctx, "vault.token.max_ttl_hours", 720)
+    limit = _limit(ctx, "vault.token.max_ttl_hours")
     if _never_expires(token):
         return failed(f"token {token.name} never expires")
     life = max(seconds(need(token, "creation_ttl")), seconds(token.attributes.get("explicit_max_ttl")))

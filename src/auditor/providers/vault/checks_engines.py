@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from auditor.checks import CheckContext, CheckSet, Verdict, failed, need, not_applicable, passed
+from auditor.checks import CheckContext, CheckSet, Verdict, failed, need, not_applicable, param, passed
 from auditor.models import Resource
 from auditor.providers.vault.common import (
     KV,
@@ -40,12 +40,20 @@ NO_LEASES = {
     "issued credentials valid for a month.",
     remediation="Tune the mount: `bao secrets tune -max-lease-ttl=24h <path>` (limit: vault.secrets.max_lease_ttl_hours).",
     references=[f"{REFS}/commands/secrets/tune"],
+    params=[
+        param(
+            "vault.secrets.max_lease_ttl_hours",
+            "number",
+            720,
+            "Longest max lease TTL, in hours, a secrets engine may allow.",
+        )
+    ],
 )
 def secrets_max_lease_ttl(mount: Resource, ctx: CheckContext) -> Verdict:
     mtype = need(mount, "type")
     if mtype in NO_LEASES:
         return not_applicable(f"{mtype} mounts issue no leases")
-    limit = int(float(ctx.param("vault.secrets.max_lease_ttl_hours", 720)) * 3600)
+    limit = int(float(ctx.param("vault.secrets.max_lease_ttl_hours")) * 3600)
     ttl = seconds(need(mount, "max_lease_ttl"))
     if ttl == 0 or ttl > limit:
         return failed(f"{mtype} mount {mount.name} max lease TTL {human(ttl)}, above {human(limit)}")
@@ -61,11 +69,12 @@ def secrets_max_lease_ttl(mount: Resource, ctx: CheckContext) -> Verdict:
     "history keeps rollback possible without hoarding superseded secrets.",
     remediation="Set max_versions on the engine config (limit: vault.kv.max_versions, default 10).",
     references=[f"{REFS}/secrets/kv/kv-v2"],
+    params=[param("vault.kv.max_versions", "integer", 10, "Most versions a KV v2 engine may keep per key.")],
 )
 def kv_version_limit(kv: Resource, ctx: CheckContext) -> Verdict:
     configured = int(need(kv, "max_versions") or 0)
     effective = configured or 10  # 0 means the engine default of 10
-    limit = int(ctx.param("vault.kv.max_versions", 10))
+    limit = int(ctx.param("vault.kv.max_versions"))
     if effective > limit:
         return failed(f"KV v2 engine {kv.name} keeps {effective} versions per key, above {limit}")
     return passed(f"KV v2 engine {kv.name} keeps {effective} versions per key")
@@ -81,9 +90,10 @@ def kv_version_limit(kv: Resource, ctx: CheckContext) -> Verdict:
     remediation="Set cas_required=true on the engine config (or set vault.kv.require_cas=false if your "
     "process accepts blind writes).",
     references=[f"{REFS}/secrets/kv/kv-v2"],
+    params=[param("vault.kv.require_cas", "boolean", True, "Require check-and-set on KV v2 engines.")],
 )
 def kv_cas_required(kv: Resource, ctx: CheckContext) -> Verdict:
-    if not ctx.param("vault.kv.require_cas", True):
+    if not ctx.param("vault.kv.require_cas"):
         return not_applicable("check-and-set is not required here (vault.kv.require_cas=false)")
     if not need(kv, "cas_required"):
         return failed(f"KV v2 engine {kv.name} accepts writes without check-and-set (cas_required=false)")
@@ -99,9 +109,17 @@ def kv_cas_required(kv: Resource, ctx: CheckContext) -> Verdict:
     "slow and often unchecked by clients.",
     remediation="Set max_ttl on the role (limit: vault.pki.role_max_ttl_days, default 397).",
     references=[f"{REFS}/secrets/pki/considerations"],
+    params=[
+        param(
+            "vault.pki.role_max_ttl_days",
+            "number",
+            397,
+            "Longest certificate TTL, in days, a PKI role may issue.",
+        )
+    ],
 )
 def pki_role_max_ttl(role: Resource, ctx: CheckContext) -> Verdict:
-    limit = int(float(ctx.param("vault.pki.role_max_ttl_days", 397)) * 86400)
+    limit = int(float(ctx.param("vault.pki.role_max_ttl_days")) * 86400)
     ttl = seconds(need(role, "max_ttl"))
     if ttl == 0:
         return failed(f"PKI role {role.name} sets no max_ttl (falls back to the mount's maximum)")
@@ -139,10 +157,13 @@ def pki_role_no_allow_any_name(role: Resource, ctx: CheckContext) -> Verdict:
     remediation="Rotate the issuer (generate a new intermediate/root and set it as default) well before "
     "not_after (warning window: vault.pki.ca_expiry_days, default 90).",
     references=[f"{REFS}/secrets/pki/rotation-primitives"],
+    params=[
+        param("vault.pki.ca_expiry_days", "integer", 90, "Days before expiry from which a PKI issuer fails.")
+    ],
 )
 def pki_issuer_expiry(issuer: Resource, ctx: CheckContext) -> Verdict:
     not_after = parse_time(need(issuer, "not_after"))
-    days = int(ctx.param("vault.pki.ca_expiry_days", 90))
+    days = int(ctx.param("vault.pki.ca_expiry_days"))
     left = (not_after - ctx.now).total_seconds() / 86400
     if left < 0:
         return failed(f"issuer {issuer.name} expired on {not_after.date()}")
@@ -193,9 +214,23 @@ def transit_deletion_protected(key: Resource, ctx: CheckContext) -> Verdict:
     "version is useful.",
     remediation="Set auto_rotate_period on the key (at most vault.transit.rotation_days, default 365).",
     references=[f"{REFS}/secrets/transit#key-rotation"],
+    params=[
+        param(
+            "vault.transit.require_auto_rotate",
+            "boolean",
+            True,
+            "Require an auto_rotate_period on transit keys (else a recent rotation is enough).",
+        ),
+        param(
+            "vault.transit.rotation_days",
+            "number",
+            365,
+            "Longest interval, in days, between transit key rotations.",
+        ),
+    ],
 )
 def transit_rotation(key: Resource, ctx: CheckContext) -> Verdict:
-    period = int(float(ctx.param("vault.transit.rotation_days", 365)) * 86400)
+    period = int(float(ctx.param("vault.transit.rotation_days")) * 86400)
     auto = seconds(need(key, "auto_rotate_period"))
     if 0 < auto <= period:
         return passed(f"transit key {key.name} rotates automatically every {human(auto)}")
@@ -207,6 +242,6 @@ def transit_rotation(key: Resource, ctx: CheckContext) -> Verdict:
         return failed(
             f"transit key {key.name} has no auto-rotation and was last rotated {int(age // 86400)} days ago"
         )
-    if ctx.param("vault.transit.require_auto_rotate", True):
+    if ctx.param("vault.transit.require_auto_rotate"):
         return failed(f"transit key {key.name} has no auto_rotate_period (last version created {created})")
     return passed(f"transit key {key.name} last rotated {created}, within {human(period)}")

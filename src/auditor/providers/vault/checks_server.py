@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from auditor.checks import CheckContext, CheckSet, Verdict, failed, need, not_applicable, passed, summarize
+from auditor.checks import (
+    CheckContext,
+    CheckSet,
+    Verdict,
+    failed,
+    need,
+    not_applicable,
+    param,
+    passed,
+    summarize,
+)
 from auditor.models import Resource
 from auditor.providers.vault.common import AUDIT, REFS, SERVER, version_tuple
 
@@ -36,10 +46,18 @@ def audit_device_enabled(server: Resource, ctx: CheckContext) -> Verdict:
     "the service available and the trail complete when one log target fails.",
     remediation="Enable a second audit device on an independent target (e.g. file plus syslog/socket).",
     references=[f"{REFS}/audit#blocked-audit-devices"],
+    params=[
+        param(
+            "vault.audit.min_devices",
+            "integer",
+            2,
+            "Fewest enabled audit devices (Vault blocks requests when no device can log).",
+        )
+    ],
 )
 def audit_device_redundancy(server: Resource, ctx: CheckContext) -> Verdict:
     devices = need(server, "audit_devices")
-    want = int(ctx.param("vault.audit.min_devices", 2))
+    want = int(ctx.param("vault.audit.min_devices"))
     if len(devices) < want:
         return failed(
             f"{len(devices)} audit device(s) enabled, at least {want} wanted: {summarize(devices) or 'none'}"
@@ -95,11 +113,19 @@ def seal_unsealed(server: Resource, ctx: CheckContext) -> Verdict:
     remediation="Migrate the seal to a cloud KMS, HSM (pkcs11) or transit seal; where Shamir is a deliberate "
     "choice, document key-share custody and set vault.seal.allow_shamir.",
     references=[f"{REFS}/configuration/seal"],
+    params=[
+        param(
+            "vault.seal.allow_shamir",
+            "boolean",
+            False,
+            "Accept a Shamir seal (manual unseal) instead of a KMS/HSM auto-unseal.",
+        )
+    ],
 )
 def seal_auto_unseal(server: Resource, ctx: CheckContext) -> Verdict:
     seal = str(need(server, "seal_type") or "")
     if seal == "shamir":
-        if ctx.param("vault.seal.allow_shamir", False):
+        if ctx.param("vault.seal.allow_shamir"):
             return passed("Shamir seal, accepted by vault.seal.allow_shamir")
         return failed("the seal is Shamir (manual unseal key shares), not a KMS/HSM auto-unseal")
     if not seal:
@@ -162,14 +188,18 @@ def raw_storage_disabled(server: Resource, ctx: CheckContext) -> Verdict:
         "https://developer.hashicorp.com/vault/docs/enterprise/lts",
         "https://openbao.org/docs/policies/",
     ],
+    params=[
+        param("vault.min_version", "string", "1.16.0", "Oldest supported HashiCorp Vault version."),
+        param("vault.openbao_min_version", "string", "2.2.0", "Oldest supported OpenBao version."),
+    ],
 )
 def version_supported(server: Resource, ctx: CheckContext) -> Verdict:
     version = str(need(server, "version") or "")
     product = need(server, "product")
-    key, default = (
-        ("vault.openbao_min_version", "2.2.0") if product == "openbao" else ("vault.min_version", "1.16.0")
+    key = "vault.openbao_min_version" if product == "openbao" else "vault.min_version"
+    minimum = str(
+        ctx.param("vault.openbao_min_version") if product == "openbao" else ctx.param("vault.min_version")
     )
-    minimum = str(ctx.param(key, default))
     if not version:
         return failed("the server does not report its version")
     if version_tuple(version) < version_tuple(minimum):
@@ -186,9 +216,10 @@ def version_supported(server: Resource, ctx: CheckContext) -> Verdict:
     "one failure; autopilot reports whether the cluster can tolerate a node loss.",
     remediation="Run at least three raft voters (or an HA storage backend) and fix unhealthy peers.",
     references=[f"{REFS}/concepts/integrated-storage/autopilot"],
+    params=[param("vault.ha.min_voters", "integer", 3, "Fewest raft voters for a highly available cluster.")],
 )
 def ha_healthy(server: Resource, ctx: CheckContext) -> Verdict:
-    want = int(ctx.param("vault.ha.min_voters", 3))
+    want = int(ctx.param("vault.ha.min_voters"))
     raft = need(server, "raft")
     if raft is None:
         if not need(server, "ha_enabled"):

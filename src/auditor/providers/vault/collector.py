@@ -43,6 +43,7 @@ from auditor.providers.vault.common import (
     TRANSIT,
 )
 from auditor.providers.vault.policy import PolicyParseError, parse_policy
+from auditor.runtime import CollectRun
 
 P = "vault"
 ALL_TYPES = (SERVER, AUDIT, AUTH, MOUNT, KV, PKI_ROLE, PKI_ISSUER, TRANSIT, APPROLE, POLICY, TOKEN)
@@ -69,8 +70,11 @@ _TOKEN_FIELDS = (
 )
 
 
-def collect(options: VaultOptions, sink: SnapshotBuilder, progress: Progress) -> None:
-    collect_with(options, sink, progress)
+def collect(options: VaultOptions, run: CollectRun) -> None:
+    if run.clients is not None:
+        collect_with(options, run.sink, run.progress, client_factory=run.clients)
+    else:
+        collect_with(options, run.sink, run.progress)
 
 
 def collect_with(

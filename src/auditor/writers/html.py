@@ -14,6 +14,7 @@ from auditor.catalog import Library
 from auditor.data import data_dir
 from auditor.models import Finding, Framework, Status
 from auditor.results import FINDING_COLUMNS, ScanResult, finding_row
+from auditor.writers import Writer
 
 # Failing resources listed under each check in the static part of the page; the rest are
 # in the findings explorer, which pages through the embedded data.
@@ -131,3 +132,11 @@ def write_html(result: ScanResult, path: Path, *, library: Library, templates: P
     html = template.render(css=Markup(css), js=Markup(js), **build_context(result, library))
     path.write_text(html, "utf-8")
     return path
+
+
+WRITER = Writer(
+    "html",
+    "report.html",
+    "one self-contained page for auditors (no network, prints)",
+    lambda ctx: write_html(ctx.result, ctx.out / "report.html", library=ctx.library),
+)

@@ -6,6 +6,7 @@ import csv
 from pathlib import Path
 
 from auditor.results import FINDING_COLUMNS, ScanResult, finding_row
+from auditor.writers import Writer
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -23,3 +24,11 @@ def write_csv(result: ScanResult, path: Path) -> Path:
         for f in result.findings:
             w.writerow([_cell(" ".join(v) if isinstance(v, list) else v) for v in finding_row(f)])
     return path
+
+
+WRITER = Writer(
+    "csv",
+    "findings.csv",
+    "one row per finding, for spreadsheets and ticket imports",
+    lambda ctx: write_csv(ctx.result, ctx.out / "findings.csv"),
+)
