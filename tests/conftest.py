@@ -56,3 +56,80 @@ def _skip_or_fail(reason: str) -> None:
 def skip_or_fail() -> Any:
     """Call with a reason when a local server this test needs cannot be started."""
     return _skip_or_fail
+
+
+# ------------------------------------------------------------------ verdict coverage
+# Every registered check must show at least one passing and one failing case somewhere in the
+# suite. This counts the verdicts the tests actually produce: every finding made in this
+# process (through auditor.engine.run_check) plus every results.json a test wrote (scans run in
+# a subprocess), and fails a full run of the suite when a check lacks either side.
+
+
+def missing_cases(check_ids: list[str], observed: set[tuple[str, str]]) -> list[str]:
+    """One line per check with no passing or no failing finding among `observed`."""
+    out = []
+    for cid in sorted(check_ids):
+        sides = [word for s, word in (("pass", "passing"), ("fail", "failing")) if (cid, s) not in observed]
+        if sides:
+            out.append(f"{cid}: no {' and no '.join(sides)} case")
+    return out
+
+
+_OBSERVED: set[tuple[str, str]] = set()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    import auditor.engine as engine
+
+    real = engine.run_check
+
+    def recording(check: Any, resource: Any, ctx: Any) -> Any:
+        finding = real(check, resource, ctx)
+        _OBSERVED.add((finding.check_id, finding.status.value))
+        return finding
+
+    engine.run_check = recording  # type: ignore[assignment]
+
+
+def _full_run(session: pytest.Session) -> bool:
+    opt = session.config.option
+    if getattr(opt, "keyword", "") or getattr(opt, "markexpr", "") or getattr(opt, "lf", False):
+        return False
+    args = [a for a in session.config.args if not a.startswith("-")]
+    root = str(session.config.rootpath)
+    return all(a.rstrip("/") in ("tests", f"{root}/tests", root) for a in args) and not session.shouldstop
+
+
+def _harvest(session: pytest.Session) -> None:
+    import json
+
+    factory = getattr(session.config, "_tmp_path_factory", None)
+    if factory is None:
+        return
+    try:
+        base = factory.getbasetemp()
+    except Exception:
+        return
+    for path in base.rglob("results.json"):
+        try:
+            data = json.loads(path.read_text("utf-8"))
+        except (OSError, ValueError):
+            continue
+        for f in data.get("findings", []) if isinstance(data, dict) else []:
+            if isinstance(f, dict):
+                _OBSERVED.add((str(f.get("check_id")), str(f.get("status"))))
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if exitstatus != 0 or not _full_run(session):
+        return
+    from auditor.checks import load_registry
+
+    _harvest(session)
+    missing = missing_cases(load_registry().ids(), _OBSERVED)
+    if missing:
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        lines = ["checks without a passing and a failing case in the suite:", *missing]
+        if reporter is not None:
+            reporter.write_line("\n".join(lines), red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

@@ -41,3 +41,13 @@ def test_check_modules_stay_pure() -> None:
             )
         # ctx.resources() inside a per-resource check is a scan per resource: quadratic at scale.
         assert "ctx.resources(" not in source, f"{module.__name__}: use ctx.lookup(type, attr, value)"
+
+
+def test_verdict_coverage_names_a_check_without_a_failing_case() -> None:
+    from conftest import missing_cases
+
+    observed = {("t.a", "pass"), ("t.a", "fail"), ("t.b", "pass"), ("t.c", "error")}
+    assert missing_cases(["t.a", "t.b", "t.c"], observed) == [
+        "t.b: no failing case",
+        "t.c: no passing and no failing case",
+    ]

@@ -12,8 +12,8 @@ import pytest
 
 from auditor.catalog import load_library
 from auditor.models import Finding, Severity, Status
-from auditor.writers.html import write_html
 from auditor.results import ScanInfo, ScanResult
+from auditor.writers.html import write_html
 
 XSS = "<img src=x onerror=\"document.title='pwned'\">"
 
