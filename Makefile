@@ -7,11 +7,11 @@ STAMP := $(VENV)/.installed-dev
 
 .PHONY: demo test lint typecheck clean bench schema
 
-# The demo needs only the package itself; tests need the provider SDKs and the local servers.
+# `make demo` leaves a venv that can scan every provider (the SDK extras); tests add the dev tools and servers.
 $(BASE): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e .
+	$(BIN)/pip install -q -e ".[all]"
 	touch $(BASE)
 
 $(STAMP): $(BASE)

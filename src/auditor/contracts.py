@@ -325,10 +325,12 @@ def _walk(
                     found.params.add(name)
                 else:
                     found.dynamic_params += 1
-            # a helper of a provider's own: follow it, binding its parameters to what the call
+            # a helper of a provider's own (or of the check's module): follow it, binding its parameters to what the call
             # passes (the check's own resource, or constants such as a parameter name)
             callee = _resolve(fn, scope) if isinstance(fn, ast.Name | ast.Attribute) else None
-            if inspect.isfunction(callee) and callee.__module__.startswith("auditor.providers"):
+            if inspect.isfunction(callee) and (
+                callee.__module__.startswith("auditor.providers") or callee.__module__ == func.__module__
+            ):
                 names = list(inspect.signature(callee).parameters)
                 inner_own: set[str] = set()
                 inner_bound: dict[str, Any] = {}

@@ -114,6 +114,7 @@ def build_context(result: ScanResult, library: Library) -> dict[str, Any]:
         "checks": check_sections,
         "check_titles": {cid: m.title for cid, m in checks.items()},
         "errors": result.errors,
+        "exclusions": result.exclusions,
         "findings_data": {
             "columns": FINDING_COLUMNS,
             "rows": [finding_row(f) for f in embedded],
