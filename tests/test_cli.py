@@ -276,3 +276,23 @@ def test_lint_problems_with_brackets_print_verbatim(tmp_path: Path, monkeypatch:
     for args in (["controls", "lint"], ["scan", "--from-snapshot", snap, "--out", str(tmp_path / "o")]):
         code, _, err = run(*args)
         assert code == 2 and problem in err
+
+
+def test_readme_check_example_runs_and_reads_declared_attributes() -> None:
+    """The README's 'Writing a check' example is real code over the real contract."""
+    from auditor.checks import CheckContext, Registry
+    from auditor.contracts import load_contracts, undeclared_reads
+    from auditor.models import Snapshot
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text("utf-8")
+    section = readme.split("## Writing a check", 1)[1]
+    code = section.split("```python", 1)[1].split("```", 1)[0]
+    scope: dict[str, object] = {}
+    exec(compile(code, "README.md", "exec"), scope)
+    (check,) = list(scope["checks"])  # type: ignore[call-overload]
+    ctx = CheckContext(Snapshot())
+    on = Resource(provider="aws", type="aws.s3.bucket", id="b", attributes={"versioning": "Enabled"})
+    off = on.model_copy(update={"attributes": {"versioning": "Suspended"}})
+    assert check.func(on, ctx).status.value == "pass"
+    assert check.func(off, ctx).status.value == "fail"
+    assert undeclared_reads(Registry([check]), load_contracts()) == []
