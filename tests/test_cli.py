@@ -287,8 +287,12 @@ def test_readme_check_example_runs_and_reads_declared_attributes() -> None:
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text("utf-8")
     section = readme.split("## Writing a check", 1)[1]
     code = section.split("```python", 1)[1].split("```", 1)[0]
+    import linecache
+
+    name = "<README.md: Writing a check>"
+    linecache.cache[name] = (len(code), None, code.splitlines(keepends=True), name)  # for inspect
     scope: dict[str, object] = {}
-    exec(compile(code, "README.md", "exec"), scope)
+    exec(compile(code, name, "exec"), scope)
     (check,) = list(scope["checks"])  # type: ignore[call-overload]
     ctx = CheckContext(Snapshot())
     on = Resource(provider="aws", type="aws.s3.bucket", id="b", attributes={"versioning": "Enabled"})
