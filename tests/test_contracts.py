@@ -155,3 +155,29 @@ def test_the_shipped_checks_read_only_declared_attributes_and_parameters() -> No
     checked = Registry(c for c in registry if c.meta.provider in declared)
     assert undeclared_reads(checked, contracts) == []
     assert param_problems(registry) == []
+
+
+def test_a_scope_cut_short_is_an_error_for_that_scope() -> None:
+    from auditor.models import CollectionError, Location, Snapshot
+
+    ts = TypeSet("t")
+    ts.declare("t.account", "Account settings", {}, per_scope=True)
+    ts.declare("t.box", "A box", {})
+    contracts = Contracts([ts])
+
+    def r(type_: str, account: str) -> Resource:
+        return Resource(provider="t", type=type_, id=f"{type_}-{account}", location=Location(account=account))
+
+    whole = Snapshot(resources=[r("t.account", "a1"), r("t.box", "a1"), r("t.account", "a2")])
+    assert contracts.missing_per_scope(whole) == []
+    cut = Snapshot(resources=[r("t.account", "a1"), r("t.box", "a1"), r("t.box", "a2")])
+    (err,) = contracts.missing_per_scope(cut)
+    assert err.scope.account == "a2" and err.resource_types == ("t.account",) and "cut short" in err.message
+    said = cut.model_copy(
+        update={
+            "errors": [
+                CollectionError(provider="t", operation="x.Get", scope=Location(account="a2"), message="no")
+            ]
+        }
+    )
+    assert contracts.missing_per_scope(said) == []  # the snapshot says why: nothing to add

@@ -51,3 +51,53 @@ def test_verdict_coverage_names_a_check_without_a_failing_case() -> None:
         "t.b: no failing case",
         "t.c: no passing and no failing case",
     ]
+
+
+def test_every_cross_type_lookup_fails_closed_when_the_related_type_is_uncollected() -> None:
+    """A check that relates resources (ctx.lookup / ctx.get) must never pass on 'none found' when
+    the related type could not be collected: every such check, on the whole demo estate."""
+    from pathlib import Path
+    from typing import Any
+
+    from auditor.checks import CheckContext
+    from auditor.contracts import check_reads
+    from auditor.engine import run_check
+    from auditor.models import CollectionError, Location, Status
+    from auditor.snapshot import load_snapshot
+
+    class Spy(CheckContext):
+        looked_up: list[str]
+
+        def lookup(self, type_: str, attr: str, value: Any) -> Any:
+            self.looked_up.append(type_)
+            return super().lookup(type_, attr, value)
+
+    demo = Path(__file__).resolve().parents[1] / "fixtures" / "demo"
+    snaps = [load_snapshot(p) for p in sorted(demo.glob("*.json.gz"))]
+    resources = [r for s in snaps for r in s.resources]
+    related = {c.id: (c, {r.type_ for r in check_reads(c) if r.type_}) for c in CHECKS}
+    related = {cid: (c, ts) for cid, (c, ts) in related.items() if ts}
+    assert related, "the demo's cross-type checks were not found"
+    for check, types in related.values():
+        for t in types:
+            judged = [r for r in resources if r.type in check.meta.resource_types]
+            accounts = {r.location.account for r in judged}
+            errors = [
+                CollectionError(
+                    provider=t.split(".")[0],
+                    operation="test.List",
+                    scope=Location(account=a),
+                    resource_types=(t,),
+                    message="denied",
+                )
+                for a in accounts
+            ]
+            from auditor.models import Snapshot
+
+            snap = Snapshot(resources=[r for r in resources if r.type != t], errors=errors)
+            for r in judged:
+                ctx = Spy(snap)
+                ctx.looked_up = []
+                f = run_check(check, r, ctx)
+                if t in ctx.looked_up:
+                    assert f.status == Status.ERROR, (check.id, r.id, f.status, f.message)

@@ -156,4 +156,4 @@ def test_invalid_entry_is_located(tmp_path: Path) -> None:
     p.write_text(json.dumps({"schema_version": 1, "resources": [{"provider": "aws", "type": "t"}]}))
     with pytest.raises(ConfigError) as exc:
         load_snapshot(p)
-    assert "resources.0.id" in str(exc.value) and str(p) in str(exc.value)
+    assert "resources[0].id" in str(exc.value) and str(p) in str(exc.value)

@@ -18,12 +18,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from auditor.checks import Registry
 from auditor.data import data_dir
 from auditor.errors import ConfigError, LintError
+from auditor.inputs import read_yaml
 from auditor.models import Control, Framework
 
 if TYPE_CHECKING:
@@ -100,22 +100,19 @@ class Library:
         return [c for (fw, _), c in self.controls.items() if fw == framework]
 
     def find(self, control_id: str, framework: Framework | None = None) -> list[Control]:
+        """Controls with this id (case-insensitive; ISO ids may carry their `A.` prefix)."""
+        wanted = control_id.strip().lower()
+        bare = wanted[2:] if wanted.startswith("a.") else wanted
         return [
             c
             for (fw, cid), c in self.controls.items()
-            if cid.lower() == control_id.lower() and (framework is None or fw == framework)
+            if (cid.lower() == wanted or (fw == Framework.ISO27001 and cid.lower() == bare))
+            and (framework is None or fw == framework)
         ]
 
 
 def _read_yaml(path: Path) -> Any:
-    try:
-        return yaml.safe_load(path.read_text("utf-8"))
-    except OSError as exc:
-        raise ConfigError(path, f"cannot read: {exc}") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}" if mark is not None else None
-        raise ConfigError(path, f"not valid YAML: {getattr(exc, 'problem', exc)}", entry=where) from None
+    return read_yaml(path, "control library file")
 
 
 def _describe(exc: ValidationError, raw: Any) -> tuple[str, str]:

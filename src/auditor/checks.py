@@ -35,7 +35,17 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 from pydantic import StrictBool, StrictFloat, StrictInt, StrictStr, TypeAdapter, ValidationError
 
 from auditor.errors import ConfigError, LintError, MissingData
-from auditor.models import JSON, CheckMeta, ParamSpec, ParamType, Resource, Severity, Snapshot, Status
+from auditor.models import (
+    JSON,
+    CheckMeta,
+    CollectionError,
+    ParamSpec,
+    ParamType,
+    Resource,
+    Severity,
+    Snapshot,
+    Status,
+)
 
 if TYPE_CHECKING:
     from auditor.providers import ProviderSpec
@@ -127,6 +137,12 @@ class CheckContext:
         by_type = self._by_type
         for r in snapshot.resources:
             by_type[r.type].append(r)
+        # what was not read, by resource type ("*": every type of the provider) -> the errors
+        self._unread: dict[tuple[str, str], list[CollectionError]] = defaultdict(list)
+        for err in snapshot.errors:
+            for t in err.resource_types or ("*",):
+                self._unread[(err.provider, t)].append(err)
+        self.resource: Resource | None = None  # the resource being judged (set by run_check)
         for t in replaced:  # derived types come from the derive step, never from the snapshot
             by_type.pop(t, None)
         for r in derived:
@@ -144,7 +160,13 @@ class CheckContext:
 
         `attr` is a Resource field (`name`, `id`) or an attribute key. The index for each
         (type, attr) is built once, on first use, so a check that relates every resource of
-        one type to another type stays linear; never scan `resources()` once per resource."""
+        one type to another type stays linear; never scan `resources()` once per resource.
+
+        Fails closed: when `type_` could not be collected (or only in part) in the account of the
+        resource being judged, "none found" would be a guess, so this raises MissingData and the
+        finding is `error`."""
+        if self._unread:
+            self._refuse_unread(type_)
         index = self._indexes.get((type_, attr))
         if index is None:
             index = defaultdict(list)
@@ -163,6 +185,16 @@ class CheckContext:
         self._allowed = frozenset(p.name for p in check.meta.params)
         self._defaults = {p.name: p.default for p in check.meta.params}
         return self
+
+    def _refuse_unread(self, type_: str) -> None:
+        provider = type_.split(".", 1)[0]
+        account = self.resource.location.account if self.resource is not None else None
+        for err in (*self._unread.get((provider, type_), ()), *self._unread.get((provider, "*"), ())):
+            if err.scope.account is None or account is None or err.scope.account == account:
+                where = "/".join(p for p in (err.scope.account, err.scope.region) if p) or provider
+                raise MissingData(
+                    type_, f"not fully collected in {where}: {err.operation} failed ({err.kind.value})"
+                )
 
     def param(self, name: str) -> Any:
         """A declared parameter: the scan's value if it set one, else the declared default."""

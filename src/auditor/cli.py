@@ -11,6 +11,7 @@ Exit codes:
 from __future__ import annotations
 
 import json
+import logging
 import os
 import sys
 import threading
@@ -34,7 +35,7 @@ from auditor.config import load_config, load_params
 from auditor.contracts import check_reads, load_contracts
 from auditor.data import data_dir
 from auditor.errors import AuditorError, ConfigError, LintError, UsageError
-from auditor.models import JSON, Framework, Severity, Snapshot
+from auditor.models import JSON, CollectionError, Framework, Severity, Snapshot
 from auditor.providers import NullProgress, Progress, ProviderSpec, discover_providers
 from auditor.results import ScanResult, read_results
 from auditor.selection import CheckSelection
@@ -43,8 +44,10 @@ from auditor.version import __version__
 from auditor.writers import WriteContext, check_formats, formats_help, write_formats
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_COLLECTION, EXIT_INTERNAL = 0, 1, 2, 3, 4
+EXIT_INTERRUPTED = 130  # Ctrl-C, as shells report SIGINT
 
-err_console = Console(stderr=True, highlight=False)
+# soft_wrap: when stderr is not a terminal (CI logs), lines are not hard-wrapped at 80 columns
+err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 class _RichSteps:
@@ -86,9 +89,11 @@ def _frameworks(values: tuple[str, ...]) -> list[Framework] | None:
     if not names:
         return None
     try:
-        return [Framework(n) for n in names]
+        return list(dict.fromkeys(Framework(n.lower()) for n in names))
     except ValueError:
-        raise UsageError(f"unknown framework in {names}; choose from soc2, hipaa, iso27001") from None
+        raise UsageError(
+            f"unknown framework in {', '.join(names)}; choose from {', '.join(f.value for f in Framework)}"
+        ) from None
 
 
 def _formats(values: tuple[str, ...], default: list[str]) -> list[str]:
@@ -119,6 +124,9 @@ def _run(fn: Callable[[], int]) -> None:
     except AuditorError as exc:
         _print_error(str(exc))
         sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        err_console.print("interrupted", markup=False)
+        sys.exit(EXIT_INTERRUPTED)
     except Exception as exc:  # a bug: say so, and keep exit code 1 free for the findings gate
         if os.environ.get("AUDITOR_DEBUG"):
             raise
@@ -135,12 +143,26 @@ def _run(fn: Callable[[], int]) -> None:
 @click.group(
     context_settings={"help_option_names": ["-h", "--help"]},
     epilog="Exit codes: 0 ran fine; 2 usage or configuration error; "
-    "3 collection errors made some results 'error' (outputs are still written); 4 internal error.",
+    "3 collection errors made some results 'error' (outputs are still written); 4 internal error; "
+    "130 interrupted.",
 )
 @click.version_option(__version__, prog_name="auditor")
-def main() -> None:
+@click.option("-v", "--verbose", count=True, help="More log detail on stderr (-v info, -vv debug).")
+@click.option(
+    "--log-level",
+    type=click.Choice(["debug", "info", "warning", "error"], case_sensitive=False),
+    help="Log level on stderr (default warning); overrides -v.",
+)
+def main(verbose: int, log_level: str | None) -> None:
     """Compliance-as-code audit scanner: collect configuration read-only, evaluate checks,
     and report against SOC 2, HIPAA and ISO 27001 with traceable evidence."""
+    level = log_level.upper() if log_level else ("WARNING", "INFO", "DEBUG")[min(verbose, 2)]
+    logging.basicConfig(
+        level=getattr(logging, level),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+        force=True,
+    )
 
 
 # ---------------------------------------------------------------------------- scan
@@ -152,7 +174,7 @@ def _scan_options(f: Callable[..., Any]) -> Callable[..., Any]:
             "--out",
             "-o",
             type=click.Path(path_type=Path),
-            help="Directory for results.json, report.html, evidence/.",
+            help="[required] Directory for results.json, report.html, evidence/.",
         ),
         click.option("--format", "formats", multiple=True, help=formats_help(["html", "json"])),
         click.option(
@@ -232,8 +254,15 @@ def scan(ctx: click.Context, /, config_path: Path | None, snapshots: tuple[Path,
     p = ctx.params
 
     def body() -> int:
-        if bool(config_path) == bool(snapshots):
+        if config_path and snapshots:
+            raise UsageError(
+                "--config collects live targets and --from-snapshot re-evaluates a saved snapshot: give one "
+                "(to re-evaluate with the config's thresholds, pass them with --params FILE)"
+            )
+        if not config_path and not snapshots:
             raise UsageError("give a provider (auditor scan aws ...), --config FILE, or --from-snapshot PATH")
+        if snapshots and p.get("save_snapshot") is not None:
+            raise UsageError("--save-snapshot saves what a scan collects; --from-snapshot collects nothing")
         frameworks = _frameworks(p["frameworks"])
         lib_reg = _library_and_registry()
         registry = lib_reg[1]
@@ -302,6 +331,14 @@ def _evaluate_and_write(
         save_snapshot(snap, target)
     if not p["quiet"]:
         _print_summary(result, out, formats)
+    if result.errors and not p["quiet"]:
+        _print_collection_errors(result.errors)
+    if not from_snapshot and not snap.resources and snap.errors:
+        # nothing at all could be read: missing credentials, kubeconfig, token, or no reachable target
+        _print_error(
+            "nothing could be scanned (see the collection errors above); outputs were written to " + str(out)
+        )
+        return EXIT_USAGE
     return EXIT_COLLECTION if result.has_collection_errors else EXIT_OK
 
 
@@ -313,22 +350,38 @@ def _library_and_registry() -> tuple[Library, Registry]:
     return library, registry
 
 
-def _print_summary(result: ScanResult, out: Path, formats: list[str]) -> None:
-    s = result.summary
-    f = s["findings"]
+def _print_collection_errors(errors: list[CollectionError]) -> None:
+    """Collection errors, counted and grouped by provider, kind and operation, on stderr."""
+    groups: dict[tuple[str, str, str], list[CollectionError]] = {}
+    for e in errors:
+        groups.setdefault((e.provider, e.kind.value, e.operation), []).append(e)
     err_console.print(
-        f"{sum(f.values())} findings: {f['fail']} fail, {f['error']} error, {f['pass']} pass, "
-        f"{f['not_applicable']} not applicable; {s['collection_errors']} collection errors",
+        f"{len(errors)} collection error(s); the checks over what they left unread report 'error':",
+        style="yellow",
+        markup=False,
         highlight=False,
     )
-    for fw, counts in s["controls"].items():
+    for (provider, kind, operation), items in sorted(groups.items()):
+        scopes = sorted({e.scope_label for e in items})
+        shown = ", ".join(scopes[:3]) + (f" and {len(scopes) - 3} more" if len(scopes) > 3 else "")
+        err_console.print(
+            f"  {provider} {kind} x{len(items)} {operation} ({shown}): {items[0].message}",
+            markup=False,
+            highlight=False,
+        )
+
+
+def _print_summary(result: ScanResult, out: Path, formats: list[str]) -> None:
+    s = result.summary
+    f = s.findings
+    err_console.print(
+        f"{sum(f.values())} findings: {f.get('fail', 0)} fail, {f.get('error', 0)} error, {f.get('pass', 0)} pass, "
+        f"{f.get('not_applicable', 0)} not applicable; {s.collection_errors} collection errors",
+        highlight=False,
+    )
+    for fw, counts in s.controls.items():
         parts = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in counts.items())
         err_console.print(f"  {fw}: {parts}", highlight=False)
-    if result.errors:
-        err_console.print(
-            f"[yellow]{len(result.errors)} collection error(s): affected checks report 'error' (see the report's "
-            "'What could not be collected')[/]"
-        )
     if result.exclusions:
         n = len({x.check_id for x in result.exclusions})
         err_console.print(
@@ -581,17 +634,23 @@ def controls() -> None:
 
 def _fw_option(f: Callable[..., Any]) -> Callable[..., Any]:
     f = click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")(f)
-    return click.option("--framework", "framework", type=click.Choice([x.value for x in Framework]))(f)
+    return click.option(
+        "--framework",
+        "framework",
+        multiple=True,
+        help="Limit to soc2, hipaa, iso27001 (comma-separated, any case).",
+    )(f)
 
 
 @controls.command("list")
 @_fw_option
-def controls_list(framework: str | None, fmt: str) -> None:
+def controls_list(framework: tuple[str, ...], fmt: str) -> None:
     """List controls with their automation and mapped checks."""
 
     def body() -> int:
         lib = load_library()
-        rows = [c for c in lib.controls.values() if framework is None or c.framework.value == framework]
+        fws = _frameworks(framework)
+        rows = [c for c in lib.controls.values() if fws is None or c.framework in fws]
         if fmt == "json":
             click.echo(json.dumps([c.model_dump(mode="json") for c in rows], indent=2))
             return EXIT_OK
@@ -609,14 +668,16 @@ def controls_list(framework: str | None, fmt: str) -> None:
 @controls.command("show")
 @click.argument("control_id")
 @_fw_option
-def controls_show(control_id: str, framework: str | None, fmt: str) -> None:
+def controls_show(control_id: str, framework: tuple[str, ...], fmt: str) -> None:
     """Show one control: objective, checks, manual evidence request."""
 
     def body() -> int:
         lib, reg = load_library(), load_registry()
-        found = lib.find(control_id, Framework(framework) if framework else None)
+        fws = _frameworks(framework)
+        found = [c for c in lib.find(control_id) if fws is None or c.framework in fws]
         if not found:
-            raise UsageError(f"no control {control_id!r}" + (f" in {framework}" if framework else ""))
+            where = f" in {', '.join(f.value for f in fws)}" if fws else ""
+            raise UsageError(f"no control {control_id!r}{where}")
         if fmt == "json":
             click.echo(json.dumps([c.model_dump(mode="json") for c in found], indent=2))
             return EXIT_OK
@@ -638,12 +699,12 @@ def controls_show(control_id: str, framework: str | None, fmt: str) -> None:
 
 @controls.command("coverage")
 @_fw_option
-def controls_coverage(framework: str | None, fmt: str) -> None:
+def controls_coverage(framework: tuple[str, ...], fmt: str) -> None:
     """Per framework: total controls, automated, manual, and the checks behind them."""
 
     def body() -> int:
         lib = load_library()
-        cov = coverage(lib, [Framework(framework)] if framework else None)
+        cov = coverage(lib, _frameworks(framework))
         if fmt == "json":
             click.echo(json.dumps({"frameworks": cov}, indent=2))
             return EXIT_OK
@@ -664,7 +725,7 @@ def controls_coverage(framework: str | None, fmt: str) -> None:
 
 @controls.command("lint")
 @_fw_option
-def controls_lint(framework: str | None, fmt: str) -> None:
+def controls_lint(framework: tuple[str, ...], fmt: str) -> None:
     """Validate control files, the crosswalk and the check registry against each other."""
 
     def body() -> int:

@@ -18,37 +18,18 @@ targets:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from auditor.checks import Registry, validate_params
-from auditor.errors import ConfigError
+from auditor.errors import ConfigError, first_problem
+from auditor.inputs import read_yaml_mapping
 from auditor.models import JSON, Framework, Severity
 from auditor.providers import ProviderSpec
 from auditor.selection import CheckSelection
 from auditor.writers import format_names
-
-
-def error_path(loc: Sequence[int | str]) -> str:
-    """A pydantic error location in one notation: `targets[1].options.regions`."""
-    out = ""
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        else:
-            out += f".{part}" if out else str(part)
-    return out
-
-
-def first_problem(exc: ValidationError) -> tuple[str, str]:
-    """(entry, message) of the first validation error, saying how many more there are."""
-    err = exc.errors()[0]
-    more = exc.error_count() - 1
-    return error_path(err["loc"]), err["msg"] + (f" (and {more} more)" if more else "")
 
 
 class TargetConfig(BaseModel):
@@ -91,25 +72,6 @@ class ResolvedTarget(BaseModel):
     spec: ProviderSpec
     name: str
     options: BaseModel
-
-
-def read_yaml_mapping(path: Path, what: str) -> dict[str, Any]:
-    try:
-        raw = yaml.safe_load(path.read_text("utf-8"))
-    except OSError as exc:
-        raise ConfigError(path, f"cannot read: {exc.strerror or exc}") from None
-    except UnicodeDecodeError:
-        raise ConfigError(path, "not UTF-8 text") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise ConfigError(
-            path,
-            f"not valid YAML: {getattr(exc, 'problem', exc)}",
-            entry=f"line {mark.line + 1}" if mark else None,
-        ) from None
-    if not isinstance(raw, dict):
-        raise ConfigError(path, f"{what} is a mapping")
-    return raw
 
 
 def load_params(path: Path, registry: Registry) -> dict[str, JSON]:

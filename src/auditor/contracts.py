@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, Union, get_args, get_origin
 
-from auditor.models import Resource, Snapshot
+from auditor.models import CollectionError, ErrorKind, Location, Resource, Snapshot
 
 if TYPE_CHECKING:
     from auditor.checks import Check, Registry
@@ -122,6 +122,9 @@ class ResourceType:
     scope: str = ""  # what one resource of this type covers: account, region, cluster, namespace...
     description: str = ""
     derived: bool = False  # made by a derive step over the snapshot, not read from an API
+    # a live scan yields one of these for every scope (account, cluster, server) it read: a snapshot
+    # without it for a scope it holds other resources of was cut short, and that scope is `error`
+    per_scope: bool = False
 
 
 @dataclass
@@ -140,13 +143,14 @@ class TypeSet:
         scope: str = "",
         description: str = "",
         derived: bool = False,
+        per_scope: bool = False,
     ) -> str:
         if not name.startswith(self.provider + "."):
             raise ValueError(f"resource type {name!r} must start with {self.provider}.")
         if name in self._types:
             raise ValueError(f"resource type {name!r} declared twice")
         self._types[name] = ResourceType(
-            name, self.provider, title, dict(attributes), scope, description, derived
+            name, self.provider, title, dict(attributes), scope, description, derived, per_scope
         )
         return name
 
@@ -184,6 +188,47 @@ class Contracts:
 
     def of_provider(self, provider: str) -> list[ResourceType]:
         return [t for t in self._types.values() if t.provider == provider]
+
+    def missing_per_scope(self, snapshot: Snapshot) -> list[CollectionError]:
+        """A collection error for every live scope (account, cluster, server) that holds resources
+        of a provider but none of a type that provider yields once per scope, unless the snapshot
+        says why (a collection error or an exclusion for it)."""
+        per_scope: dict[str, list[str]] = {}
+        for rt in self._types.values():
+            if rt.per_scope:
+                per_scope.setdefault(rt.provider, []).append(rt.name)
+        if not per_scope:
+            return []
+        seen: dict[tuple[str, str], set[str]] = {}  # (provider, account) -> types present
+        for r in snapshot.resources:
+            if r.provider in per_scope and r.source is None and r.location.account:
+                seen.setdefault((r.provider, r.location.account), set()).add(r.type)
+        explained: list[tuple[str, str | None, set[str]]] = [
+            (e.provider, e.scope.account, set(e.resource_types)) for e in snapshot.errors
+        ]
+        explained += [(x.provider, x.scope.account, set(x.resource_types)) for x in snapshot.exclusions]
+        out = []
+        for (provider, account), present in sorted(seen.items()):
+            for t in per_scope[provider]:
+                if t in present:
+                    continue
+                if any(
+                    p == provider and (a is None or a == account) and (not types or t in types)
+                    for p, a, types in explained
+                ):
+                    continue
+                out.append(
+                    CollectionError(
+                        provider=provider,
+                        operation="snapshot",
+                        scope=Location(account=account),
+                        resource_types=(t,),
+                        kind=ErrorKind.NOT_COLLECTED,
+                        message=f"the snapshot holds resources of {account} but no {t}, and no reason why: "
+                        "it was cut short or edited",
+                    )
+                )
+        return out
 
     def validate(self, resource: Resource) -> list[str]:
         """Problems with one produced resource, each naming the resource and the attribute."""

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable, Mapping
 
 from auditor.catalog import Library
 from auditor.checks import Check, CheckContext, Registry
+from auditor.contracts import Contracts
 from auditor.derive import Deriver, run_derivers
 from auditor.errors import MissingData
 from auditor.models import (
@@ -58,6 +59,7 @@ def _finding(check: Check, r: Resource, status: Status, message: str) -> Finding
 
 def run_check(check: Check, resource: Resource, ctx: CheckContext) -> Finding:
     """One check on one resource. Never raises: a crash or missing data is an `error` finding."""
+    ctx.resource = resource
     try:
         verdict = check.func(resource, ctx.for_check(check))
     except MissingData as exc:
@@ -122,7 +124,6 @@ def evaluate(
     findings: list[Finding] = []
     total = len(checks)
     for i, check in enumerate(checks, 1):
-
         for rtype in check.meta.resource_types:
             for resource in ctx.resources(rtype):
                 findings.append(run_check(check, resource, ctx))
@@ -141,14 +142,20 @@ def assess(
     derivers: Iterable[Deriver] = (),
     stages: Iterable[Stage] = (),
     progress: ProgressFn | None = None,
+    contracts: Contracts | None = None,
 ) -> Evaluation:
     """The whole evaluation of a snapshot: derive, evaluate the selected checks, then the stages
-    (exclusions first, then `stages`). `registry` holds every known check."""
+    (exclusions first, then `stages`). `registry` holds every known check. With `contracts`, a
+    scope that lacks a resource its provider yields once per scope is `error` for that scope."""
     selection = selection or CheckSelection()
     selected, left_out = selection.split(registry)
+    missing = contracts.missing_per_scope(snapshot) if contracts is not None else []
+    if missing:
+        snapshot = snapshot.model_copy(update={"errors": [*snapshot.errors, *missing]})
     findings = evaluate(snapshot, selected, params=params, progress=progress, derivers=derivers)
     pipeline: list[Stage] = [ExclusionStage(left_out, snapshot.exclusions), *stages]
-    return run_stages(Evaluation(findings), pipeline, StageContext(registry, snapshot.created_at))
+    start = Evaluation(findings, synthesized_errors=missing)
+    return run_stages(start, pipeline, StageContext(registry, snapshot.created_at))
 
 
 def _check_status(counts: Mapping[str, int]) -> CheckStatus | None:
@@ -170,15 +177,18 @@ def rollup(
     registry: Registry,
     frameworks: Iterable[Framework] | None = None,
     exclusions: Iterable[Exclusion] = (),
+    assessed: Iterable[str] | None = None,
 ) -> list[ControlResult]:
     """Roll findings up to controls.
 
     any fail -> fail; else any error (or a mapped check that is not available) -> error;
     else any mapped check deliberately not run -> excluded (not fully evaluated); else any
-    pass -> pass; checks mapped but nothing in scope -> not_applicable; no automated checks ->
-    manual. The manual evidence request travels with every result: the automated part never
-    marks it done.
+    pass -> pass; checks mapped but nothing in scope -> not_applicable; every mapped check of a
+    provider outside `assessed` (the providers this scan covered) -> not_assessed; no automated
+    checks -> manual. The manual evidence request travels with every result: the automated part
+    never marks it done.
     """
+    covered = set(assessed) if assessed is not None else None
     counts: dict[str, Counter[str]] = defaultdict(Counter)
     for f in findings:
         counts[f.check_id][f.status.value] += 1
@@ -192,19 +202,22 @@ def rollup(
             continue
         summaries = []
         for check_id in control.checks:
-            if check_id not in registry:
+            check = registry.get(check_id)
+            if check is None:
                 summaries.append(
                     CheckSummary(check_id=check_id, status=CheckStatus.ERROR, counts={"unavailable": 1})
                 )
                 continue
+            seen = counts.get(check_id)
             summaries.append(
                 CheckSummary(
                     check_id=check_id,
                     status=check_status.get(check_id),
-                    counts=dict(sorted(counts[check_id].items())),
+                    counts=dict(sorted(seen.items())) if seen else {},
+                    assessed=covered is None or check.meta.provider in covered or bool(seen),
                 )
             )
-        statuses = {s.status for s in summaries}
+        statuses = {s.status for s in summaries if s.assessed}
         excluded = tuple(s.check_id for s in summaries if s.counts.get(CheckStatus.EXCLUDED.value))
         if not control.checks:
             status = ControlStatus.MANUAL
@@ -216,6 +229,8 @@ def rollup(
             status = ControlStatus.EXCLUDED
         elif CheckStatus.PASS in statuses:
             status = ControlStatus.PASS
+        elif not any(s.assessed for s in summaries):
+            status = ControlStatus.NOT_ASSESSED
         else:
             status = ControlStatus.NOT_APPLICABLE
         results.append(

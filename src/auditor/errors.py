@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
+
+from pydantic import ValidationError
 
 
 class AuditorError(Exception):
@@ -43,3 +46,21 @@ class MissingData(Exception):
         self.attribute = attribute
         self.why = why
         super().__init__(f"'{attribute}' was not collected" + (f": {why}" if why else ""))
+
+
+def error_path(loc: Sequence[int | str]) -> str:
+    """A pydantic error location in one notation: `targets[1].options.regions`."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+def first_problem(exc: ValidationError) -> tuple[str, str]:
+    """(entry, message) of the first validation error, saying how many more there are."""
+    err = exc.errors()[0]
+    more = exc.error_count() - 1
+    return error_path(err["loc"]), err["msg"] + (f" (and {more} more)" if more else "")

@@ -47,7 +47,8 @@ class ControlStatus(enum.StrEnum):
     FAIL = "fail"
     ERROR = "error"
     EXCLUDED = "excluded"  # no failure or error, but a mapped check was deliberately not run
-    NOT_APPLICABLE = "not_applicable"
+    NOT_APPLICABLE = "not_applicable"  # the mapped checks ran and had nothing in scope
+    NOT_ASSESSED = "not_assessed"  # every mapped check belongs to a provider this scan did not cover
     MANUAL = "manual"
 
 
@@ -245,6 +246,8 @@ class Snapshot(BaseModel):
     evidence: list[Evidence] = Field(default_factory=list)
     errors: list[CollectionError] = Field(default_factory=list)
     exclusions: list[CollectionExclusion] = Field(default_factory=list)
+    # resources per type and evidence records, as saved: checked on load (see auditor.snapshot)
+    counts: dict[str, int] | None = None
 
     def merge(self, other: Snapshot) -> Snapshot:
         """A new snapshot holding both; evidence de-duplicated by id."""
@@ -345,8 +348,9 @@ class Control(_Frozen):
 
 class CheckSummary(_Frozen):
     check_id: str
-    status: CheckStatus | None  # None: the check had no resources in scope
+    status: CheckStatus | None  # None: the check had no resources in scope (or was not assessed)
     counts: dict[str, int] = Field(default_factory=dict)
+    assessed: bool = True  # False: its provider was not part of this scan
 
 
 class Exclusion(_Frozen):

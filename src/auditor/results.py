@@ -17,7 +17,6 @@
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections import Counter
 from datetime import datetime
@@ -34,7 +33,8 @@ from pydantic import (
     field_validator,
 )
 
-from auditor.errors import ConfigError
+from auditor.errors import ConfigError, first_problem
+from auditor.inputs import read_json_object
 from auditor.models import (
     CheckMeta,
     CollectionError,
@@ -46,6 +46,7 @@ from auditor.models import (
     Target,
     utcnow,
 )
+from auditor.outputs import ensure_dir, write_bytes
 from auditor.stages import TrailEntry
 
 RESULTS_SCHEMA_VERSION = 1
@@ -76,12 +77,24 @@ class ScanInfo(BaseModel):
     frameworks: list[str] = Field(default_factory=list)
 
 
+class Summary(BaseModel):
+    """Counts over the results (derived: `ScanResult.compute_summary`)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    findings: dict[str, int] = Field(default_factory=dict)  # by status
+    failing_by_severity: dict[str, int] = Field(default_factory=dict)
+    controls: dict[str, dict[str, int]] = Field(default_factory=dict)  # framework -> status -> count
+    collection_errors: int = 0
+    excluded_checks: int = 0
+
+
 class ScanResult(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     schema_version: int = RESULTS_SCHEMA_VERSION
     scan: ScanInfo
-    summary: dict[str, Any] = Field(default_factory=dict)
+    summary: Summary = Field(default_factory=Summary)
     checks: list[CheckMeta] = Field(default_factory=list)
     findings: list[Finding] = Field(default_factory=list)
     controls: list[ControlResult] = Field(default_factory=list)
@@ -119,20 +132,20 @@ class ScanResult(BaseModel):
     def has_collection_errors(self) -> bool:
         return bool(self.errors) or any(f.status == Status.ERROR for f in self.findings)
 
-    def compute_summary(self) -> dict[str, Any]:
+    def compute_summary(self) -> Summary:
         by_status = Counter(f.status.value for f in self.findings)
         by_fw: dict[str, Counter[str]] = {}
         for c in self.controls:
             by_fw.setdefault(c.framework.value, Counter())[c.status.value] += 1
-        return {
-            "findings": {s.value: by_status.get(s.value, 0) for s in Status},
-            "failing_by_severity": dict(
+        return Summary(
+            findings={s.value: by_status.get(s.value, 0) for s in Status},
+            failing_by_severity=dict(
                 Counter(f.severity.value for f in self.findings if f.status == Status.FAIL)
             ),
-            "controls": {fw: dict(sorted(c.items())) for fw, c in sorted(by_fw.items())},
-            "collection_errors": len(self.errors),
-            "excluded_checks": len({x.check_id for x in self.exclusions}),
-        }
+            controls={fw: dict(sorted(c.items())) for fw, c in sorted(by_fw.items())},
+            collection_errors=len(self.errors),
+            excluded_checks=len({x.check_id for x in self.exclusions}),
+        )
 
 
 def results_json_schema() -> dict[str, Any]:
@@ -153,9 +166,8 @@ def results_json_schema() -> dict[str, Any]:
 
 
 def write_results(result: ScanResult, path: Path) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(result.model_dump_json(indent=1), "utf-8")
-    return path
+    ensure_dir(path.parent)
+    return write_bytes(path, result.model_dump_json(indent=1).encode("utf-8"))
 
 
 def read_results(path: Path) -> ScanResult:
@@ -163,16 +175,13 @@ def read_results(path: Path) -> ScanResult:
         path = path / "results.json"
     if not path.exists():
         raise ConfigError(path, "no results.json here: run `auditor scan ... --out DIR` first")
-    try:
-        raw = json.loads(path.read_text("utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
-        raise ConfigError(path, f"not readable JSON: {exc}") from None
-    if not isinstance(raw, dict) or raw.get("schema_version") != RESULTS_SCHEMA_VERSION:
+    raw = read_json_object(path, "results file")
+    if raw.get("schema_version") != RESULTS_SCHEMA_VERSION:
         raise ConfigError(
             path, f"unsupported results schema_version (this auditor reads {RESULTS_SCHEMA_VERSION})"
         )
     try:
         return ScanResult.model_validate(raw)
     except ValidationError as exc:
-        err = exc.errors()[0]
-        raise ConfigError(path, err["msg"], entry=".".join(str(p) for p in err["loc"])) from None
+        entry, msg = first_problem(exc)
+        raise ConfigError(path, msg, entry=entry) from None

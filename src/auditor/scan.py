@@ -10,10 +10,12 @@ from pydantic import BaseModel
 
 from auditor.catalog import Library, load_library
 from auditor.checks import Registry, load_registry
+from auditor.contracts import load_contracts
 from auditor.derive import Deriver
 from auditor.engine import ProgressFn, assess, rollup
 from auditor.evidence import SnapshotBuilder
 from auditor.models import JSON, CollectionError, ErrorKind, Framework, Location, Snapshot, utcnow
+from auditor.outputs import ensure_dir
 from auditor.providers import ProviderSpec, discover_providers
 from auditor.results import ScanInfo, ScanResult
 from auditor.runtime import CollectRun, NullProgress, Progress
@@ -85,10 +87,12 @@ def evaluate_snapshot(
         derivers=provider_derivers(providers),
         stages=stages,
         progress=progress,
+        contracts=load_contracts(providers),
     )
-    controls = rollup(library, evaluation.findings, registry, fws, evaluation.exclusions)
+    scanned = {t.provider for t in snapshot.targets} | {r.provider for r in snapshot.resources}
+    controls = rollup(library, evaluation.findings, registry, fws, evaluation.exclusions, scanned)
     ran = {f.check_id for f in evaluation.findings} | {x.check_id for x in evaluation.exclusions}
-    scanned = {t.provider for t in snapshot.targets}
+    errors = [*snapshot.errors, *evaluation.synthesized_errors]
     result = ScanResult(
         scan=ScanInfo(
             started_at=started,
@@ -101,7 +105,7 @@ def evaluate_snapshot(
         checks=[c.meta for c in registry if c.id in ran or c.meta.provider in scanned],
         findings=evaluation.findings,
         controls=controls,
-        errors=snapshot.errors,
+        errors=errors,
         exclusions=evaluation.exclusions,
         audit_trail=evaluation.trail,
     )
@@ -118,7 +122,7 @@ def write_outputs(
 ) -> dict[str, Path]:
     """results.json always (it is what `auditor report` re-renders from), evidence/ when a
     snapshot is given, then each requested format through the writer registry."""
-    out.mkdir(parents=True, exist_ok=True)
+    ensure_dir(out)
     written: dict[str, Path] = {}
     manifest = None
     if snapshot is not None:

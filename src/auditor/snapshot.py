@@ -10,27 +10,27 @@ from __future__ import annotations
 
 import gzip
 import json
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
-from auditor.errors import ConfigError
+from auditor.errors import ConfigError, first_problem
+from auditor.evidence import sha256_of
+from auditor.inputs import read_json_object
 from auditor.models import SNAPSHOT_SCHEMA_VERSION, Evidence, Snapshot
+from auditor.outputs import ensure_dir, write_bytes, write_text
+
+EVIDENCE_COUNT = "(evidence)"
 
 
-def _open_text(path: Path) -> str:
-    data = path.read_bytes()
-    if data[:2] == b"\x1f\x8b":
-        data = gzip.decompress(data)
-    return data.decode("utf-8")
-
-
-def _validation_problem(exc: ValidationError) -> tuple[str, str]:
-    err = exc.errors()[0]
-    loc = ".".join(str(p) for p in err["loc"])
-    more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
-    return loc, f"{err['msg']}{more}"
+def snapshot_counts(snapshot: Snapshot) -> dict[str, int]:
+    """Resources per type plus the number of evidence records: saved with a snapshot, checked on
+    load, so a truncated or partly deleted snapshot is refused instead of judged."""
+    counts = dict(sorted(Counter(r.type for r in snapshot.resources).items()))
+    counts[EVIDENCE_COUNT] = len(snapshot.evidence)
+    return counts
 
 
 def _parse(raw: dict[str, Any], path: Path) -> Snapshot:
@@ -41,10 +41,31 @@ def _parse(raw: dict[str, Any], path: Path) -> Snapshot:
             f"unsupported snapshot schema_version {version!r} (this auditor reads {SNAPSHOT_SCHEMA_VERSION})",
         )
     try:
-        return Snapshot.model_validate(raw)
+        snap = Snapshot.model_validate(raw)
     except ValidationError as exc:
-        loc, msg = _validation_problem(exc)
+        loc, msg = first_problem(exc)
         raise ConfigError(path, msg, entry=loc) from None
+    _verify(snap, path)
+    snap.counts = None  # a property of the saved file, checked; recomputed on the next save
+    return snap
+
+
+def _verify(snap: Snapshot, path: Path) -> None:
+    """Refuse a snapshot whose evidence was edited or whose content was cut short."""
+    for ev in snap.evidence:
+        if sha256_of(ev.body) != ev.sha256:
+            raise ConfigError(
+                path,
+                "its body no longer matches its SHA-256 (edited after collection?); refusing the snapshot",
+                entry=f"evidence {ev.id}",
+            )
+    if snap.counts is not None:
+        found = snapshot_counts(snap)
+        for key in sorted(set(snap.counts) | set(found)):
+            want, got = snap.counts.get(key, 0), found.get(key, 0)
+            if want != got:
+                what = "evidence records" if key == EVIDENCE_COUNT else f"{key} resources"
+                raise ConfigError(path, f"holds {got} {what} but was saved with {want}: truncated or edited")
 
 
 def load_snapshot(path: Path | str) -> Snapshot:
@@ -54,12 +75,7 @@ def load_snapshot(path: Path | str) -> Snapshot:
     main = path / "snapshot.json" if path.is_dir() else path
     if not main.exists():
         raise ConfigError(path, "directory has no snapshot.json")
-    try:
-        raw = json.loads(_open_text(main))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError, gzip.BadGzipFile) as exc:
-        raise ConfigError(main, f"not a readable JSON snapshot: {exc}") from None
-    if not isinstance(raw, dict):
-        raise ConfigError(main, "a snapshot is a JSON object")
+    raw = read_json_object(main, "snapshot")
     if path.is_dir():
         ev_dir = path / "evidence"
         evidence: list[Any] = list(raw.get("evidence", []))
@@ -67,31 +83,29 @@ def load_snapshot(path: Path | str) -> Snapshot:
             for f in sorted(ev_dir.glob("*.json")):
                 if f.name == "manifest.json":
                     continue
-                try:
-                    evidence.append(json.loads(f.read_text("utf-8")))
-                except (OSError, json.JSONDecodeError) as exc:
-                    raise ConfigError(f, f"not a readable evidence record: {exc}") from None
+                evidence.append(read_json_object(f, "evidence record"))
         raw["evidence"] = evidence
     return _parse(raw, main)
 
 
 def dump_snapshot_json(snapshot: Snapshot, *, include_evidence: bool = True) -> str:
     exclude = None if include_evidence else {"evidence"}
-    return snapshot.model_dump_json(exclude=exclude)
+    counted = snapshot.model_copy(update={"counts": snapshot_counts(snapshot)})
+    return counted.model_dump_json(exclude=exclude)
 
 
 def save_snapshot(snapshot: Snapshot, path: Path | str) -> Path:
     """Save to a directory (default) or to one file when the path ends in .json or .json.gz."""
     path = Path(path)
     if path.name.endswith(".json") or path.name.endswith(".json.gz"):
-        path.parent.mkdir(parents=True, exist_ok=True)
+        ensure_dir(path.parent, "snapshot")
         text = dump_snapshot_json(snapshot).encode("utf-8")
         if path.name.endswith(".gz"):
             text = gzip.compress(text, mtime=0)
-        path.write_bytes(text)
+        write_bytes(path, text)
         return path
-    path.mkdir(parents=True, exist_ok=True)
-    (path / "snapshot.json").write_text(dump_snapshot_json(snapshot, include_evidence=False), "utf-8")
+    ensure_dir(path, "snapshot")
+    write_text(path / "snapshot.json", dump_snapshot_json(snapshot, include_evidence=False))
     write_evidence_dir(snapshot.evidence, path / "evidence")
     return path
 
@@ -102,11 +116,11 @@ def evidence_filename(ev: Evidence) -> str:
 
 def write_evidence_dir(evidence: list[Evidence], directory: Path) -> dict[str, Any]:
     """Write one file per evidence record plus manifest.json (id, file, sha256 of body)."""
-    directory.mkdir(parents=True, exist_ok=True)
+    ensure_dir(directory, "evidence")
     entries = []
     for ev in sorted(evidence, key=lambda e: e.id):
         name = evidence_filename(ev)
-        (directory / name).write_text(ev.model_dump_json(indent=2), "utf-8")
+        write_text(directory / name, ev.model_dump_json(indent=2))
         entries.append(
             {
                 "id": ev.id,
@@ -122,5 +136,5 @@ def write_evidence_dir(evidence: list[Evidence], directory: Path) -> dict[str, A
         "hash_input": "canonical JSON of the record's `body` (sorted keys, no whitespace, UTF-8)",
         "evidence": entries,
     }
-    (directory / "manifest.json").write_text(json.dumps(manifest, indent=2), "utf-8")
+    write_text(directory / "manifest.json", json.dumps(manifest, indent=2))
     return manifest

@@ -18,7 +18,7 @@ from typing import Protocol
 from pydantic import BaseModel, ConfigDict
 
 from auditor.checks import Registry
-from auditor.models import CollectionExclusion, Exclusion, Finding, Location
+from auditor.models import CollectionError, CollectionExclusion, Exclusion, Finding, Location
 
 
 class TrailEntry(BaseModel):
@@ -41,6 +41,8 @@ class Evaluation:
     findings: list[Finding]
     exclusions: list[Exclusion] = field(default_factory=list)
     trail: list[TrailEntry] = field(default_factory=list)
+    # collection errors the evaluation found in the snapshot itself (a scope cut short)
+    synthesized_errors: list[CollectionError] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from typing import Any
 from auditor.catalog import Library
 from auditor.errors import UsageError
 from auditor.models import Snapshot
+from auditor.outputs import ensure_dir
 from auditor.results import ScanResult
 
 
@@ -72,7 +73,7 @@ def write_formats(ctx: WriteContext, formats: Iterable[str]) -> dict[str, Path]:
     """Write each requested format (results.json always comes first)."""
     known = writers()
     wanted = check_formats(formats)
-    ctx.out.mkdir(parents=True, exist_ok=True)
+    ensure_dir(ctx.out)
     written: dict[str, Path] = {}
     for name in known:
         if name not in wanted:

@@ -13,6 +13,7 @@ from markupsafe import Markup
 from auditor.catalog import Library
 from auditor.data import data_dir
 from auditor.models import Finding, Framework, Status
+from auditor.outputs import write_text
 from auditor.results import FINDING_COLUMNS, ScanResult, finding_row
 from auditor.writers import Writer
 
@@ -131,8 +132,7 @@ def write_html(result: ScanResult, path: Path, *, library: Library, templates: P
     css = (templates / "report.css").read_text("utf-8")
     js = (templates / "report.js").read_text("utf-8")
     html = template.render(css=Markup(css), js=Markup(js), **build_context(result, library))
-    path.write_text(html, "utf-8")
-    return path
+    return write_text(path, html)
 
 
 WRITER = Writer(
