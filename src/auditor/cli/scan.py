@@ -1,0 +1,337 @@
+"""`auditor scan`: collect and evaluate (a provider, a config, or saved snapshots)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from types import UnionType
+from typing import Any, Union, cast, get_args, get_origin
+
+import click
+from pydantic import ValidationError
+
+from auditor import scan as scan_api
+from auditor.catalog import Library
+from auditor.checks import Registry
+from auditor.cli.common import (
+    EXIT_COLLECTION,
+    EXIT_OK,
+    EXIT_USAGE,
+    err_console,
+    library_and_registry,
+    load_snapshots,
+    parse_formats,
+    parse_frameworks,
+    parse_selection,
+    print_error,
+    progress_display,
+    run_command,
+    split_list,
+)
+from auditor.config import load_config, load_params
+from auditor.errors import UsageError
+from auditor.models import JSON, CollectionError, Framework, Severity, Snapshot
+from auditor.providers import ProviderSpec, discover_providers
+from auditor.results import ScanResult
+from auditor.selection import CheckSelection
+from auditor.snapshot import save_snapshot
+from auditor.writers import formats_help
+
+# ---------------------------------------------------------------------------- scan
+
+
+def _scan_options(f: Callable[..., Any]) -> Callable[..., Any]:
+    opts = [
+        click.option(
+            "--out",
+            "-o",
+            type=click.Path(path_type=Path),
+            help="[required] Directory for results.json, report.html, evidence/.",
+        ),
+        click.option("--format", "formats", multiple=True, help=formats_help(["html", "json"])),
+        click.option(
+            "--framework",
+            "frameworks",
+            multiple=True,
+            help="Limit to soc2, hipaa, iso27001 (comma-separated).",
+        ),
+        click.option(
+            "--save-snapshot",
+            is_flag=False,
+            flag_value="",
+            default=None,
+            metavar="[PATH]",
+            help="Also save the collected snapshot (to PATH, or OUT/snapshot). A path ending in .json or .json.gz saves one file.",
+        ),
+        click.option(
+            "--checks",
+            "checks",
+            multiple=True,
+            help="Run only these checks: ids or globs (aws.s3.*), comma-separated.",
+        ),
+        click.option(
+            "--skip-checks",
+            "skip_checks",
+            multiple=True,
+            help="Leave these checks out (ids or globs); they are reported as excluded, never as passing.",
+        ),
+        click.option(
+            "--min-severity",
+            type=click.Choice([s.value for s in Severity], case_sensitive=False),
+            help="Leave out checks below this severity (reported as excluded).",
+        ),
+        click.option(
+            "--params",
+            "params_file",
+            type=click.Path(path_type=Path),
+            help="YAML file of check parameters (see `auditor checks params`).",
+        ),
+        click.option("-q", "--quiet", is_flag=True, help="No progress or summary on stderr."),
+    ]
+    for o in reversed(opts):
+        f = o(f)
+    return f
+
+
+def _merge_common(ctx: click.Context, **kw: Any) -> dict[str, Any]:
+    """Options may be given before or after the provider name; the later one wins."""
+    merged = dict(ctx.parent.params if ctx.parent else {})
+    for k, v in kw.items():
+        if v not in (None, (), False):
+            merged[k] = v
+    return merged
+
+
+@click.group(invoke_without_command=True)
+@click.option(
+    "--config",
+    "-c",
+    "config_path",
+    type=click.Path(path_type=Path),
+    help="audit.yaml listing the targets to scan.",
+)
+@click.option(
+    "--from-snapshot",
+    "snapshots",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="Re-evaluate a saved snapshot offline (file or directory); may be repeated.",
+)
+@_scan_options
+@click.pass_context
+def scan(ctx: click.Context, /, config_path: Path | None, snapshots: tuple[Path, ...], **_: Any) -> None:
+    """Collect and evaluate: `auditor scan PROVIDER [options] --out DIR`, or with --config, or offline with --from-snapshot."""
+    if ctx.invoked_subcommand is not None:
+        return
+    p = ctx.params
+
+    def body() -> int:
+        if config_path and snapshots:
+            raise UsageError(
+                "--config collects live targets and --from-snapshot re-evaluates a saved snapshot: give one "
+                "(to re-evaluate with the config's thresholds, pass them with --params FILE)"
+            )
+        if not config_path and not snapshots:
+            raise UsageError("give a provider (auditor scan aws ...), --config FILE, or --from-snapshot PATH")
+        if snapshots and p.get("save_snapshot") is not None:
+            raise UsageError("--save-snapshot saves what a scan collects; --from-snapshot collects nothing")
+        frameworks = parse_frameworks(p["frameworks"])
+        lib_reg = library_and_registry()
+        registry = lib_reg[1]
+        if config_path:
+            cfg, targets = load_config(config_path, discover_providers(), registry)
+            fws = frameworks or cfg.frameworks
+            fmts = parse_formats(p["formats"], cfg.formats)
+            params = {**cfg.params, **_params(p, registry)}
+            selection = parse_selection(p, cfg.selection)
+            selection.validate(registry)
+            with progress_display(p["quiet"], "collecting") as prog:
+                snap = scan_api.collect(((t.spec, t.name, t.options) for t in targets), prog)
+            return evaluate_and_write(snap, p, fws, fmts, lib_reg, params=params, selection=selection)
+        fmts = parse_formats(p["formats"], ["html", "json"])
+        selection = parse_selection(p)
+        selection.validate(registry)
+        params = _params(p, registry)
+        snap = load_snapshots(snapshots)
+        return evaluate_and_write(
+            snap, p, frameworks, fmts, lib_reg, params=params, selection=selection, from_snapshot=True
+        )
+
+    run_command(body)
+
+
+def _params(p: dict[str, Any], registry: Registry) -> dict[str, JSON]:
+    path = p.get("params_file")
+    return load_params(path, registry) if path else {}
+
+
+def evaluate_and_write(
+    snap: Snapshot,
+    p: dict[str, Any],
+    frameworks: list[Framework] | None,
+    formats: list[str],
+    lib_reg: tuple[Library, Registry],
+    *,
+    params: dict[str, Any] | None = None,
+    selection: CheckSelection | None = None,
+    from_snapshot: bool = False,
+) -> int:
+    out: Path | None = p.get("out")
+    if out is None:
+        raise UsageError("--out DIR is required")
+    library, registry = lib_reg
+    with progress_display(p["quiet"], "evaluating") as prog:
+        result = scan_api.evaluate_snapshot(
+            snap,
+            library=library,
+            registry=registry,
+            frameworks=frameworks,
+            params=params,
+            selection=selection,
+            progress=lambda i, n: prog.step(f"evaluating checks {i}/{n}", 0),
+        )
+    scan_api.write_outputs(result, out, formats, snapshot=snap, library=library)
+    if p.get("save_snapshot") is not None and not from_snapshot:
+        target = Path(p["save_snapshot"]) if p["save_snapshot"] else out / "snapshot"
+        save_snapshot(snap, target)
+    if not p["quiet"]:
+        _print_summary(result, out, formats)
+    if result.errors and not p["quiet"]:
+        _print_collection_errors(result.errors)
+    if not from_snapshot and not snap.resources and snap.errors:
+        # nothing at all could be read: missing credentials, kubeconfig, token, or no reachable target
+        print_error(
+            "nothing could be scanned (see the collection errors above); outputs were written to " + str(out)
+        )
+        return EXIT_USAGE
+    return EXIT_COLLECTION if result.has_collection_errors else EXIT_OK
+
+
+def _print_collection_errors(errors: list[CollectionError]) -> None:
+    """Collection errors, counted and grouped by provider, kind and operation, on stderr."""
+    groups: dict[tuple[str, str, str], list[CollectionError]] = {}
+    for e in errors:
+        groups.setdefault((e.provider, e.kind.value, e.operation), []).append(e)
+    err_console.print(
+        f"{len(errors)} collection error(s); the checks over what they left unread report 'error':",
+        style="yellow",
+        markup=False,
+        highlight=False,
+    )
+    for (provider, kind, operation), items in sorted(groups.items()):
+        scopes = sorted({e.scope_label for e in items})
+        shown = ", ".join(scopes[:3]) + (f" and {len(scopes) - 3} more" if len(scopes) > 3 else "")
+        err_console.print(
+            f"  {provider} {kind} x{len(items)} {operation} ({shown}): {items[0].message}",
+            markup=False,
+            highlight=False,
+        )
+
+
+def _print_summary(result: ScanResult, out: Path, formats: list[str]) -> None:
+    s = result.summary
+    f = s.findings
+    err_console.print(
+        f"{sum(f.values())} findings: {f.get('fail', 0)} fail, {f.get('error', 0)} error, {f.get('pass', 0)} pass, "
+        f"{f.get('not_applicable', 0)} not applicable; {s.collection_errors} collection errors",
+        highlight=False,
+    )
+    for fw, counts in s.controls.items():
+        parts = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in counts.items())
+        err_console.print(f"  {fw}: {parts}", highlight=False)
+    if result.exclusions:
+        n = len({x.check_id for x in result.exclusions})
+        err_console.print(
+            f"{n} check(s) excluded on purpose (not evaluated, never counted as passing; see results.json 'exclusions')",
+            highlight=False,
+        )
+    if "html" in formats:
+        err_console.print(f"Report: {out / 'report.html'}", highlight=False, soft_wrap=True)
+    err_console.print(f"Results: {out / 'results.json'}", highlight=False, soft_wrap=True)
+
+
+_COMMON = (
+    "out",
+    "formats",
+    "frameworks",
+    "save_snapshot",
+    "quiet",
+    "checks",
+    "skip_checks",
+    "min_severity",
+    "params_file",
+)
+
+
+def _unwrap(annotation: Any) -> tuple[Any, bool]:
+    """(inner type, is_list) for the option types providers use."""
+    origin = get_origin(annotation)
+    if origin in (Union, UnionType):
+        args = [a for a in get_args(annotation) if a is not type(None)]
+        return _unwrap(args[0]) if len(args) == 1 else (str, False)
+    if origin in (list, tuple, set, frozenset):
+        return (get_args(annotation) or (str,))[0], True
+    return annotation, False
+
+
+def _provider_command(spec: ProviderSpec) -> click.Command:
+    """A `scan <provider>` subcommand whose flags are the provider's option model fields."""
+
+    def callback(**kw: Any) -> None:
+        ctx = click.get_current_context()
+        p = _merge_common(ctx, **{k: kw.pop(k) for k in _COMMON})
+
+        def body() -> int:
+            values: dict[str, Any] = {}
+            for name, value in kw.items():
+                field = spec.options.model_fields[name]
+                _, is_list = _unwrap(field.annotation)
+                if is_list:
+                    if value:
+                        values[name] = split_list(value)
+                elif value is not None:
+                    values[name] = value
+            try:
+                options = spec.options.model_validate(values)
+            except ValidationError as exc:
+                e = exc.errors()[0]
+                raise UsageError(
+                    f"--{'-'.join(str(x) for x in e['loc']).replace('_', '-')}: {e['msg']}"
+                ) from None
+            lib_reg = library_and_registry()
+            registry = lib_reg[1]
+            fmts = parse_formats(p["formats"], ["html", "json"])
+            selection = parse_selection(p)
+            selection.validate(registry)
+            params = _params(p, registry)
+            with progress_display(p["quiet"], f"collecting {spec.name}") as prog:
+                snap = scan_api.collect([(spec, spec.name, options)], prog)
+            return evaluate_and_write(
+                snap, p, parse_frameworks(p["frameworks"]), fmts, lib_reg, params=params, selection=selection
+            )
+
+        run_command(body)
+
+    params: list[click.Parameter] = []
+    for name, field in spec.options.model_fields.items():
+        inner, is_list = _unwrap(field.annotation)
+        flag = "--" + name.replace("_", "-")
+        help_text = field.description or ""
+        if inner is bool and not is_list:
+            params.append(
+                click.Option([f"{flag}/--no-{name.replace('_', '-')}"], default=None, help=help_text)
+            )
+        elif is_list:
+            params.append(
+                click.Option([flag, name], multiple=True, help=help_text + " (comma-separated or repeated)")
+            )
+        else:
+            ptype: Any = {int: click.INT, float: click.FLOAT}.get(inner, click.STRING)
+            params.append(click.Option([flag, name], type=ptype, default=None, help=help_text))
+    cmd = click.Command(spec.name, callback=callback, params=params, help=f"Scan {spec.title}.")
+    return cast(click.Command, _scan_options(cmd))
+
+
+def register_providers() -> None:
+    for spec in discover_providers().values():
+        scan.add_command(_provider_command(spec))
