@@ -14,16 +14,18 @@ $(BASE): pyproject.toml
 	$(BIN)/pip install -q -e ".[all]"
 	touch $(BASE)
 
-$(STAMP): $(BASE)
+# Test support (auditor_testkit) is a separate local package, never part of the auditor wheel.
+$(STAMP): $(BASE) testkit/pyproject.toml
 	$(BIN)/pip install -q -e '.[dev]'
+	$(BIN)/pip install -q -e ./testkit
 	touch $(STAMP)
 
 demo: $(BASE)
 	$(BIN)/auditor demo --out out/demo
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests bench scripts
-	$(BIN)/ruff format --check src tests bench scripts
+	$(BIN)/ruff check src tests bench scripts testkit
+	$(BIN)/ruff format --check src tests bench scripts testkit
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

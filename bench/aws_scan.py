@@ -23,8 +23,8 @@ REGIONS = ["us-east-1", "eu-west-1", "ap-southeast-2"]
 
 
 def _serve(conn: Connection, scale: int, latency: float) -> None:
-    from auditor.providers.aws import seed
-    from auditor.providers.aws.testing import FaultProxy, MotoServer, ProxyRules
+    from auditor_testkit.aws import seed
+    from auditor_testkit.aws.moto import FaultProxy, MotoServer, ProxyRules
 
     server = MotoServer()
     seed.seed_estate(server.url, REGIONS)

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Build a real kube-apiserver v1.20.2 from Debian bookworm's `kubernetes`
 # source package (1.20.5+really1.20.2) and cache it outside the checkout, for
-# the integration tests in tests/infra/kubeapi.py. Also installs Debian's
+# the integration tests (testkit/auditor_testkit/kubeapi.py). Also installs Debian's
 # etcd-server, whose /usr/bin/etcd the tests start on a free port themselves.
 #
 # Idempotent and non-interactive: when the cached binary already exists and

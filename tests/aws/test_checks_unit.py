@@ -240,8 +240,8 @@ def test_demo_snapshot_is_recorded_and_holds_no_secret() -> None:
     import gzip
     from pathlib import Path
 
-    from auditor.providers.aws.testing import CANARY
     from auditor.snapshot import load_snapshot
+    from auditor_testkit.aws.moto import CANARY
 
     path = Path(__file__).parents[2] / "fixtures" / "demo" / "aws.json.gz"
     assert CANARY not in gzip.decompress(path.read_bytes()).decode()

@@ -12,7 +12,7 @@ import pytest
 
 from auditor.checks import load_registry
 from auditor.providers.aws.iam_actions import OPERATIONS, READ_ONLY_EXCEPTIONS, action_for
-from auditor.providers.aws.testing import ACCOUNT, CANARY
+from auditor_testkit.aws.moto import ACCOUNT, CANARY
 
 pytestmark = [
     pytest.mark.integration,

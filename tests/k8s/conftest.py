@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from auditor.providers.k8s.manifests import read_manifests
+from auditor_testkit.k8s_fake import FakeKube
 
-from .fakeapi import FakeKube
 from .util import NEWER
 
 SCANNER_TOKEN = "scanner-token-fake"

@@ -12,8 +12,8 @@ from click.testing import CliRunner
 from auditor.cli import main
 from auditor.models import Snapshot, Status
 from auditor.providers.k8s.collector import METADATA_ONLY
+from auditor_testkit.k8s_fake import FakeKube
 
-from .fakeapi import FakeKube
 from .util import NOW, assert_no_canary, findings_of, snapshot_of, status_map, write_all
 
 

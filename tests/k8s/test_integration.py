@@ -1,4 +1,4 @@
-"""The live path against a real kube-apiserver v1.20.2 + etcd on 127.0.0.1 (tests/infra).
+"""The live path against a real kube-apiserver v1.20.2 + etcd on 127.0.0.1 (auditor_testkit.kubeapi).
 
 Seeded once through the admin identity; then scanned as the read-only scanner identity
 bound to nothing but docs/permissions/k8s-clusterrole.yaml (which proves the role is
@@ -18,7 +18,16 @@ from click.testing import CliRunner
 from auditor.cli import main
 from auditor.models import Snapshot, Status
 
-from .util import ESTATE, assert_no_canary, findings_of, object_key, snapshot_of, status_map, write_all
+from .util import (
+    ESTATE,
+    PERMISSIONS,
+    assert_no_canary,
+    findings_of,
+    object_key,
+    snapshot_of,
+    status_map,
+    write_all,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -35,9 +44,13 @@ class Live:
 
 @pytest.fixture(scope="session")
 def live(tmp_path_factory: pytest.TempPathFactory, skip_or_fail: Any) -> Iterator[Live]:
-    from infra.kubeapi import KubeApiServerError, etcd_binary, kube_apiserver_binary, run_kube_apiserver
-
-    from .seed import admin_client, bind, seed_estate
+    from auditor_testkit.k8s_seed import admin_client, bind, seed_estate
+    from auditor_testkit.kubeapi import (
+        KubeApiServerError,
+        etcd_binary,
+        kube_apiserver_binary,
+        run_kube_apiserver,
+    )
 
     try:
         kube_apiserver_binary()
@@ -47,12 +60,12 @@ def live(tmp_path_factory: pytest.TempPathFactory, skip_or_fail: Any) -> Iterato
     workdir = tmp_path_factory.mktemp("kube")
     with run_kube_apiserver(workdir) as cluster:
         admin = admin_client(cluster, workdir)
-        seed_estate(admin)
-        bind(admin, "k8s-clusterrole.yaml")
+        seed_estate(admin, ESTATE)
+        bind(admin, PERMISSIONS / "k8s-clusterrole.yaml")
         scanner = cluster.kubeconfig(cluster.scanner_token, workdir / "scanner.kubeconfig", "live")
         other = cluster.kubeconfig(cluster.other_token, workdir / "other.kubeconfig", "other")
         base = snapshot_of(kubeconfig=str(scanner), page_size=7)
-        bind(admin, "k8s-clusterrole-secret-metadata.yaml")
+        bind(admin, PERMISSIONS / "k8s-clusterrole-secret-metadata.yaml")
         secrets = snapshot_of(kubeconfig=str(scanner), secret_metadata=True)
         other_snap = snapshot_of(kubeconfig=str(other))
         yield Live(cluster, workdir, scanner, base, secrets, other_snap)

@@ -10,15 +10,13 @@ from typing import Any
 import yaml
 
 from auditor.providers.k8s.kinds import KINDS
+from auditor_testkit.k8s_fake import FakeKube
 
-from .fakeapi import FakeKube
-from .util import ROOT, snapshot_of
-
-PERMS = ROOT / "docs" / "permissions"
+from .util import PERMISSIONS, snapshot_of
 
 
 def _rules(name: str) -> list[dict[str, Any]]:
-    role = yaml.safe_load((PERMS / name).read_text())
+    role = yaml.safe_load((PERMISSIONS / name).read_text())
     assert role["kind"] == "ClusterRole"
     return list(role["rules"])
 

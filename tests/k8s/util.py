@@ -22,6 +22,7 @@ ROOT = Path(__file__).resolve().parents[2]
 FIX = ROOT / "fixtures" / "k8s"
 ESTATE = FIX / "estate"
 NEWER = FIX / "newer"
+PERMISSIONS = ROOT / "docs" / "permissions"
 NOW = datetime(2026, 11, 1, tzinfo=UTC)
 PARAMS = {"k8s.allowed_registries": ["registry.example.com"]}
 

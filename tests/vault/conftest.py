@@ -4,6 +4,7 @@ server (TLS + raft, initialised and unsealed through the API), both session-scop
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,8 +15,9 @@ from auditor.providers import NullProgress
 from auditor.providers.vault import VaultOptions
 from auditor.providers.vault.api import VaultApi
 from auditor.providers.vault.collector import collect_with
+from auditor_testkit import openbao as bao
 
-from . import bao
+AUDITOR_POLICY = Path(__file__).resolve().parents[2] / "docs" / "permissions" / "vault-auditor-policy.hcl"
 
 
 def run_scan(options: VaultOptions, env: dict[str, str]) -> tuple[Snapshot, VaultApi | None]:
@@ -35,7 +37,7 @@ def dev(
     except Exception as exc:
         skip_or_fail(f"cannot start OpenBao dev server: {exc}")
     try:
-        info = bao.seed(server)
+        info = bao.seed(server, AUDITOR_POLICY)
         yield server, info
     finally:
         server.stop()

@@ -18,9 +18,9 @@ from auditor.providers.vault.api import VaultApi
 from auditor.providers.vault.policy import allows, parse_policy
 from auditor.scan import evaluate_snapshot, write_outputs
 from auditor.snapshot import save_snapshot
+from auditor_testkit import openbao as bao
 
-from . import bao
-from .conftest import run_scan
+from .conftest import AUDITOR_POLICY, run_scan
 
 pytestmark = pytest.mark.integration
 
@@ -131,7 +131,7 @@ def test_collector_reads_only_sys_and_engine_metadata(dev_scan: Any) -> None:
 
 def test_shipped_policy_covers_every_request(dev_scan: Any) -> None:
     _, api = dev_scan
-    rules = parse_policy(bao.AUDITOR_POLICY.read_text())
+    rules = parse_policy(AUDITOR_POLICY.read_text())
     cap = {"GET": "read", "LIST": "list", "POST": "update"}
     uncovered = [
         (m, p)

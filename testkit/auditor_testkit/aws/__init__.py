@@ -1,0 +1,1 @@
+"""Local AWS for the tests: ``moto`` (server and fault proxy) and ``seed`` (the estate)."""

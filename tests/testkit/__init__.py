@@ -1,0 +1,1 @@
+"""Tests of the test support package itself (auditor_testkit)."""
