@@ -23,9 +23,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from engine_bench import synthetic  # noqa: E402
+from engine_bench import synthetic
 
-from auditor.snapshot import save_snapshot  # noqa: E402
+from auditor.snapshot import save_snapshot
 
 AUDITOR = str(Path(sys.executable).with_name("auditor"))
 
@@ -44,7 +44,11 @@ def run(snapshot: Path, out: Path) -> tuple[float, float, int]:
     peak_kb = int(proc.stderr.strip().splitlines()[-1])
     with (out / "results.json").open("rb") as fh:
         head = fh.read(4096)
-    findings = json.loads((out / "results.json").read_bytes()).get("summary", {}).get("findings", {}) if len(head) else {}
+    findings = (
+        json.loads((out / "results.json").read_bytes()).get("summary", {}).get("findings", {})
+        if len(head)
+        else {}
+    )
     return wall, peak_kb / 1024, sum(findings.values())
 
 
