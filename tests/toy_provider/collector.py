@@ -3,11 +3,11 @@ paged list calls, evidence, ErrorKind classification, gaps for exactly their sco
 
 from __future__ import annotations
 
+import http.client
 import json
-import urllib.error
-import urllib.request
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel
 
@@ -19,15 +19,30 @@ from toy_provider.resources import WIDGET
 Opener = Callable[[str], Any]  # url -> parsed JSON: what a test may inject as run.clients
 
 
+class HttpStatus(Exception):
+    def __init__(self, status: int) -> None:
+        super().__init__(f"HTTP {status}")
+        self.status = status
+
+
 def classify(exc: BaseException) -> tuple[ErrorKind, str] | None:
-    if isinstance(exc, urllib.error.HTTPError):
-        return kind_for_status(exc.code), f"HTTP {exc.code}"
+    if isinstance(exc, HttpStatus):
+        return kind_for_status(exc.status), str(exc)
     return None
 
 
 def _default_opener(url: str) -> Any:
-    with urllib.request.urlopen(url, timeout=5) as resp:
-        return json.loads(resp.read())
+    parts = urlsplit(url)
+    conn = http.client.HTTPConnection(parts.netloc, timeout=5)
+    try:
+        conn.request("GET", parts.path + (f"?{parts.query}" if parts.query else ""))
+        resp = conn.getresponse()
+        body = resp.read()
+    finally:
+        conn.close()
+    if resp.status >= 300:
+        raise HttpStatus(resp.status)
+    return json.loads(body)
 
 
 def collect(options: BaseModel, run: CollectRun) -> None:
