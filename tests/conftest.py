@@ -54,14 +54,20 @@ _OBSERVED: set[tuple[str, str]] = set()
 def pytest_configure(config: pytest.Config) -> None:
     import auditor.engine as engine
 
-    real = engine.run_check
+    real_run, real_evaluate = engine.run_check, engine.evaluate
 
-    def recording(check: Any, resource: Any, ctx: Any) -> Any:
-        finding = real(check, resource, ctx)
+    def run_check(check: Any, resource: Any, ctx: Any) -> Any:
+        finding = real_run(check, resource, ctx)
         _OBSERVED.add((finding.check_id, finding.status.value))
         return finding
 
-    engine.run_check = recording  # type: ignore[assignment]
+    def evaluate(*args: Any, **kwargs: Any) -> Any:
+        findings = real_evaluate(*args, **kwargs)
+        _OBSERVED.update((f.check_id, f.status.value) for f in findings)
+        return findings
+
+    engine.run_check = run_check  # type: ignore[assignment]
+    engine.evaluate = evaluate  # type: ignore[assignment]
 
 
 def _full_run(session: pytest.Session) -> bool:

@@ -16,7 +16,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping
 
 from auditor.catalog import Library
-from auditor.checks import Check, CheckContext, Registry
+from auditor.checks import Check, CheckContext, Registry, Verdict
 from auditor.contracts import Contracts
 from auditor.derive import Deriver, run_derivers
 from auditor.errors import MissingData
@@ -40,41 +40,37 @@ from auditor.stages import Evaluation, ExclusionStage, Stage, StageContext, run_
 ProgressFn = Callable[[int, int], None]
 
 
-def _finding(check: Check, r: Resource, status: Status, message: str) -> Finding:
-    return Finding(
-        check_id=check.meta.id,
-        status=status,
-        severity=check.meta.severity,
-        provider=r.provider,
-        resource_type=r.type,
-        resource_id=r.id,
-        resource_name=r.name,
-        account=r.location.account,
-        region=r.location.region,
-        message=message,
-        evidence=r.evidence,
-        location=r.source,
-    )
-
-
-def run_check(check: Check, resource: Resource, ctx: CheckContext) -> Finding:
-    """One check on one resource. Never raises: a crash or missing data is an `error` finding."""
+def _judge(check: Check, resource: Resource, ctx: CheckContext) -> tuple[Status, str]:
+    """(status, message) of one check on one resource. Never raises: a crash or missing data is
+    an `error` verdict that says why."""
     ctx.resource = resource
     try:
-        verdict = check.func(resource, ctx.for_check(check))
+        verdict = check.func(resource, ctx)
     except MissingData as exc:
-        return _finding(check, resource, Status.ERROR, f"could not evaluate: {exc}")
+        return Status.ERROR, f"could not evaluate: {exc}"
     except Exception as exc:  # a bug in a check must not turn into silence
         where = traceback.extract_tb(exc.__traceback__)[-1]
-        return _finding(
-            check,
-            resource,
+        return (
             Status.ERROR,
             f"check failed to run: {type(exc).__name__}: {exc} ({where.filename.rsplit('/', 1)[-1]}:{where.lineno})",
         )
-    if verdict is None or not hasattr(verdict, "status"):
-        return _finding(check, resource, Status.ERROR, "check returned no verdict")
-    return _finding(check, resource, verdict.status, verdict.message)
+    if type(verdict) is not Verdict:
+        return Status.ERROR, "check returned no verdict"
+    return verdict.status, verdict.message
+
+
+def _finding(check: Check, r: Resource, status: Status, message: str) -> Finding:
+    loc = r.location
+    return Finding(
+        check.meta.id, status, check.meta.severity, r.provider, r.type, r.id, message,
+        r.name, loc.account, loc.region, r.evidence, r.source,
+    )  # fmt: skip
+
+
+def run_check(check: Check, resource: Resource, ctx: CheckContext) -> Finding:
+    """One check on one resource, as a finding. Never raises (see `_judge`)."""
+    status, message = _judge(check, resource, ctx.for_check(check))
+    return _finding(check, resource, status, message)
 
 
 def _error_affects(error: CollectionError, check: Check) -> bool:
@@ -123,10 +119,30 @@ def evaluate(
     checks = list(registry)
     findings: list[Finding] = []
     total = len(checks)
+    append = findings.append
     for i, check in enumerate(checks, 1):
+        ctx.for_check(check)
+        check_id, severity = check.meta.id, check.meta.severity
         for rtype in check.meta.resource_types:
-            for resource in ctx.resources(rtype):
-                findings.append(run_check(check, resource, ctx))
+            for r in ctx.resources(rtype):
+                status, message = _judge(check, r, ctx)
+                loc = r.location
+                append(
+                    Finding(
+                        check_id,
+                        status,
+                        severity,
+                        r.provider,
+                        r.type,
+                        r.id,
+                        message,
+                        r.name,
+                        loc.account,
+                        loc.region,
+                        r.evidence,
+                        r.source,
+                    )
+                )
         if progress:
             progress(i, total)
     findings.extend(scope_error_findings(snapshot.errors, checks))

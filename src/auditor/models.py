@@ -8,7 +8,7 @@ JSON-like dicts so that a snapshot round-trips through JSON without loss.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
 
@@ -289,13 +289,14 @@ class CheckMeta(_Frozen):
     params: tuple[ParamSpec, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Finding:
     """The verdict of one check on one resource (or on a scope it could not collect).
 
     A slotted dataclass rather than a BaseModel: a large estate yields millions of findings,
-    and this keeps each one small and cheap to create. Pydantic still validates and
-    serialises it wherever it crosses a boundary (results.json)."""
+    and this keeps each one small and cheap to create (not frozen: a frozen dataclass pays for
+    every field it sets). Treat it as read-only. Pydantic validates it wherever it crosses a
+    boundary (results.json)."""
 
     check_id: str
     status: Status
@@ -309,6 +310,8 @@ class Finding:
     region: str | None = None
     evidence: tuple[str, ...] = ()
     location: SourceLocation | None = None
+    # the stable key, computed once on first use (a SHA-256: not free at millions of findings)
+    _key: str | None = field(default=None, repr=False, compare=False)
 
     @property
     def source(self) -> str | None:
@@ -318,8 +321,10 @@ class Finding:
     @property
     def key(self) -> str:
         """Stable identity across runs and machines (see `auditor.identity`)."""
+        if self._key is not None:
+            return self._key
         loc = self.location
-        return finding_key(
+        self._key = finding_key(
             self.check_id,
             self.provider,
             self.resource_type,
@@ -329,6 +334,7 @@ class Finding:
             loc.file if loc else None,
             loc.address if loc else None,
         )
+        return self._key
 
 
 class Control(_Frozen):

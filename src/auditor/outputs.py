@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TextIO
+from typing import BinaryIO, TextIO
 
 from auditor.errors import AuditorError
 
@@ -55,6 +55,16 @@ def write_text(path: Path, text: str) -> Path:
     except UnicodeEncodeError:  # a lone surrogate from an input that slipped through
         data = text.encode("utf-8", "backslashreplace")
     return write_bytes(path, data)
+
+
+@contextmanager
+def open_binary(path: Path) -> Iterator[BinaryIO]:
+    """A binary file for streaming writes; any OSError becomes an OutputError."""
+    try:
+        with path.open("wb") as fh:
+            yield fh
+    except OSError as exc:
+        raise OutputError(path, f"cannot write: {_why(exc)}") from None
 
 
 @contextmanager

@@ -23,6 +23,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import orjson
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -46,7 +47,7 @@ from auditor.models import (
     Target,
     utcnow,
 )
-from auditor.outputs import ensure_dir, write_bytes
+from auditor.outputs import ensure_dir, open_binary
 from auditor.stages import TrailEntry
 
 RESULTS_SCHEMA_VERSION = 1
@@ -107,6 +108,7 @@ class ScanResult(BaseModel):
         """Each finding carries its stable key and its location as text (derived, not stored)."""
         out = handler(value)
         for row, f in zip(out, value, strict=True):
+            row.pop("_key", None)  # the key's cache, not a field
             row["key"] = f.key
             row["source"] = f.source
         return out
@@ -122,6 +124,7 @@ class ScanResult(BaseModel):
             if isinstance(row, dict):
                 row = dict(row)
                 row.pop("key", None)
+                row.pop("_key", None)
                 source = row.pop("source", None)
                 if isinstance(source, str) and not row.get("location"):
                     row["location"] = SourceLocation.parse(source).model_dump()
@@ -151,6 +154,7 @@ class ScanResult(BaseModel):
 def results_json_schema() -> dict[str, Any]:
     schema = ScanResult.model_json_schema()
     finding = schema["$defs"]["Finding"]
+    finding["properties"].pop("_key", None)
     finding["properties"]["key"] = {
         "type": "string",
         "description": "Stable identity of the finding across runs and machines: '<check id>/<24 hex>'.",
@@ -165,9 +169,62 @@ def results_json_schema() -> dict[str, Any]:
     return schema
 
 
+_STREAMED = ("findings", "controls", "errors", "exclusions", "audit_trail")
+
+
+def finding_json(f: Finding) -> dict[str, Any]:
+    """One finding as results.json holds it (the model's fields plus `key` and `source`), built
+    directly: this runs millions of times on a large estate."""
+    loc = f.location
+    return {
+        "check_id": f.check_id,
+        "status": f.status.value,
+        "severity": f.severity.value,
+        "provider": f.provider,
+        "resource_type": f.resource_type,
+        "resource_id": f.resource_id,
+        "message": f.message,
+        "resource_name": f.resource_name,
+        "account": f.account,
+        "region": f.region,
+        "evidence": list(f.evidence),
+        "location": None
+        if loc is None
+        else {
+            "file": loc.file,
+            "start_line": loc.start_line,
+            "end_line": loc.end_line,
+            "document": loc.document,
+            "address": loc.address,
+        },
+        "key": f.key,
+        "source": loc.text if loc is not None else None,
+    }
+
+
 def write_results(result: ScanResult, path: Path) -> Path:
+    """Stream results.json: one finding per line, so a million findings never become one string
+    in memory. The document is the same as `ScanResult.model_dump_json()` (a test keeps it so)."""
     ensure_dir(path.parent)
-    return write_bytes(path, result.model_dump_json(indent=1).encode("utf-8"))
+    head = result.model_dump(mode="json", exclude=set(_STREAMED))
+    dumps = orjson.dumps
+    with open_binary(path) as fh:
+        fh.write(b"{")
+        for name, value in head.items():
+            fh.write(dumps(name) + b":" + dumps(value) + b",\n")
+        fh.write(b'"findings":[')
+        sep = b"\n"
+        for f in result.findings:
+            fh.write(sep + dumps(finding_json(f)))
+            sep = b",\n"
+        fh.write(b"\n]")
+        for name in _STREAMED[1:]:
+            items = getattr(result, name)
+            fh.write(b',\n"' + name.encode() + b'":[')
+            fh.write(b",\n".join(dumps(item.model_dump(mode="json")) for item in items))
+            fh.write(b"]")
+        fh.write(b"}\n")
+    return path
 
 
 def read_results(path: Path) -> ScanResult:

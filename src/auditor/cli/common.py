@@ -19,6 +19,7 @@ from auditor.catalog import Library, lint, load_library
 from auditor.checks import Registry, load_registry
 from auditor.errors import AuditorError, LintError, UsageError
 from auditor.models import Framework, Snapshot
+from auditor.perf import bulk_allocation
 from auditor.providers import NullProgress, Progress
 from auditor.selection import CheckSelection
 from auditor.snapshot import load_snapshot
@@ -97,7 +98,8 @@ def print_error(text: str) -> None:
 def run_command(fn: Callable[[], int]) -> None:
     """Run a command body; typed errors become a message and their exit code."""
     try:
-        code = fn()
+        with bulk_allocation():
+            code = fn()
     except LintError as exc:
         for p in exc.problems:
             print_error(p)

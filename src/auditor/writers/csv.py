@@ -11,13 +11,13 @@ from auditor.outputs import open_text
 from auditor.results import FINDING_COLUMNS, ScanResult, finding_row
 from auditor.writers import Writer
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_START = frozenset("=+-@\t\r")
 
 
 def _cell(value: object) -> str:
-    text = "" if value is None else str(value)
+    text = "" if value is None else value if isinstance(value, str) else str(value)
     # A resource name like '=HYPERLINK(...)' must not become a live formula in a spreadsheet.
-    return "'" + text if text.startswith(_FORMULA_START) else text
+    return "'" + text if text[:1] in _FORMULA_START else text
 
 
 EXTRA_COLUMNS = ("check_title", *(f"{fw.value}_controls" for fw in Framework))
@@ -27,21 +27,27 @@ def write_csv(result: ScanResult, path: Path, library: Library | None = None) ->
     """One row per finding: the shared finding columns, then the check's title and the controls
     it evidences in each framework (from the crosswalk)."""
     titles = {c.id: c.title for c in result.checks}
-    mapped: dict[str, list[str]] = {}
+    per_check: dict[str, list[str]] = {}
     if library is not None:
         for check_id, entry in library.crosswalk.items():
             by_fw: dict[Framework, list[str]] = {}
             for fw, cid in entry.items():
                 by_fw.setdefault(fw, []).append(cid)
-            mapped[check_id] = [" ".join(by_fw.get(fw, [])) for fw in Framework]
+            per_check[check_id] = [" ".join(by_fw.get(fw, [])) for fw in Framework]
     empty = [""] * len(Framework)
+    extra = {cid: [_cell(titles.get(cid, "")), *map(_cell, per_check.get(cid, empty))] for cid in titles}
     with open_text(path) as fh:
         w = csv.writer(fh)
         w.writerow((*FINDING_COLUMNS, *EXTRA_COLUMNS))
+        rows = []
         for f in result.findings:
-            row = [" ".join(v) if isinstance(v, list) else v for v in finding_row(f)]
-            row += [titles.get(f.check_id, ""), *mapped.get(f.check_id, empty)]
-            w.writerow([_cell(v) for v in row])
+            row = [_cell(v if not isinstance(v, list) else " ".join(v)) for v in finding_row(f)]
+            row += extra.get(f.check_id) or ["", *empty]
+            rows.append(row)
+            if len(rows) >= 10_000:
+                w.writerows(rows)
+                rows.clear()
+        w.writerows(rows)
     return path
 
 
