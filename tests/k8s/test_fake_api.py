@@ -14,12 +14,15 @@ from auditor.models import Snapshot, Status
 from auditor.providers.k8s.collector import METADATA_ONLY
 
 from .fakeapi import FakeKube
-from .util import NOW, assert_no_canary, findings_of, snapshot_of, status_map, write_all
+from .util import NOW, assert_no_canary, assert_valid, findings_of, snapshot_of, status_map, write_all
 
 
 def _scan(fake: FakeKube, kubeconfig: Path, **opts: Any) -> tuple[Snapshot, list[Any]]:
+    """Scan the fake; every snapshot it yields must match the resource contracts."""
     start = len(fake.seen)
     snap = snapshot_of(kubeconfig=str(kubeconfig), **opts)
+    if snap.resources:
+        assert_valid(snap)
     return snap, fake.seen[start:]
 
 

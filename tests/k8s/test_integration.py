@@ -18,7 +18,16 @@ from click.testing import CliRunner
 from auditor.cli import main
 from auditor.models import Snapshot, Status
 
-from .util import ESTATE, assert_no_canary, findings_of, object_key, snapshot_of, status_map, write_all
+from .util import (
+    ESTATE,
+    assert_no_canary,
+    assert_valid,
+    findings_of,
+    object_key,
+    snapshot_of,
+    status_map,
+    write_all,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -63,6 +72,11 @@ def test_the_shipped_clusterrole_is_enough(live: Live) -> None:
     assert live.secrets.errors == []
     version = next(r for r in live.base.resources if r.type == "k8s.cluster").attributes["version"]
     assert version["gitVersion"].startswith("v1.20")
+
+
+def test_live_resources_match_their_contracts(live: Live) -> None:
+    for snap in (live.base, live.secrets, live.other):
+        assert_valid(snap)
 
 
 def test_lists_are_paged_and_old_apis_fall_back(live: Live) -> None:

@@ -9,6 +9,7 @@ from typing import Any
 
 from auditor import scan as scan_api
 from auditor.checks import load_registry
+from auditor.contracts import load_contracts
 from auditor.engine import evaluate
 from auditor.evidence import SnapshotBuilder
 from auditor.models import Finding, Snapshot
@@ -71,3 +72,10 @@ def write_all(snap: Snapshot, out: Path, params: dict[str, Any] | None = None) -
 def assert_no_canary(text: str) -> None:
     leaked = [c for c in CANARIES if c in text]
     assert not leaked, f"canary values leaked into the output: {leaked}"
+
+
+def assert_valid(snap: Snapshot) -> None:
+    """Every resource in `snap` matches its declared contract (auditor.providers.k8s.resources)."""
+    assert [r for r in snap.resources if r.provider == "k8s"], "nothing to validate"
+    problems = load_contracts().validate_snapshot(snap)
+    assert not problems, "\n".join(problems)

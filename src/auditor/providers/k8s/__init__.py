@@ -51,5 +51,6 @@ PROVIDER = ProviderSpec(
     title="Kubernetes clusters and manifests",
     options=K8sOptions,
     collector="auditor.providers.k8s.collector:collect",
+    types="auditor.providers.k8s.resources:TYPES",
     extra="k8s",
 )

@@ -18,7 +18,7 @@ from auditor.checks import (
     summarize,
 )
 from auditor.models import Resource
-from auditor.providers.k8s.kinds import ADMISSION, CLUSTER, NODE, SECRET
+from auditor.providers.k8s.resources import ADMISSION, CLUSTER, NODE, SECRET
 from auditor.providers.k8s.versions import eol_of, minor_of
 
 checks = CheckSet("k8s")

@@ -14,7 +14,8 @@ from auditor.checks import (
     summarize,
 )
 from auditor.models import Resource
-from auditor.providers.k8s.kinds import INGRESS, NAMESPACE, SERVICE, SYSTEM_NAMESPACES
+from auditor.providers.k8s.kinds import SYSTEM_NAMESPACES
+from auditor.providers.k8s.resources import INGRESS, NAMESPACE, SERVICE
 
 checks = CheckSet("k8s")
 P_EXEMPT_NAMESPACES = param(

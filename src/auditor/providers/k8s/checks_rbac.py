@@ -17,7 +17,8 @@ from auditor.checks import (
     summarize,
 )
 from auditor.models import Resource
-from auditor.providers.k8s.kinds import BINDING, ROLE, SERVICE_ACCOUNT, SYSTEM_NAMESPACES
+from auditor.providers.k8s.kinds import SYSTEM_NAMESPACES
+from auditor.providers.k8s.resources import BINDING, ROLE, SERVICE_ACCOUNT
 
 checks = CheckSet("k8s")
 

@@ -17,9 +17,9 @@ from auditor.checks import (
     summarize,
 )
 from auditor.models import Resource
-from auditor.providers.k8s.kinds import WORKLOAD
 from auditor.providers.k8s.normalize import secret_like_name
 from auditor.providers.k8s.podspec import cname, containers, effective, sc, split_image
+from auditor.providers.k8s.resources import WORKLOAD
 
 checks = CheckSet("k8s")
 

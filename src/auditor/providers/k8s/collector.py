@@ -25,9 +25,10 @@ from auditor.evidence import SnapshotBuilder
 from auditor.models import CollectionError, Location, Target
 from auditor.providers import Progress
 from auditor.providers.k8s import K8sOptions
-from auditor.providers.k8s.kinds import BY_KIND, KINDS, SECRET, Kind
+from auditor.providers.k8s.kinds import BY_KIND, KINDS, Kind
 from auditor.providers.k8s.manifests import read_manifests
 from auditor.providers.k8s.normalize import PROVIDER, Estate, Obj, build_resources, scrub, scrub_list
+from auditor.providers.k8s.resources import SECRET
 from auditor.runtime import CollectRun, NullProgress
 
 METADATA_ONLY = "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1"

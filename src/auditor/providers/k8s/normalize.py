@@ -21,12 +21,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from auditor.models import Location, Resource, SourceLocation
-from auditor.providers.k8s.kinds import (
+from auditor.providers.k8s.kinds import BY_KIND, DEFAULT_NAMESPACE
+from auditor.providers.k8s.resources import (
     ADMISSION,
     BINDING,
-    BY_KIND,
     CLUSTER,
-    DEFAULT_NAMESPACE,
     INGRESS,
     NAMESPACE,
     NETWORK_POLICY,
