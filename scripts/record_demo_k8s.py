@@ -19,9 +19,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "tests")]
 
 from auditor.evidence import SnapshotBuilder  # noqa: E402
-from auditor.providers import NullProgress  # noqa: E402
 from auditor.providers.k8s import K8sOptions  # noqa: E402
 from auditor.providers.k8s.collector import collect  # noqa: E402
+from auditor.runtime import CollectRun  # noqa: E402
 from auditor.snapshot import save_snapshot  # noqa: E402
 
 OUT = ROOT / "fixtures" / "demo" / "k8s.json.gz"
@@ -30,7 +30,7 @@ OUT = ROOT / "fixtures" / "demo" / "k8s.json.gz"
 def _scan(kubeconfig: Path, context: str) -> SnapshotBuilder:
     sink = SnapshotBuilder(tool_version="demo")
     opts = K8sOptions(kubeconfig=str(kubeconfig), context=[context], secret_metadata=True)
-    collect(opts, sink, NullProgress())
+    collect(opts, CollectRun(sink=sink))
     return sink
 
 

@@ -8,6 +8,8 @@ opaque `continue` token (with `remainingItemCount`), omits kind/apiVersion on li
 serves `PartialObjectMetadataList` when the Accept header asks for it and *full Secrets,
 data included, when it does not* (so a collector that forgot would leak the canaries), and
 filters Secrets by `fieldSelector=type=...`. Every request is logged for the permission test.
+For the collector's runtime it can also answer 429 with Retry-After (`throttle`), slow each
+list down (`delay`) and report how many requests it served at once (`max_in_flight`).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import copy
 import json
 import ssl
 import threading
+import time
 import uuid
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -27,6 +30,12 @@ from urllib.parse import parse_qs, urlparse
 import trustme
 
 from auditor.providers.k8s.kinds import KINDS, Kind
+
+
+class _Server(ThreadingHTTPServer):
+    # socketserver listens with a backlog of 5: concurrent connects beyond it wait for a SYN
+    # retransmit (1 s); a real API server accepts far more.
+    request_queue_size = 128
 
 
 @dataclass(frozen=True)
@@ -48,11 +57,15 @@ class FakeKube:
     tokens: dict[str, str] = field(default_factory=dict)  # token -> user
     forbidden: dict[str, set[tuple[str, str]]] = field(default_factory=dict)  # user -> {(group, plural)}
     seen: list[Seen] = field(default_factory=list)
+    throttle: dict[str, int] = field(default_factory=dict)  # plural -> 429s (Retry-After: 0) before serving
+    delay: float = 0.0  # seconds each list request takes (to make concurrent requests overlap)
+    max_in_flight: int = 0  # most requests served at the same time so far
     url: str = ""
     ca_file: Path | None = None
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
+        self._in_flight = 0
         self._store: dict[str, list[dict[str, Any]]] = {}
         for i, raw in enumerate(self.objects):
             obj = copy.deepcopy(raw)
@@ -78,9 +91,18 @@ class FakeKube:
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:
-                status, body = fake.handle(self)
+                with fake._lock:
+                    fake._in_flight += 1
+                    fake.max_in_flight = max(fake.max_in_flight, fake._in_flight)
+                try:
+                    status, body = fake.handle(self)
+                finally:
+                    with fake._lock:
+                        fake._in_flight -= 1
                 data = json.dumps(body).encode()
                 self.send_response(status)
+                if status == 429:
+                    self.send_header("Retry-After", "0")
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
@@ -89,7 +111,7 @@ class FakeKube:
             def log_message(self, format: str, *args: Any) -> None:
                 return
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server = _Server(("127.0.0.1", 0), Handler)
         self._server.socket = ctx.wrap_socket(self._server.socket, server_side=True)
         self.url = f"https://127.0.0.1:{self._server.server_address[1]}"
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
@@ -181,6 +203,14 @@ class FakeKube:
         if route is None:
             return self._status(404, "NotFound", "the server could not find the requested resource")
         kind, ns = route
+        if self.delay:
+            time.sleep(self.delay)
+        with self._lock:
+            throttled = self.throttle.get(kind.plural, 0) > 0
+            if throttled:
+                self.throttle[kind.plural] -= 1
+        if throttled:
+            return self._status(429, "TooManyRequests", "Too many requests, please try again later.")
         if (kind.group, kind.plural) in self.forbidden.get(user, set()):
             where = f'in the namespace "{ns}"' if ns else "at the cluster scope"
             return self._status(

@@ -11,7 +11,11 @@ from click.testing import CliRunner
 
 from auditor.cli import main
 from auditor.models import Snapshot, Status
-from auditor.providers.k8s.collector import METADATA_ONLY
+from auditor.providers.k8s.collector import (
+    METADATA_ONLY,
+    in_cluster_client,
+    kubeconfig_client,
+)
 
 from .fakeapi import FakeKube
 from .util import NOW, assert_no_canary, assert_valid, findings_of, snapshot_of, status_map, write_all
@@ -137,23 +141,96 @@ def test_namespaces_option_limits_namespaced_reads(fake_kube: FakeKube, fake_kub
     assert {r.attributes["namespace"] for r in snap.resources if r.type == "k8s.workload"} == {"batch"}
 
 
-def test_in_cluster_service_account_config(
-    fake_kube: FakeKube, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+def test_in_cluster_service_account_config_through_an_injected_factory(
+    fake_kube: FakeKube, tmp_path: Path
 ) -> None:
-    from kubernetes.config import incluster_config
-
     from .conftest import SCANNER_TOKEN
 
     token, ca = tmp_path / "token", tmp_path / "ca.crt"
     token.write_text(SCANNER_TOKEN)
     ca.write_bytes(Path(str(fake_kube.ca_file)).read_bytes())
-    monkeypatch.setattr(incluster_config, "SERVICE_TOKEN_FILENAME", str(token))
-    monkeypatch.setattr(incluster_config, "SERVICE_CERT_FILENAME", str(ca))
-    monkeypatch.setenv("KUBERNETES_SERVICE_HOST", "127.0.0.1")
-    monkeypatch.setenv("KUBERNETES_SERVICE_PORT", fake_kube.url.rsplit(":", 1)[1])
-    snap = snapshot_of(in_cluster=True, cluster_name="prod")
+    env = {"KUBERNETES_SERVICE_HOST": "127.0.0.1", "KUBERNETES_SERVICE_PORT": fake_kube.url.rsplit(":", 1)[1]}
+    asked: list[str | None] = []
+
+    def factory(context: str | None) -> Any:
+        asked.append(context)
+        return in_cluster_client(str(token), str(ca), environ=env)
+
+    snap = snapshot_of(clients=factory, in_cluster=True, cluster_name="prod")
+    assert asked == [None], "in-cluster asks the factory for no context"
     assert [e for e in snap.errors if e.kind != "not_collected"] == []
     assert any(r.id == "prod" and r.type == "k8s.cluster" for r in snap.resources)
+
+
+def test_injected_factory_gets_each_context_and_a_failing_one_is_that_targets_error(
+    fake_kube: FakeKube, fake_kubeconfig: Path
+) -> None:
+    asked: list[str | None] = []
+
+    def factory(context: str | None) -> Any:
+        asked.append(context)
+        if context == "limited":
+            raise RuntimeError("no credentials for limited")
+        return kubeconfig_client(str(fake_kubeconfig), context)
+
+    snap = snapshot_of(clients=factory, kubeconfig=str(fake_kubeconfig), context=["modern", "limited"])
+    assert asked == ["modern", "limited"]
+    (err,) = [e for e in snap.errors if e.kind != "not_collected"]
+    assert (err.operation, err.scope.account) == ("client.configure", "limited")
+    assert "no credentials for limited" in err.message
+    assert {r.id for r in snap.resources if r.type == "k8s.cluster"} == {"modern"}
+
+
+def test_lists_run_concurrently_within_the_bound_and_give_the_same_snapshot(
+    fake_kube: FakeKube, fake_kubeconfig: Path
+) -> None:
+    def scan(concurrency: int) -> tuple[Snapshot, int]:
+        fake_kube.max_in_flight = 0
+        fake_kube.delay = 0.05
+        try:
+            snap, _ = _scan(
+                fake_kube, fake_kubeconfig, context=["modern"], secret_metadata=True, concurrency=concurrency
+            )
+        finally:
+            fake_kube.delay = 0.0
+        return snap, fake_kube.max_in_flight
+
+    serial, one = scan(1)
+    parallel, four = scan(4)
+    assert one == 1 and 2 <= four <= 4, (one, four)
+
+    def shape(snap: Snapshot) -> list[tuple[str, str, Any, Any, Any]]:
+        return [(r.type, r.id, r.attributes, r.gaps, r.evidence) for r in snap.resources]
+
+    assert shape(serial) == shape(parallel), "the order tasks finish in must not show in the snapshot"
+    stats = parallel.targets[0].options
+    assert stats["concurrency"] == 4 and stats["api_repeated_calls"] == 0
+    assert stats["api_requests"] == stats["api_operations"] > 20
+
+
+def test_throttled_lists_are_retried_as_the_server_asks(fake_kube: FakeKube, fake_kubeconfig: Path) -> None:
+    fake_kube.throttle["services"] = 2
+    try:
+        snap, seen = _scan(fake_kube, fake_kubeconfig, context=["modern"])
+    finally:
+        fake_kube.throttle.clear()
+    assert [e for e in snap.errors if e.kind != "not_collected"] == []
+    assert len([s for s in seen if s.resource == "services"]) == 3
+    assert snap.targets[0].options["api_requests"] == snap.targets[0].options["api_operations"] + 2
+
+    # urllib3 retries 3 times, the session once more: 8 requests; a 9th 429 is a gap, never an empty list
+    fake_kube.throttle["services"] = 9
+    try:
+        snap, _ = _scan(fake_kube, fake_kubeconfig, context=["modern"])
+    finally:
+        fake_kube.throttle.clear()
+    (err,) = [e for e in snap.errors if e.kind != "not_collected"]
+    assert (err.operation, err.kind, err.resource_types) == (
+        "core.services.list",
+        "throttled",
+        ("k8s.service",),
+    )
+    assert {f.status for f in findings_of(snap) if f.check_id == "k8s.service.node_port"} == {Status.ERROR}
 
 
 def test_bad_kubeconfig_is_a_collection_error(tmp_path: Path) -> None:

@@ -13,10 +13,10 @@ from auditor.contracts import load_contracts
 from auditor.engine import evaluate
 from auditor.evidence import SnapshotBuilder
 from auditor.models import Finding, Snapshot
-from auditor.providers import NullProgress
 from auditor.providers.k8s import K8sOptions
-from auditor.providers.k8s.collector import collect
+from auditor.providers.k8s.collector import ClientFactory, collect
 from auditor.results import ScanResult
+from auditor.runtime import CollectRun
 from auditor.snapshot import dump_snapshot_json
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -37,9 +37,10 @@ _RAW_CANARIES = [
 CANARIES = _RAW_CANARIES + [base64.b64encode(c.encode()).decode() for c in _RAW_CANARIES]
 
 
-def snapshot_of(**options: Any) -> Snapshot:
+def snapshot_of(clients: ClientFactory | None = None, **options: Any) -> Snapshot:
+    """Collect with the real collector; `clients` is handed in as `CollectRun.clients`."""
     sink = SnapshotBuilder(tool_version="test")
-    collect(K8sOptions.model_validate(options), sink, NullProgress())
+    collect(K8sOptions.model_validate(options), CollectRun(sink=sink, clients=clients))
     return sink.build()
 
 
