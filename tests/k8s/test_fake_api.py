@@ -9,10 +9,12 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
+from auditor import scan as scan_api
 from auditor.cli import main
-from auditor.models import Snapshot, Status
+from auditor.models import CheckStatus, ControlStatus, Snapshot, Status
 from auditor.providers.k8s.collector import (
     METADATA_ONLY,
+    SECRETS_EXCLUDED,
     in_cluster_client,
     kubeconfig_client,
 )
@@ -78,13 +80,43 @@ def test_secrets_are_requested_as_metadata_only(modern: tuple[Snapshot, list[Any
     assert "API_TOKEN" in text
 
 
-def test_default_scan_does_not_list_secrets_and_says_so(fake_kube: FakeKube, fake_kubeconfig: Path) -> None:
+def test_default_scan_excludes_secrets_on_purpose_and_says_why(
+    fake_kube: FakeKube, fake_kubeconfig: Path, tmp_path: Path
+) -> None:
     snap, seen = _scan(fake_kube, fake_kubeconfig, context=["modern"])
     assert not [s for s in seen if s.resource == "secrets"]
-    (err,) = snap.errors
-    assert err.kind == "not_collected" and err.resource_types == ("k8s.secret",)
-    errs = {f.check_id for f in findings_of(snap) if f.status == Status.ERROR}
-    assert errs == {"k8s.secret.legacy_service_account_token", "k8s.secret.max_age"}
+    assert snap.errors == [], "not reading Secrets by design is no collection error"
+    (excl,) = snap.exclusions
+    assert excl.resource_types == ("k8s.secret",) and excl.scope.account == "modern"
+    assert excl.reason == SECRETS_EXCLUDED and "--secret-metadata" in excl.reason
+    result = scan_api.evaluate_snapshot(snap)
+    secret_checks = {"k8s.secret.legacy_service_account_token", "k8s.secret.max_age"}
+    assert {x.check_id: x.reason for x in result.exclusions} == dict.fromkeys(secret_checks, SECRETS_EXCLUDED)
+    assert not [f for f in result.findings if f.status == Status.ERROR]
+    touched = [c for c in result.controls if secret_checks & {s.check_id for s in c.checks}]
+    assert touched
+    for c in touched:
+        assert set(c.excluded_checks) == secret_checks & {s.check_id for s in c.checks}
+        assert not c.fully_evaluated
+        judged = {s.status for s in c.checks if s.check_id not in secret_checks}
+        if not judged & {CheckStatus.FAIL, CheckStatus.ERROR}:
+            assert c.status == ControlStatus.EXCLUDED, c.control_id
+
+    res = CliRunner().invoke(
+        main,
+        [
+            "scan",
+            "k8s",
+            "--kubeconfig",
+            str(fake_kubeconfig),
+            "--context",
+            "modern",
+            "--out",
+            str(tmp_path),
+            "-q",
+        ],
+    )
+    assert res.exit_code == 0, res.output
 
 
 def test_forbidden_resources_end_as_error(fake_kube: FakeKube, fake_kubeconfig: Path) -> None:
@@ -158,7 +190,7 @@ def test_in_cluster_service_account_config_through_an_injected_factory(
 
     snap = snapshot_of(clients=factory, in_cluster=True, cluster_name="prod")
     assert asked == [None], "in-cluster asks the factory for no context"
-    assert [e for e in snap.errors if e.kind != "not_collected"] == []
+    assert snap.errors == []
     assert any(r.id == "prod" and r.type == "k8s.cluster" for r in snap.resources)
 
 
@@ -175,7 +207,7 @@ def test_injected_factory_gets_each_context_and_a_failing_one_is_that_targets_er
 
     snap = snapshot_of(clients=factory, kubeconfig=str(fake_kubeconfig), context=["modern", "limited"])
     assert asked == ["modern", "limited"]
-    (err,) = [e for e in snap.errors if e.kind != "not_collected"]
+    (err,) = snap.errors
     assert (err.operation, err.scope.account) == ("client.configure", "limited")
     assert "no credentials for limited" in err.message
     assert {r.id for r in snap.resources if r.type == "k8s.cluster"} == {"modern"}
@@ -214,7 +246,7 @@ def test_throttled_lists_are_retried_as_the_server_asks(fake_kube: FakeKube, fak
         snap, seen = _scan(fake_kube, fake_kubeconfig, context=["modern"])
     finally:
         fake_kube.throttle.clear()
-    assert [e for e in snap.errors if e.kind != "not_collected"] == []
+    assert snap.errors == []
     assert len([s for s in seen if s.resource == "services"]) == 3
     assert snap.targets[0].options["api_requests"] == snap.targets[0].options["api_operations"] + 2
 
@@ -224,7 +256,7 @@ def test_throttled_lists_are_retried_as_the_server_asks(fake_kube: FakeKube, fak
         snap, _ = _scan(fake_kube, fake_kubeconfig, context=["modern"])
     finally:
         fake_kube.throttle.clear()
-    (err,) = [e for e in snap.errors if e.kind != "not_collected"]
+    (err,) = snap.errors
     assert (err.operation, err.kind, err.resource_types) == (
         "core.services.list",
         "throttled",

@@ -14,7 +14,8 @@ the server asks (Retry-After) by urllib3 itself (3 times), then once more by the
 page still throttled after that is a `throttled` gap for its kind and namespace.
 
 Never read: Secret data. Secrets are listed only with `secret_metadata` set, and then as
-`PartialObjectMetadataList` (metadata only) through the Accept header.
+`PartialObjectMetadataList` (metadata only) through the Accept header. Without it the
+Secret type is recorded as deliberately excluded (`Session.exclude`), not as an error.
 
 `CollectRun.clients`, when a test or a library caller injects it, is a `ClientFactory`:
 context name (None for in-cluster) -> a configured `kubernetes.client.ApiClient`.
@@ -357,6 +358,8 @@ def _collect_cluster(
 
 def _read_cluster(label: str, make_client: Callable[[], Any], opts: K8sOptions, session: Session) -> None:
     scope = Location(account=label)
+    if not opts.secret_metadata:
+        session.exclude([SECRET], scope=scope, reason=SECRETS_EXCLUDED)
     try:
         api = Api(make_client(), opts.timeout, session.stats.request)
     except Exception as exc:
@@ -382,10 +385,6 @@ def _read_cluster(label: str, make_client: Callable[[], Any], opts: K8sOptions, 
             return
         session.gap(err, scope=scope, types=(CLUSTER, NODE))
 
-    if not opts.secret_metadata:
-        session.error(
-            "core.secrets.list", ErrorKind.NOT_COLLECTED, SECRETS_EXCLUDED, scope=scope, types=(SECRET,)
-        )
     cluster = _Cluster(label, session, api, opts)
     listings = [
         _Listing(k, ns)
