@@ -33,7 +33,7 @@ def _estate(scope: str, path: Path, version: str) -> Estate:
     return Estate(
         scope=scope,
         live=True,
-        objects=[Obj(scrub(d.obj), ev, d.source) for d in docs],
+        objects=[Obj(scrub(d.obj), ev, d.location) for d in docs],
         version={"major": major, "minor": minor, "gitVersion": version},
     )
 

@@ -38,7 +38,7 @@ from pydantic import BaseModel
 from auditor.models import ErrorKind, Location
 from auditor.providers.k8s import K8sOptions
 from auditor.providers.k8s.kinds import BY_KIND, KINDS, Kind
-from auditor.providers.k8s.manifests import read_manifests
+from auditor.providers.k8s.manifests import ManifestDoc, read_manifests
 from auditor.providers.k8s.normalize import PROVIDER, Estate, Obj, build_resources, scrub, scrub_list
 from auditor.providers.k8s.resources import CLUSTER, NODE, SECRET
 from auditor.runtime import (
@@ -422,20 +422,20 @@ def collect_manifests(opts: K8sOptions, run: CollectRun) -> None:
         session.add_target(f"manifests {', '.join(paths)}", {"manifests": paths}, with_stats=False)
         docs, problems = read_manifests(paths)
         estate = Estate(scope="manifests", live=False)
-        by_file: dict[str, list[tuple[str, dict[str, Any]]]] = {}
+        by_file: dict[str, list[tuple[ManifestDoc, dict[str, Any]]]] = {}
         for d in docs:
             if d.obj.get("kind") not in BY_KIND:
                 continue  # kinds no check reads (ConfigMaps...) are neither kept nor recorded
-            by_file.setdefault(d.source.split("#", 1)[0], []).append((d.source, scrub(d.obj)))
+            by_file.setdefault(d.file, []).append((d, scrub(d.obj)))
         for file, items in by_file.items():
             session.progress.step(f"manifests: {file}")
             ev = session.record(
                 "manifests.read",
-                {"documents": [{"source": s, "object": o} for s, o in items]},
+                {"documents": [{"source": d.source, "object": o} for d, o in items]},
                 scope=scope,
                 params={"file": file},
             )
-            estate.objects.extend(Obj(o, ev, s) for s, o in items)
+            estate.objects.extend(Obj(o, ev, d.location) for d, o in items)
         for r in build_resources(estate):
             session.add(r)
         for p in problems:
