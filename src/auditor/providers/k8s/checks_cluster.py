@@ -26,7 +26,8 @@ P_VERSION_EOL = param(
     "k8s.version_eol",
     "string_map",
     {},
-    "End-of-life dates to use instead of the built-in table, as MAJOR.MINOR: YYYY-MM-DD.",
+    "End-of-support dates that override or extend the built-in upstream table, as MAJOR.MINOR: "
+    "YYYY-MM-DD (extended support on managed services).",
 )
 
 RELEASES = "https://kubernetes.io/releases/"

@@ -22,7 +22,7 @@ P_EXEMPT_NAMESPACES = param(
     "k8s.exempt_namespaces",
     "string_list",
     list(SYSTEM_NAMESPACES),
-    "Namespaces exempt from the namespace network-policy checks.",
+    "Namespaces exempt from the namespace checks (Pod Security label, default-deny NetworkPolicies).",
 )
 
 PSA_DOC = "https://kubernetes.io/docs/concepts/security/pod-security-admission/"

@@ -348,7 +348,8 @@ def image_not_latest(w: Resource, ctx: CheckContext) -> Verdict:
             "k8s.allowed_registries",
             "string_list",
             [],
-            "Image registry prefixes workloads may pull from (empty: the check is not applicable).",
+            "Registries workloads may pull from: hosts (registry.example.com) or host/path prefixes "
+            "(ghcr.io/acme); empty: the check is not applicable.",
         )
     ],
 )
