@@ -16,10 +16,10 @@ import tempfile
 from pathlib import Path
 
 from auditor.evidence import SnapshotBuilder
-from auditor.providers import NullProgress
 from auditor.providers.k8s import K8sOptions
 from auditor.providers.k8s.collector import collect
 from auditor.providers.k8s.manifests import read_manifests
+from auditor.runtime import CollectRun
 from auditor.snapshot import save_snapshot
 from auditor_testkit.k8s_fake import FakeKube
 from auditor_testkit.k8s_seed import admin_client, bind, seed_estate
@@ -33,7 +33,7 @@ PERMISSIONS = ROOT / "docs" / "permissions"
 def _scan(kubeconfig: Path, context: str) -> SnapshotBuilder:
     sink = SnapshotBuilder(tool_version="demo")
     opts = K8sOptions(kubeconfig=str(kubeconfig), context=[context], secret_metadata=True)
-    collect(opts, sink, NullProgress())
+    collect(opts, CollectRun(sink=sink))
     return sink
 
 

@@ -253,6 +253,9 @@ def paginate(
 # ------------------------------------------------------------------------------------- server
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
+    # socketserver listens with a backlog of 5: concurrent connects beyond it wait for a SYN
+    # retransmit (1 s); a real API server accepts far more
+    request_queue_size = 128
 
     def __init__(
         self, fake: FakeAPI, handler: type[BaseHTTPRequestHandler], tls: ssl.SSLContext | None
@@ -349,6 +352,8 @@ class FakeAPI:
         self._routes: list[Route] = []
         self._faults: list[Fault] = []
         self._log: list[Request] = []
+        self._in_flight = 0
+        self.max_in_flight = 0  # most requests answered at the same time (for concurrency bounds)
         self._hits: Counter[str] = Counter()
         self._lock = threading.Lock()
         self._stopping = threading.Event()
@@ -621,7 +626,14 @@ class FakeAPI:
             self._log.append(request)
             if route is not None:
                 self._hits[route.name] += 1
-        response = self._answer(request, route, path_matched)
+        with self._lock:
+            self._in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self._in_flight)
+        try:
+            response = self._answer(request, route, path_matched)
+        finally:
+            with self._lock:
+                self._in_flight -= 1
         try:
             payload, content_type = _encode(response.body, response.content_type)
         except (TypeError, ValueError) as exc:  # a body json cannot encode

@@ -19,7 +19,7 @@ from auditor.providers.k8s.normalize import Estate, Obj, build_resources, scrub
 from auditor.providers.k8s.podspec import split_image
 from auditor.providers.k8s.versions import eol_of
 
-from .util import ESTATE, FIX, NEWER, NOW, assert_no_canary, findings_of, status_map
+from .util import ESTATE, FIX, NEWER, NOW, assert_no_canary, assert_valid, findings_of, status_map
 
 EXPECTED = yaml.safe_load((FIX / "expected.yaml").read_text())
 
@@ -33,7 +33,7 @@ def _estate(scope: str, path: Path, version: str) -> Estate:
     return Estate(
         scope=scope,
         live=True,
-        objects=[Obj(scrub(d.obj), ev, d.source) for d in docs],
+        objects=[Obj(scrub(d.obj), ev, d.location) for d in docs],
         version={"major": major, "minor": minor, "gitVersion": version},
     )
 
@@ -68,6 +68,10 @@ def test_check_fails_and_passes_where_expected(check_id: str, statuses: dict[tup
         for rid in want[status]:
             got = statuses.get((check_id, rid))
             assert got == status, f"{check_id} on {rid}: expected {status}, got {got}"
+
+
+def test_live_shaped_resources_match_their_contracts(unit_snapshot: Snapshot) -> None:
+    assert_valid(unit_snapshot)
 
 
 def test_messages_name_the_offender_and_never_a_secret_value(unit_snapshot: Snapshot) -> None:

@@ -9,17 +9,26 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
+from auditor import scan as scan_api
 from auditor.cli import main
-from auditor.models import Snapshot, Status
-from auditor.providers.k8s.collector import METADATA_ONLY
+from auditor.models import CheckStatus, ControlStatus, Snapshot, Status
+from auditor.providers.k8s.collector import (
+    METADATA_ONLY,
+    SECRETS_EXCLUDED,
+    in_cluster_client,
+    kubeconfig_client,
+)
 from auditor_testkit.k8s_fake import FakeKube
 
-from .util import NOW, assert_no_canary, findings_of, snapshot_of, status_map, write_all
+from .util import NOW, assert_no_canary, assert_valid, findings_of, snapshot_of, status_map, write_all
 
 
 def _scan(fake: FakeKube, kubeconfig: Path, **opts: Any) -> tuple[Snapshot, list[Any]]:
+    """Scan the fake; every snapshot it yields must match the resource contracts."""
     start = len(fake.seen)
     snap = snapshot_of(kubeconfig=str(kubeconfig), **opts)
+    if snap.resources:
+        assert_valid(snap)
     return snap, fake.seen[start:]
 
 
@@ -71,13 +80,43 @@ def test_secrets_are_requested_as_metadata_only(modern: tuple[Snapshot, list[Any
     assert "API_TOKEN" in text
 
 
-def test_default_scan_does_not_list_secrets_and_says_so(fake_kube: FakeKube, fake_kubeconfig: Path) -> None:
+def test_default_scan_excludes_secrets_on_purpose_and_says_why(
+    fake_kube: FakeKube, fake_kubeconfig: Path, tmp_path: Path
+) -> None:
     snap, seen = _scan(fake_kube, fake_kubeconfig, context=["modern"])
     assert not [s for s in seen if s.resource == "secrets"]
-    (err,) = snap.errors
-    assert err.kind == "not_collected" and err.resource_types == ("k8s.secret",)
-    errs = {f.check_id for f in findings_of(snap) if f.status == Status.ERROR}
-    assert errs == {"k8s.secret.legacy_service_account_token", "k8s.secret.max_age"}
+    assert snap.errors == [], "not reading Secrets by design is no collection error"
+    (excl,) = snap.exclusions
+    assert excl.resource_types == ("k8s.secret",) and excl.scope.account == "modern"
+    assert excl.reason == SECRETS_EXCLUDED and "--secret-metadata" in excl.reason
+    result = scan_api.evaluate_snapshot(snap)
+    secret_checks = {"k8s.secret.legacy_service_account_token", "k8s.secret.max_age"}
+    assert {x.check_id: x.reason for x in result.exclusions} == dict.fromkeys(secret_checks, SECRETS_EXCLUDED)
+    assert not [f for f in result.findings if f.status == Status.ERROR]
+    touched = [c for c in result.controls if secret_checks & {s.check_id for s in c.checks}]
+    assert touched
+    for c in touched:
+        assert set(c.excluded_checks) == secret_checks & {s.check_id for s in c.checks}
+        assert not c.fully_evaluated
+        judged = {s.status for s in c.checks if s.check_id not in secret_checks}
+        if not judged & {CheckStatus.FAIL, CheckStatus.ERROR}:
+            assert c.status == ControlStatus.EXCLUDED, c.control_id
+
+    res = CliRunner().invoke(
+        main,
+        [
+            "scan",
+            "k8s",
+            "--kubeconfig",
+            str(fake_kubeconfig),
+            "--context",
+            "modern",
+            "--out",
+            str(tmp_path),
+            "-q",
+        ],
+    )
+    assert res.exit_code == 0, res.output
 
 
 def test_forbidden_resources_end_as_error(fake_kube: FakeKube, fake_kubeconfig: Path) -> None:
@@ -135,23 +174,96 @@ def test_namespaces_option_limits_namespaced_reads(fake_kube: FakeKube, fake_kub
     assert {r.attributes["namespace"] for r in snap.resources if r.type == "k8s.workload"} == {"batch"}
 
 
-def test_in_cluster_service_account_config(
-    fake_kube: FakeKube, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+def test_in_cluster_service_account_config_through_an_injected_factory(
+    fake_kube: FakeKube, tmp_path: Path
 ) -> None:
-    from kubernetes.config import incluster_config
-
     from .conftest import SCANNER_TOKEN
 
     token, ca = tmp_path / "token", tmp_path / "ca.crt"
     token.write_text(SCANNER_TOKEN)
     ca.write_bytes(Path(str(fake_kube.ca_file)).read_bytes())
-    monkeypatch.setattr(incluster_config, "SERVICE_TOKEN_FILENAME", str(token))
-    monkeypatch.setattr(incluster_config, "SERVICE_CERT_FILENAME", str(ca))
-    monkeypatch.setenv("KUBERNETES_SERVICE_HOST", "127.0.0.1")
-    monkeypatch.setenv("KUBERNETES_SERVICE_PORT", fake_kube.url.rsplit(":", 1)[1])
-    snap = snapshot_of(in_cluster=True, cluster_name="prod")
-    assert [e for e in snap.errors if e.kind != "not_collected"] == []
+    env = {"KUBERNETES_SERVICE_HOST": "127.0.0.1", "KUBERNETES_SERVICE_PORT": fake_kube.url.rsplit(":", 1)[1]}
+    asked: list[str | None] = []
+
+    def factory(context: str | None) -> Any:
+        asked.append(context)
+        return in_cluster_client(str(token), str(ca), environ=env)
+
+    snap = snapshot_of(clients=factory, in_cluster=True, cluster_name="prod")
+    assert asked == [None], "in-cluster asks the factory for no context"
+    assert snap.errors == []
     assert any(r.id == "prod" and r.type == "k8s.cluster" for r in snap.resources)
+
+
+def test_injected_factory_gets_each_context_and_a_failing_one_is_that_targets_error(
+    fake_kube: FakeKube, fake_kubeconfig: Path
+) -> None:
+    asked: list[str | None] = []
+
+    def factory(context: str | None) -> Any:
+        asked.append(context)
+        if context == "limited":
+            raise RuntimeError("no credentials for limited")
+        return kubeconfig_client(str(fake_kubeconfig), context)
+
+    snap = snapshot_of(clients=factory, kubeconfig=str(fake_kubeconfig), context=["modern", "limited"])
+    assert asked == ["modern", "limited"]
+    (err,) = snap.errors
+    assert (err.operation, err.scope.account) == ("client.configure", "limited")
+    assert "no credentials for limited" in err.message
+    assert {r.id for r in snap.resources if r.type == "k8s.cluster"} == {"modern"}
+
+
+def test_lists_run_concurrently_within_the_bound_and_give_the_same_snapshot(
+    fake_kube: FakeKube, fake_kubeconfig: Path
+) -> None:
+    def scan(concurrency: int) -> tuple[Snapshot, int]:
+        fake_kube.max_in_flight = 0
+        fake_kube.latency = 0.05
+        try:
+            snap, _ = _scan(
+                fake_kube, fake_kubeconfig, context=["modern"], secret_metadata=True, concurrency=concurrency
+            )
+        finally:
+            fake_kube.latency = 0.0
+        return snap, fake_kube.max_in_flight
+
+    serial, one = scan(1)
+    parallel, four = scan(4)
+    assert one == 1 and 2 <= four <= 4, (one, four)
+
+    def shape(snap: Snapshot) -> list[tuple[str, str, Any, Any, Any]]:
+        return [(r.type, r.id, r.attributes, r.gaps, r.evidence) for r in snap.resources]
+
+    assert shape(serial) == shape(parallel), "the order tasks finish in must not show in the snapshot"
+    stats = parallel.targets[0].options
+    assert stats["concurrency"] == 4 and stats["api_repeated_calls"] == 0
+    assert stats["api_requests"] == stats["api_operations"] > 20
+
+
+def test_throttled_lists_are_retried_as_the_server_asks(fake_kube: FakeKube, fake_kubeconfig: Path) -> None:
+    fake_kube.throttle("core.services.list", retry_after=0, times=2)
+    try:
+        snap, seen = _scan(fake_kube, fake_kubeconfig, context=["modern"])
+    finally:
+        fake_kube.clear_faults()
+    assert snap.errors == []
+    assert len([s for s in seen if s.resource == "services"]) == 3
+    assert snap.targets[0].options["api_requests"] == snap.targets[0].options["api_operations"] + 2
+
+    # urllib3 retries 3 times, the session once more: 8 requests; a 9th 429 is a gap, never an empty list
+    fake_kube.throttle("core.services.list", retry_after=0, times=9)
+    try:
+        snap, _ = _scan(fake_kube, fake_kubeconfig, context=["modern"])
+    finally:
+        fake_kube.clear_faults()
+    (err,) = snap.errors
+    assert (err.operation, err.kind, err.resource_types) == (
+        "core.services.list",
+        "throttled",
+        ("k8s.service",),
+    )
+    assert {f.status for f in findings_of(snap) if f.check_id == "k8s.service.node_port"} == {Status.ERROR}
 
 
 def test_bad_kubeconfig_is_a_collection_error(tmp_path: Path) -> None:

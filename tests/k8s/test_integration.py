@@ -7,6 +7,7 @@ binding at all (real 403s that must end as `error`)."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,11 +18,13 @@ from click.testing import CliRunner
 
 from auditor.cli import main
 from auditor.models import Snapshot, Status
+from auditor.providers.k8s.collector import SECRETS_EXCLUDED
 
 from .util import (
     ESTATE,
     PERMISSIONS,
     assert_no_canary,
+    assert_valid,
     findings_of,
     object_key,
     snapshot_of,
@@ -38,6 +41,7 @@ class Live:
     workdir: Path
     kubeconfig: Path  # contexts: scanner, other
     base: Snapshot  # scanner with k8s-clusterrole.yaml only
+    base_cli: tuple[int, str, Path]  # `auditor scan k8s` as that identity: exit code, output, --out
     secrets: Snapshot  # scanner with the opt-in Secret-metadata role added
     other: Snapshot  # an identity with no binding
 
@@ -65,17 +69,47 @@ def live(tmp_path_factory: pytest.TempPathFactory, skip_or_fail: Any) -> Iterato
         scanner = cluster.kubeconfig(cluster.scanner_token, workdir / "scanner.kubeconfig", "live")
         other = cluster.kubeconfig(cluster.other_token, workdir / "other.kubeconfig", "other")
         base = snapshot_of(kubeconfig=str(scanner), page_size=7)
+        cli_out = workdir / "cli-base"
+        res = CliRunner().invoke(
+            main, ["scan", "k8s", "--kubeconfig", str(scanner), "--out", str(cli_out), "-q"]
+        )
+        base_cli = (res.exit_code, res.output, cli_out)
         bind(admin, PERMISSIONS / "k8s-clusterrole-secret-metadata.yaml")
         secrets = snapshot_of(kubeconfig=str(scanner), secret_metadata=True)
         other_snap = snapshot_of(kubeconfig=str(other))
-        yield Live(cluster, workdir, scanner, base, secrets, other_snap)
+        yield Live(cluster, workdir, scanner, base, base_cli, secrets, other_snap)
 
 
 def test_the_shipped_clusterrole_is_enough(live: Live) -> None:
-    assert [(e.operation, e.kind) for e in live.base.errors] == [("core.secrets.list", "not_collected")]
-    assert live.secrets.errors == []
+    assert live.base.errors == []
+    assert [(x.resource_types, x.reason) for x in live.base.exclusions] == [
+        (("k8s.secret",), SECRETS_EXCLUDED)
+    ]
+    assert live.secrets.errors == [] and live.secrets.exclusions == []
     version = next(r for r in live.base.resources if r.type == "k8s.cluster").attributes["version"]
     assert version["gitVersion"].startswith("v1.20")
+
+
+def test_live_resources_match_their_contracts(live: Live) -> None:
+    for snap in (live.base, live.secrets, live.other):
+        assert_valid(snap)
+
+
+def test_default_scan_with_the_shipped_clusterrole_exits_0_and_lists_secret_checks_as_excluded(
+    live: Live,
+) -> None:
+    code, output, out = live.base_cli
+    assert code == 0, output
+    results = json.loads((out / "results.json").read_text())
+    assert results["errors"] == []
+    excluded = {x["check_id"]: x["reason"] for x in results["exclusions"]}
+    assert excluded == {
+        "k8s.secret.legacy_service_account_token": SECRETS_EXCLUDED,
+        "k8s.secret.max_age": SECRETS_EXCLUDED,
+    }
+    assert not [f for f in results["findings"] if f["check_id"] in excluded or f["status"] == "error"]
+    cc61 = next(c for c in results["controls"] if c["framework"] == "soc2" and c["control_id"] == "CC6.1")
+    assert set(excluded) <= set(cc61["excluded_checks"])
 
 
 def test_lists_are_paged_and_old_apis_fall_back(live: Live) -> None:

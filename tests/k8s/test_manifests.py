@@ -3,31 +3,71 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from auditor.cli import main
 from auditor.models import Status
+from auditor.providers.k8s.manifests import display_path
 
-from .util import ESTATE, FIX, NEWER, assert_no_canary, findings_of, snapshot_of, write_all
+from .util import ESTATE, FIX, NEWER, ROOT, assert_no_canary, findings_of, snapshot_of, write_all
 
 
-def test_findings_point_at_file_and_document() -> None:
+def test_findings_point_at_file_and_document(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
     snap = snapshot_of(manifests=[str(ESTATE)])
     by_id = {r.id: r for r in snap.resources}
     pod = by_id["manifests/Pod/legacy/fail-insecure"]
     assert pod.source is not None
-    assert (pod.source.file, pod.source.document) == (f"{ESTATE}/03-workloads.yaml", 1)
+    assert (pod.source.file, pod.source.document) == ("fixtures/k8s/estate/03-workloads.yaml", 1)
     assert pod.source.address == "Pod/legacy/fail-insecure"
     f = next(
         f for f in findings_of(snap) if f.check_id == "k8s.workload.privileged" and f.resource_id == pod.id
     )
     assert f.status == Status.FAIL and f.location == pod.source
     ns_source = by_id["manifests/Namespace/secure"].source
-    assert ns_source is not None and ns_source.text == f"{ESTATE}/00-namespaces.yaml#0 (Namespace/secure)"
+    assert (
+        ns_source is not None
+        and ns_source.text == "fixtures/k8s/estate/00-namespaces.yaml#0 (Namespace/secure)"
+    )
     assert not snap.errors
     assert not any(r.type == "k8s.cluster" for r in snap.resources), "manifests have no cluster"
+
+
+def test_manifest_paths_are_relative_to_cwd_else_the_directory_argument_else_as_given(tmp_path: Path) -> None:
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    one = ESTATE / "03-workloads.yaml"
+    assert display_path(one, ESTATE, cwd=ROOT) == "fixtures/k8s/estate/03-workloads.yaml"
+    assert display_path(one, ESTATE, cwd=outside) == "03-workloads.yaml"
+    assert display_path(ESTATE / "." / "03-workloads.yaml", ESTATE, cwd=outside) == "03-workloads.yaml"
+    assert display_path(one, None, cwd=outside) == one.as_posix()
+    assert display_path(Path("fixtures/k8s/estate/03-workloads.yaml"), None, cwd=ROOT) == (
+        "fixtures/k8s/estate/03-workloads.yaml"
+    )
+
+
+def test_finding_keys_do_not_depend_on_where_the_manifests_are(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def keys(snap_paths: list[str]) -> set[tuple[str, str]]:
+        snap = snapshot_of(manifests=snap_paths)
+        return {(f.key, f.status.value) for f in findings_of(snap)}
+
+    for machine in ("a", "b"):
+        shutil.copytree(ESTATE, tmp_path / machine / "deploy")
+    monkeypatch.chdir(tmp_path / "a")
+    in_a = keys(["deploy"])
+    monkeypatch.chdir(tmp_path / "b")
+    assert keys(["deploy"]) == in_a, "same checkout, another machine"
+    assert keys([str(tmp_path / "b" / "deploy")]) == in_a, "absolute path below the current directory"
+    monkeypatch.chdir(ROOT)
+    outside_a, outside_b = keys([str(tmp_path / "a" / "deploy")]), keys([str(tmp_path / "b" / "deploy")])
+    assert outside_a == outside_b, "directories outside the current one: relative to the argument"
+    assert len(in_a) > 100
 
 
 def test_malformed_document_is_named_and_the_rest_still_scanned() -> None:
@@ -45,7 +85,8 @@ def test_malformed_document_is_named_and_the_rest_still_scanned() -> None:
     assert errs, "checks over the broken document's kind must report error"
 
 
-def test_list_dump_helm_and_missing_path(tmp_path: Path) -> None:
+def test_list_dump_helm_and_missing_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
     helm = tmp_path / "helm.yaml"
     helm.write_text(
         "---\n# Source: chart/templates/empty.yaml\n---\n# Source: chart/templates/sa.yaml\n"
@@ -55,8 +96,9 @@ def test_list_dump_helm_and_missing_path(tmp_path: Path) -> None:
     )
     snap = snapshot_of(manifests=[str(FIX / "kubectl-get.json"), str(helm), str(tmp_path / "nope.yaml")])
     src = {r.attributes["name"]: r.source.text for r in snap.resources if r.source}
-    assert src["dumped-np"].startswith(f"{FIX / 'kubectl-get.json'}#0 (")
-    assert src["default"].startswith((f"{helm}#1 ", f"{FIX / 'kubectl-get.json'}#0 "))
+    dump = "fixtures/k8s/kubectl-get.json"  # below the current directory: relative to it
+    assert src["dumped-np"].startswith(f"{dump}#0 (")
+    assert src["default"].startswith((f"{helm}#1 ", f"{dump}#0 "))  # helm.yaml is outside: as given
     assert any(r.source and r.source.text.startswith(f"{helm}#1 ") for r in snap.resources)
     assert [e.message for e in snap.errors] == [f"{tmp_path / 'nope.yaml'}: no such file or directory"]
     assert "cm" not in src, "kinds no check reads are neither kept nor recorded"

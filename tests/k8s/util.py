@@ -9,13 +9,14 @@ from typing import Any
 
 from auditor import scan as scan_api
 from auditor.checks import load_registry
+from auditor.contracts import load_contracts
 from auditor.engine import evaluate
 from auditor.evidence import SnapshotBuilder
 from auditor.models import Finding, Snapshot
-from auditor.providers import NullProgress
 from auditor.providers.k8s import K8sOptions
-from auditor.providers.k8s.collector import collect
+from auditor.providers.k8s.collector import ClientFactory, collect
 from auditor.results import ScanResult
+from auditor.runtime import CollectRun
 from auditor.snapshot import dump_snapshot_json
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -37,9 +38,10 @@ _RAW_CANARIES = [
 CANARIES = _RAW_CANARIES + [base64.b64encode(c.encode()).decode() for c in _RAW_CANARIES]
 
 
-def snapshot_of(**options: Any) -> Snapshot:
+def snapshot_of(clients: ClientFactory | None = None, **options: Any) -> Snapshot:
+    """Collect with the real collector; `clients` is handed in as `CollectRun.clients`."""
     sink = SnapshotBuilder(tool_version="test")
-    collect(K8sOptions.model_validate(options), sink, NullProgress())
+    collect(K8sOptions.model_validate(options), CollectRun(sink=sink, clients=clients))
     return sink.build()
 
 
@@ -72,3 +74,10 @@ def write_all(snap: Snapshot, out: Path, params: dict[str, Any] | None = None) -
 def assert_no_canary(text: str) -> None:
     leaked = [c for c in CANARIES if c in text]
     assert not leaked, f"canary values leaked into the output: {leaked}"
+
+
+def assert_valid(snap: Snapshot) -> None:
+    """Every resource in `snap` matches its declared contract (auditor.providers.k8s.resources)."""
+    assert [r for r in snap.resources if r.provider == "k8s"], "nothing to validate"
+    problems = load_contracts().validate_snapshot(snap)
+    assert not problems, "\n".join(problems)

@@ -42,6 +42,12 @@ class K8sOptions(BaseModel):
         description="Also list Secret metadata (never data); needs the opt-in role "
         "docs/permissions/k8s-clusterrole-secret-metadata.yaml.",
     )
+    concurrency: int = Field(
+        8,
+        ge=1,
+        le=64,
+        description="List requests in flight at once per cluster (each kind, and namespace, is a task).",
+    )
     page_size: int = Field(500, ge=1, le=5000, description="Items per list request (limit/continue paging).")
     timeout: float = Field(30.0, gt=0, description="Per-request timeout in seconds.")
 
@@ -51,5 +57,6 @@ PROVIDER = ProviderSpec(
     title="Kubernetes clusters and manifests",
     options=K8sOptions,
     collector="auditor.providers.k8s.collector:collect",
+    types="auditor.providers.k8s.resources:TYPES",
     extra="k8s",
 )

@@ -18,7 +18,7 @@ from auditor.checks import (
     summarize,
 )
 from auditor.models import Resource
-from auditor.providers.k8s.kinds import ADMISSION, CLUSTER, NODE, SECRET
+from auditor.providers.k8s.resources import ADMISSION, CLUSTER, NODE, SECRET
 from auditor.providers.k8s.versions import eol_of, minor_of
 
 checks = CheckSet("k8s")
@@ -26,7 +26,8 @@ P_VERSION_EOL = param(
     "k8s.version_eol",
     "string_map",
     {},
-    "End-of-life dates to use instead of the built-in table, as MAJOR.MINOR: YYYY-MM-DD.",
+    "End-of-support dates that override or extend the built-in upstream table, as MAJOR.MINOR: "
+    "YYYY-MM-DD (extended support on managed services).",
 )
 
 RELEASES = "https://kubernetes.io/releases/"

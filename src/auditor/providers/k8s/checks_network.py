@@ -14,14 +14,15 @@ from auditor.checks import (
     summarize,
 )
 from auditor.models import Resource
-from auditor.providers.k8s.kinds import INGRESS, NAMESPACE, SERVICE, SYSTEM_NAMESPACES
+from auditor.providers.k8s.kinds import SYSTEM_NAMESPACES
+from auditor.providers.k8s.resources import INGRESS, NAMESPACE, SERVICE
 
 checks = CheckSet("k8s")
 P_EXEMPT_NAMESPACES = param(
     "k8s.exempt_namespaces",
     "string_list",
     list(SYSTEM_NAMESPACES),
-    "Namespaces exempt from the namespace network-policy checks.",
+    "Namespaces exempt from the namespace checks (Pod Security label, default-deny NetworkPolicies).",
 )
 
 PSA_DOC = "https://kubernetes.io/docs/concepts/security/pod-security-admission/"

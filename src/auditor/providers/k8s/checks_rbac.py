@@ -17,7 +17,8 @@ from auditor.checks import (
     summarize,
 )
 from auditor.models import Resource
-from auditor.providers.k8s.kinds import BINDING, ROLE, SERVICE_ACCOUNT, SYSTEM_NAMESPACES
+from auditor.providers.k8s.kinds import SYSTEM_NAMESPACES
+from auditor.providers.k8s.resources import BINDING, ROLE, SERVICE_ACCOUNT
 
 checks = CheckSet("k8s")
 
@@ -90,7 +91,8 @@ def _subjects(b: Resource, ctx: CheckContext, allow_param: str) -> list[dict[str
             "k8s.cluster_admin_allowed_subjects",
             "string_list",
             [],
-            "Subjects (name or kind:namespace/name) approved to hold cluster-admin.",
+            "Subjects approved to hold cluster-admin: a name (alice), or as findings name them "
+            "(User alice, Group ops, ServiceAccount ns/name).",
         )
     ],
 )
@@ -150,7 +152,8 @@ def anonymous_binding(b: Resource, ctx: CheckContext) -> Verdict:
             "k8s.secret_reader_allowed_subjects",
             "string_list",
             [],
-            "Subjects approved to read Secrets cluster-wide.",
+            "Subjects approved to read Secrets through any binding: a name, or as findings name them "
+            "(User bob, ServiceAccount ns/name).",
         )
     ],
 )

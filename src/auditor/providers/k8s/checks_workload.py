@@ -17,9 +17,9 @@ from auditor.checks import (
     summarize,
 )
 from auditor.models import Resource
-from auditor.providers.k8s.kinds import WORKLOAD
 from auditor.providers.k8s.normalize import secret_like_name
 from auditor.providers.k8s.podspec import cname, containers, effective, sc, split_image
+from auditor.providers.k8s.resources import WORKLOAD
 
 checks = CheckSet("k8s")
 
@@ -348,7 +348,8 @@ def image_not_latest(w: Resource, ctx: CheckContext) -> Verdict:
             "k8s.allowed_registries",
             "string_list",
             [],
-            "Image registry prefixes workloads may pull from (empty: the check is not applicable).",
+            "Registries workloads may pull from: hosts (registry.example.com) or host/path prefixes "
+            "(ghcr.io/acme); empty: the check is not applicable.",
         )
     ],
 )

@@ -2,12 +2,23 @@
 
 Every request is a read (GET) issued through the client's configured REST client, so
 kubeconfig auth (tokens, client certificates, exec plugins) and in-cluster service-account
-config work as in any client. Lists are paginated with `limit`/`continue`. Objects are
-kept in their API JSON shape (camelCase, as in a manifest) and normalised by
-`normalize.build_resources`, the same code the manifest path uses.
+config work as in any client. Objects are kept in their API JSON shape (camelCase, as in a
+manifest) and normalised by `normalize.build_resources`, the same code the manifest path uses.
+
+One `auditor.runtime.Session` per cluster: `/version` is read first (an unreachable cluster or
+rejected credentials stop there, as one error for the whole target), then every kind (x
+namespace, with `namespaces`) is listed as its own task on the session's scheduler, at most
+`concurrency` at a time, each paging with `limit`/`continue`. Each page is one call: counted,
+classified into an `ErrorKind`, and stored as evidence after scrubbing. A 429 is retried as
+the server asks (Retry-After) by urllib3 itself (3 times), then once more by the session; a
+page still throttled after that is a `throttled` gap for its kind and namespace.
 
 Never read: Secret data. Secrets are listed only with `secret_metadata` set, and then as
-`PartialObjectMetadataList` (metadata only) through the Accept header.
+`PartialObjectMetadataList` (metadata only) through the Accept header. Without it the
+Secret type is recorded as deliberately excluded (`Session.exclude`), not as an error.
+
+`CollectRun.clients`, when a test or a library caller injects it, is a `ClientFactory`:
+context name (None for in-cluster) -> a configured `kubernetes.client.ApiClient`.
 """
 
 from __future__ import annotations
@@ -15,42 +26,68 @@ from __future__ import annotations
 import functools
 import importlib
 import json
-from collections.abc import Callable
+import os
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
 from pydantic import BaseModel
 
-from auditor.evidence import SnapshotBuilder
-from auditor.models import CollectionError, Location, Target
-from auditor.providers import Progress
+from auditor.models import ErrorKind, Location
 from auditor.providers.k8s import K8sOptions
-from auditor.providers.k8s.kinds import BY_KIND, KINDS, SECRET, Kind
-from auditor.providers.k8s.manifests import read_manifests
+from auditor.providers.k8s.kinds import BY_KIND, KINDS, Kind
+from auditor.providers.k8s.manifests import ManifestDoc, read_manifests
 from auditor.providers.k8s.normalize import PROVIDER, Estate, Obj, build_resources, scrub, scrub_list
-from auditor.runtime import CollectRun, NullProgress
+from auditor.providers.k8s.resources import CLUSTER, NODE, SECRET
+from auditor.runtime import (
+    CallFailed,
+    CollectRun,
+    RetryPolicy,
+    Session,
+    kind_for_status,
+    retry_after_seconds,
+)
 
 METADATA_ONLY = "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1"
 SA_TOKEN_TYPE = "kubernetes.io/service-account-token"
 USER_AGENT = "auditor-k8s/read-only"
+NOT_SERVED = {"served": False, "status": 404}
+SECRETS_EXCLUDED = (
+    "Secret metadata is not read by default (the RBAC permission to list Secrets also grants their "
+    "data); scan with --secret-metadata and the opt-in role k8s-clusterrole-secret-metadata.yaml "
+    "to evaluate these checks"
+)
+
+ClientFactory = Callable[[str | None], Any]
 
 
-class KubeError(Exception):
-    """A request that did not return 2xx, classified for CollectionError.kind."""
+class ApiStatus(Exception):
+    """A response that is not 2xx; status 0 means no HTTP response at all (TLS failure)."""
 
-    def __init__(self, status: int, kind: str, message: str) -> None:
-        self.status, self.kind, self.message = status, kind, message
+    def __init__(self, status: int, message: str, retry_after: float | None = None) -> None:
         super().__init__(message)
+        self.status = status
+        self.message = message
+        self.retry_after = retry_after
 
 
-def _classify(status: int) -> str:
-    if status in (401, 403):
-        return "access_denied"
-    if status == 429:
-        return "throttled"
-    if status in (408, 504):
-        return "timeout"
-    return "error"
+def classify(exc: BaseException) -> tuple[ErrorKind, str] | None:
+    """The ErrorKind of what `Api.get`, the kubernetes client and urllib3 raise; None leaves
+    the rest (sockets, timeouts, bugs) to the runtime's default."""
+    if isinstance(exc, ApiStatus):
+        return kind_for_status(exc.status), exc.message
+    import urllib3
+
+    errors = urllib3.exceptions
+    cause = exc.reason if isinstance(exc, errors.MaxRetryError) and exc.reason is not None else exc
+    # NewConnectionError subclasses ConnectTimeoutError in urllib3 2: a refusal is no timeout.
+    if isinstance(cause, errors.TimeoutError) and not isinstance(cause, errors.NewConnectionError):
+        return ErrorKind.TIMEOUT, f"timed out: {cause}"
+    if isinstance(exc, errors.HTTPError):
+        return ErrorKind.UNREACHABLE, f"cannot reach the API server: {type(cause).__name__}: {cause}"
+    return None
 
 
 def _server_message(body: Any) -> str:
@@ -62,48 +99,59 @@ def _server_message(body: Any) -> str:
 
 
 class Api:
-    """GET-only access through a configured `kubernetes.client.ApiClient`."""
+    """GET-only access through a configured `kubernetes.client.ApiClient` (thread-safe)."""
 
-    def __init__(self, api_client: Any, timeout: float) -> None:
+    def __init__(self, api_client: Any, timeout: float, on_request: Callable[[int], None]) -> None:
         self._client = api_client
         self._timeout = timeout
+        self._on_request = on_request
+        self._auth_lock = threading.Lock()  # credential refresh hooks (exec plugins) run here
+
+    def _headers(self, accept: str | None) -> dict[str, str]:
+        headers = {"Accept": accept or "application/json", "User-Agent": USER_AGENT}
+        with self._auth_lock:
+            settings = self._client.configuration.auth_settings()
+        for setting in settings.values():
+            if setting.get("in") == "header" and setting.get("value"):
+                headers[setting["key"]] = setting["value"]
+        return headers
 
     def get(self, path: str, query: dict[str, Any] | None = None, accept: str | None = None) -> Any:
-        import urllib3
         from kubernetes.client.exceptions import ApiException
 
         cfg = self._client.configuration
-        headers = {"Accept": accept or "application/json", "User-Agent": USER_AGENT}
-        for setting in cfg.auth_settings().values():
-            if setting.get("in") == "header" and setting.get("value"):
-                headers[setting["key"]] = setting["value"]
         url = cfg.host.rstrip("/") + path + (f"?{urlencode(query)}" if query else "")
+        headers = self._headers(accept)
         try:
             r = self._client.rest_client.request("GET", url, headers=headers, _request_timeout=self._timeout)
-        except ApiException as exc:  # older clients raise on non-2xx; SSL errors come as status 0
+        except ApiException as exc:
+            self._on_request(1)  # older clients raise on non-2xx; TLS errors come as status 0
             status = int(exc.status or 0)
-            kind = _classify(status) if status else "unreachable"
-            raise KubeError(
-                status, kind, f"{status} {exc.reason}: {_server_message(exc.body)}".strip()
+            if not status:
+                raise ApiStatus(0, f"cannot reach {cfg.host}: {exc.reason}") from None
+            headers_in = exc.headers or {}
+            raise ApiStatus(
+                status,
+                f"{status} {exc.reason}: {_server_message(exc.body)}".strip(),
+                retry_after_seconds(headers_in.get("Retry-After")),
             ) from None
-        except (urllib3.exceptions.TimeoutError, TimeoutError) as exc:
-            raise KubeError(0, "timeout", f"timed out: {exc}") from None
-        except (urllib3.exceptions.HTTPError, OSError) as exc:
-            raise KubeError(
-                0, "unreachable", f"cannot reach {cfg.host}: {type(exc).__name__}: {exc}"
-            ) from None
+        except Exception:
+            self._on_request(1)
+            raise
+        # urllib3 retries 429/503 with Retry-After by itself: count those requests too
+        retries = getattr(getattr(r, "response", None), "retries", None)
+        self._on_request(1 + len(getattr(retries, "history", ()) or ()))
         data = getattr(r, "data", None)
         if data is None:
             data = r.read()
         status = int(r.status)
         if not 200 <= status < 300:
-            raise KubeError(
-                status, _classify(status), f"{status} {r.reason}: {_server_message(data)}".strip()
+            raise ApiStatus(
+                status,
+                f"{status} {r.reason}: {_server_message(data)}".strip(),
+                retry_after_seconds((getattr(r, "headers", None) or {}).get("Retry-After")),
             )
         return json.loads(data)
-
-
-ClientFactory = Callable[[], Any]
 
 
 def _module(name: str) -> Any:
@@ -115,73 +163,63 @@ def kubeconfig_client(config_file: str | None, context: str | None) -> Any:
     return config.new_client_from_config(config_file=config_file, context=context, persist_config=False)
 
 
-def in_cluster_client(token_file: str | None = None, ca_file: str | None = None) -> Any:
+def in_cluster_client(
+    token_file: str | None = None, ca_file: str | None = None, environ: Mapping[str, str] | None = None
+) -> Any:
+    """A client from the pod's service-account token and CA, and KUBERNETES_SERVICE_HOST/PORT
+    from `environ` (default: the process environment)."""
     client = _module("kubernetes.client")
     incluster_config = _module("kubernetes.config.incluster_config")
     cfg = client.Configuration()
     incluster_config.InClusterConfigLoader(
         token_filename=token_file or incluster_config.SERVICE_TOKEN_FILENAME,
         cert_filename=ca_file or incluster_config.SERVICE_CERT_FILENAME,
+        environ=os.environ if environ is None else environ,
     ).load_and_set(cfg)
     return client.ApiClient(configuration=cfg)
 
 
-def _contexts(opts: K8sOptions) -> list[tuple[str, str | None, str | None]]:
-    """(label, context, user) per target; raises for an unreadable kubeconfig."""
+def _contexts(opts: K8sOptions) -> list[tuple[str, str | None]]:
+    """(context, user) per target; raises for an unreadable kubeconfig."""
     config = _module("kubernetes.config")
     contexts, current = config.list_kube_config_contexts(config_file=opts.kubeconfig)
     by_name = {c["name"]: c for c in contexts or []}
     wanted: list[Any] = list(opts.context) if opts.context else [current["name"] if current else None]
-    out: list[tuple[str, str | None, str | None]] = []
+    out: list[tuple[str, str | None]] = []
     for name in wanted:
         if name is None:
             raise ValueError("the kubeconfig has no current-context; pass --context")
-        user = (by_name.get(name) or {}).get("context", {}).get("user")
-        out.append((name, name, user))
+        out.append((name, (by_name.get(name) or {}).get("context", {}).get("user")))
     return out
 
 
-def collect(
-    options: BaseModel,
-    run: CollectRun | SnapshotBuilder,
-    progress: Progress | None = None,
-    *,
-    client_factory: Callable[[str | None], Any] | None = None,
-) -> None:
+def collect(options: BaseModel, run: CollectRun) -> None:
+    """Collect every target `options` names into `run.sink` (see the module docstring)."""
     opts = options if isinstance(options, K8sOptions) else K8sOptions.model_validate(options.model_dump())
-    if isinstance(run, CollectRun):
-        sink, progress, client_factory = run.sink, run.progress, client_factory or run.clients
-    else:  # transitional: (options, sink, progress)
-        sink = run
-    progress = progress or NullProgress()
     if opts.manifests:
-        collect_manifests(opts, sink, progress)
+        collect_manifests(opts, run)
         return
+    factory: ClientFactory | None = run.clients
     if opts.in_cluster:
-        label = opts.cluster_name or "in-cluster"
-        factory = client_factory or (lambda _ctx: in_cluster_client())
-        _collect_cluster(label, lambda: factory(None), "serviceaccount", opts, sink, progress)
+        make = factory or (lambda _ctx: in_cluster_client())
+        _collect_cluster(opts.cluster_name or "in-cluster", lambda: make(None), "serviceaccount", opts, run)
         return
     try:
         targets = _contexts(opts)
     except Exception as exc:  # unreadable kubeconfig: one whole-target error
         label = ",".join(opts.context or []) or "kubeconfig"
-        sink.add_target(Target(provider=PROVIDER, label=label, options=_target_options(opts, None)))
-        sink.add_error(
-            CollectionError(
-                provider=PROVIDER,
-                operation="kubeconfig.load",
+        with Session(PROVIDER, run) as session:
+            session.error(
+                "kubeconfig.load",
+                ErrorKind.ERROR,
+                f"cannot load kubeconfig {opts.kubeconfig or '(default)'}: {type(exc).__name__}: {exc}",
                 scope=Location(account=label),
-                kind="error",
-                message=f"cannot load kubeconfig {opts.kubeconfig or '(default)'}: {type(exc).__name__}: {exc}",
             )
-        )
+            session.add_target(label, _target_options(opts, None), with_stats=False)
         return
-    make: Callable[[str | None], Any] = client_factory or (
-        lambda ctx: kubeconfig_client(opts.kubeconfig, ctx)
-    )
-    for label, context, user in targets:
-        _collect_cluster(label, functools.partial(make, context), user, opts, sink, progress)
+    make_ctx: ClientFactory = factory or (lambda ctx: kubeconfig_client(opts.kubeconfig, ctx))
+    for context, user in targets:
+        _collect_cluster(str(context), functools.partial(make_ctx, context), user, opts, run)
 
 
 def _target_options(opts: K8sOptions, context: str | None) -> dict[str, Any]:
@@ -191,38 +229,25 @@ def _target_options(opts: K8sOptions, context: str | None) -> dict[str, Any]:
         "namespaces": opts.namespaces,
         "secret_metadata": opts.secret_metadata,
         "kubeconfig": opts.kubeconfig,
+        "concurrency": opts.concurrency,
     }
 
 
+@dataclass
+class _Listing:
+    """One list task: a kind in a namespace (None: cluster-wide), and what it found."""
+
+    kind: Kind
+    namespace: str | None
+    objects: list[Obj] | None = None  # None: the API is not served (an optional kind)
+    failed: CallFailed | None = None
+    done: bool = False
+
+
 class _Cluster:
-    def __init__(
-        self, label: str, api: Api, identity: str | None, opts: K8sOptions, sink: SnapshotBuilder
-    ) -> None:
-        self.label, self.api, self.identity, self.opts, self.sink = label, api, identity, opts, sink
-        self.estate = Estate(scope=label, live=True)
-        self.errors: list[CollectionError] = []
-
-    def error(self, operation: str, kind: str, message: str, rtypes: tuple[str, ...], ns: str | None) -> None:
-        self.errors.append(
-            CollectionError(
-                provider=PROVIDER,
-                operation=operation,
-                scope=Location(account=self.label, region=ns),
-                resource_types=rtypes,
-                kind=kind,
-                message=message,
-            )
-        )
-
-    def record(self, operation: str, body: Any, params: dict[str, Any]) -> str:
-        return self.sink.record(
-            PROVIDER,
-            operation,
-            body,
-            parameters=params,
-            scope=Location(account=self.label),
-            identity=self.identity,
-        )
+    def __init__(self, label: str, session: Session, api: Api, opts: K8sOptions) -> None:
+        self.label, self.session, self.api, self.opts = label, session, api, opts
+        self.scope = Location(account=label)
 
     def list_kind(
         self, k: Kind, ns: str | None, *, accept: str | None = None, field_selector: str | None = None
@@ -230,23 +255,19 @@ class _Cluster:
         """All objects of one kind (paged). None when the API is not served (optional kinds)."""
         versions = (k.version, *k.fallback_versions)
         for i, version in enumerate(versions):
-            path = k.list_path(ns, version)
+            last = i + 1 == len(versions)
             try:
-                return self._pages(k, path, accept, field_selector)
-            except KubeError as exc:
-                if exc.status == 404 and i + 1 < len(versions):
-                    continue
-                if exc.status == 404 and k.optional:
-                    self.record(
-                        f"{k.group or 'core'}.{k.plural}.list",
-                        {"served": False, "status": 404},
-                        {"path": path},
-                    )
-                    return None
+                return self._pages(k, k.list_path(ns, version), accept, field_selector, last and k.optional)
+            except CallFailed as err:
+                if err.status == 404 and not last:
+                    continue  # an older API version may serve it (CronJob batch/v1beta1 on <1.21)
                 raise
         return None  # pragma: no cover - the loop always returns or raises
 
-    def _pages(self, k: Kind, path: str, accept: str | None, field_selector: str | None) -> list[Obj]:
+    def _pages(
+        self, k: Kind, path: str, accept: str | None, field_selector: str | None, optional: bool
+    ) -> list[Obj] | None:
+        operation = f"{k.group or 'core'}.{k.plural}.list"
         objs: list[Obj] = []
         token: str | None = None
         page = 0
@@ -256,148 +277,173 @@ class _Cluster:
                 query["continue"] = token
             if field_selector:
                 query["fieldSelector"] = field_selector
-            body = self.api.get(path, query, accept)
-            if not isinstance(body, dict):
-                raise KubeError(200, "error", f"{path}: the response is not a JSON object")
-            items = [i for i in body.get("items") or [] if isinstance(i, dict)]
-            for item in items:  # list items carry no kind/apiVersion of their own
-                item["kind"] = k.kind
-                item["apiVersion"] = body.get("apiVersion", k.api_version) if not accept else k.api_version
-            clean = scrub_list(body)
             params: dict[str, Any] = {"path": path, "page": page}
             if field_selector:
                 params["fieldSelector"] = field_selector
-            ev = self.record(f"{k.group or 'core'}.{k.plural}.list", clean, params)
-            objs.extend(Obj(scrub(o), ev) for o in clean["items"])
-            token = (body.get("metadata") or {}).get("continue") or None
+            called = self.session.call(
+                operation,
+                functools.partial(self._page, k, path, query, accept),
+                scope=self.scope,
+                params=params,
+                absent=_not_served if optional and page == 0 else None,
+            )
+            if called.body is None:
+                return None  # 404 on an optional kind: recorded as not served, so none exist
+            objs.extend(Obj(scrub(o), called.evidence) for o in called.body["items"])
+            token = (called.body.get("metadata") or {}).get("continue") or None
             page += 1
             if not token:
                 return objs
 
+    def _page(self, k: Kind, path: str, query: dict[str, Any], accept: str | None) -> dict[str, Any]:
+        return _clean_page(k, path, self.api.get(path, query, accept), accept)
+
+    def list_task(self, listing: _Listing) -> None:
+        k, ns = listing.kind, listing.namespace
+        self.session.progress.step(f"{self.label}: {k.plural}" + (f" in {ns}" if ns else ""))
+        try:
+            if k.kind == "Secret":
+                listing.objects = self._secret_metadata(k, ns)
+            else:
+                listing.objects = self.list_kind(k, ns)
+        except CallFailed as err:
+            listing.failed = err
+        listing.done = True
+
+    def _secret_metadata(self, k: Kind, ns: str | None) -> list[Obj]:
+        """Secret metadata only. The metadata view carries no `type`, so service-account token
+        Secrets are listed a second time with a field selector on type."""
+        objs = self.list_kind(k, ns, accept=METADATA_ONLY) or []
+        tokens = self.list_kind(k, ns, accept=METADATA_ONLY, field_selector=f"type={SA_TOKEN_TYPE}") or []
+        token_ids = {(o.namespace, o.name) for o in tokens}
+        for o in objs:
+            o.obj.pop("dataKeys", None)
+            if (o.namespace, o.name) in token_ids:
+                o.obj["type"] = SA_TOKEN_TYPE
+        return objs
+
+
+def _not_served(exc: BaseException) -> dict[str, Any] | None:
+    return dict(NOT_SERVED) if isinstance(exc, ApiStatus) and exc.status == 404 else None
+
+
+def _clean_page(k: Kind, path: str, body: Any, accept: str | None) -> dict[str, Any]:
+    """A list page as stored in evidence: items stamped with their kind, scrubbed."""
+    if not isinstance(body, dict):
+        raise ApiStatus(200, f"{path}: the response is not a JSON object")
+    items = [i for i in body.get("items") or [] if isinstance(i, dict)]
+    for item in items:  # list items carry no kind/apiVersion of their own
+        item["kind"] = k.kind
+        item["apiVersion"] = body.get("apiVersion", k.api_version) if not accept else k.api_version
+    return scrub_list({**body, "items": items})
+
 
 def _collect_cluster(
-    label: str,
-    make_client: Callable[[], Any],
-    identity: str | None,
-    opts: K8sOptions,
-    sink: SnapshotBuilder,
-    progress: Progress,
+    label: str, make_client: Callable[[], Any], identity: str | None, opts: K8sOptions, run: CollectRun
 ) -> None:
-    sink.add_target(Target(provider=PROVIDER, label=f"cluster {label}", options=_target_options(opts, label)))
+    with Session(
+        PROVIDER,
+        run,
+        classify=classify,
+        concurrency=opts.concurrency,
+        identity=identity,
+        retry=RetryPolicy(attempts=2),  # on top of urllib3's own 3 retries of a 429
+    ) as session:
+        try:
+            _read_cluster(label, make_client, opts, session)
+        finally:
+            session.wait()
+            session.add_target(f"cluster {label}", _target_options(opts, label))
+
+
+def _read_cluster(label: str, make_client: Callable[[], Any], opts: K8sOptions, session: Session) -> None:
+    scope = Location(account=label)
+    if not opts.secret_metadata:
+        session.exclude([SECRET], scope=scope, reason=SECRETS_EXCLUDED)
     try:
-        api = Api(make_client(), opts.timeout)
+        api = Api(make_client(), opts.timeout, session.stats.request)
     except Exception as exc:
-        sink.add_error(
-            CollectionError(
-                provider=PROVIDER,
-                operation="client.configure",
-                scope=Location(account=label),
-                kind="error",
-                message=f"cannot configure a client for {label}: {type(exc).__name__}: {exc}",
-            )
+        session.error(
+            "client.configure",
+            ErrorKind.ERROR,
+            f"cannot configure a client for {label}: {type(exc).__name__}: {exc}",
+            scope=scope,
         )
         return
-    c = _Cluster(label, api, identity, opts, sink)
-    progress.step(f"{label}: version")
+    estate = Estate(scope=label, live=True)
+    session.progress.step(f"{label}: version")
     try:
-        version = api.get("/version")
-        c.estate.version = version
-        c.estate.version_evidence = c.record("version.get", version, {"path": "/version"})
-    except KubeError as exc:
-        if exc.kind == "unreachable" or exc.status == 401:
+        version = session.call(
+            "version.get", lambda: api.get("/version"), scope=scope, params={"path": "/version"}
+        )
+        estate.version, estate.version_evidence = version.body, version.evidence
+    except CallFailed as err:
+        if err.kind == ErrorKind.UNREACHABLE or err.status == 401:
             # Nothing else will work: one error for the whole target, no hammering.
-            why = "credentials rejected (expired or invalid)" if exc.status == 401 else "cluster unreachable"
-            sink.add_error(
-                CollectionError(
-                    provider=PROVIDER,
-                    operation="version.get",
-                    scope=Location(account=label),
-                    kind=exc.kind,
-                    message=f"{why}: {exc.message}",
-                )
-            )
+            why = "credentials rejected (expired or invalid)" if err.status == 401 else "cluster unreachable"
+            session.error(err.operation, err.kind, f"{why}: {err.message}", scope=scope)
             return
-        c.error("version.get", exc.kind, exc.message, ("k8s.cluster", "k8s.node"), None)
+        session.gap(err, scope=scope, types=(CLUSTER, NODE))
 
-    namespaces = opts.namespaces
-    for k in KINDS:
-        if k.opt_in and not opts.secret_metadata:
-            c.error(
-                f"core.{k.plural}.list",
-                "not_collected",
-                "Secret metadata is not read by default (listing Secrets returns their data too); scan with "
-                "--secret-metadata and the opt-in role k8s-clusterrole-secret-metadata.yaml to evaluate these checks",
-                (SECRET,),
-                None,
-            )
+    cluster = _Cluster(label, session, api, opts)
+    listings = [
+        _Listing(k, ns)
+        for k in KINDS
+        if opts.secret_metadata or not k.opt_in
+        for ns in (list(opts.namespaces) if (k.namespaced and opts.namespaces) else [None])
+    ]
+    for listing in listings:
+        session.submit(cluster.list_task, listing, scope=Location(account=label, region=listing.namespace))
+    session.wait()
+    # In KINDS order whatever order the tasks finished in: the snapshot is the same every run.
+    for listing in listings:
+        k, ns = listing.kind, listing.namespace
+        if listing.failed is not None or not listing.done:
+            # (a task that crashed was recorded by the session for its whole scope)
+            why = listing.failed.message if listing.failed else "the collector task crashed"
+            estate.failed[(k.kind, ns)] = why
+            if listing.failed is not None:
+                session.gap(listing.failed, scope=Location(account=label, region=ns), types=(k.rtype,))
             continue
-        scopes: list[str | None] = list(namespaces) if (k.namespaced and namespaces) else [None]
-        for ns in scopes:
-            progress.step(f"{label}: {k.plural}" + (f" in {ns}" if ns else ""))
-            try:
-                objs = _list_secret_metadata(c, k, ns) if k.kind == "Secret" else c.list_kind(k, ns)
-            except KubeError as exc:
-                c.estate.failed[(k.kind, ns)] = exc.message
-                c.error(f"{k.group or 'core'}.{k.plural}.list", exc.kind, exc.message, (k.rtype,), ns)
-                continue
-            if objs is None:
-                continue
-            if k.kind == "Namespace" and namespaces:
-                objs = [o for o in objs if o.name in namespaces]
-            c.estate.objects.extend(objs)
-    for r in build_resources(c.estate):
-        sink.add_resource(r)
-    for e in c.errors:
-        sink.add_error(e)
-
-
-def _list_secret_metadata(c: _Cluster, k: Kind, ns: str | None) -> list[Obj]:
-    """Secret metadata only. The metadata view carries no `type`, so service-account token
-    Secrets are listed a second time with a field selector on type."""
-    objs = c.list_kind(k, ns, accept=METADATA_ONLY) or []
-    tokens = c.list_kind(k, ns, accept=METADATA_ONLY, field_selector=f"type={SA_TOKEN_TYPE}") or []
-    token_ids = {(o.namespace, o.name) for o in tokens}
-    for o in objs:
-        o.obj.pop("dataKeys", None)
-        if (o.namespace, o.name) in token_ids:
-            o.obj["type"] = SA_TOKEN_TYPE
-    return objs
-
-
-def collect_manifests(opts: K8sOptions, sink: SnapshotBuilder, progress: Progress) -> None:
-    paths = list(opts.manifests or [])
-    scope = "manifests"
-    sink.add_target(
-        Target(provider=PROVIDER, label=f"manifests {', '.join(paths)}", options={"manifests": paths})
-    )
-    docs, problems = read_manifests(paths)
-    estate = Estate(scope=scope, live=False)
-    by_file: dict[str, list[tuple[str, dict[str, Any]]]] = {}
-    for d in docs:
-        if d.obj.get("kind") not in BY_KIND:
-            continue  # kinds no check reads (ConfigMaps...) are neither kept nor recorded
-        by_file.setdefault(d.source.split("#", 1)[0], []).append((d.source, scrub(d.obj)))
-    for file, items in by_file.items():
-        progress.step(f"manifests: {file}")
-        ev = sink.record(
-            PROVIDER,
-            "manifests.read",
-            {"documents": [{"source": s, "object": o} for s, o in items]},
-            parameters={"file": file},
-            scope=Location(account=scope),
-        )
-        estate.objects.extend(Obj(o, ev, s) for s, o in items)
+        objs = listing.objects
+        if objs is None:
+            continue
+        if k.kind == "Namespace" and opts.namespaces:
+            objs = [o for o in objs if o.name in opts.namespaces]
+        estate.objects.extend(objs)
     for r in build_resources(estate):
-        sink.add_resource(r)
-    for p in problems:
-        k = BY_KIND.get(p.kind or "")
-        sink.add_error(
-            CollectionError(
-                provider=PROVIDER,
-                operation="manifests.parse",
-                scope=Location(account=scope),
-                resource_types=(k.rtype,) if k else (),
-                kind="error",
-                message=f"{p.source}: {p.message}",
+        session.add(r)
+
+
+def collect_manifests(opts: K8sOptions, run: CollectRun) -> None:
+    paths = list(opts.manifests or [])
+    scope = Location(account="manifests")
+    with Session(PROVIDER, run) as session:
+        session.add_target(f"manifests {', '.join(paths)}", {"manifests": paths}, with_stats=False)
+        docs, problems = read_manifests(paths)
+        estate = Estate(scope="manifests", live=False)
+        by_file: dict[str, list[tuple[ManifestDoc, dict[str, Any]]]] = {}
+        for d in docs:
+            if d.obj.get("kind") not in BY_KIND:
+                continue  # kinds no check reads (ConfigMaps...) are neither kept nor recorded
+            by_file.setdefault(d.file, []).append((d, scrub(d.obj)))
+        for file, items in by_file.items():
+            session.progress.step(f"manifests: {file}")
+            ev = session.record(
+                "manifests.read",
+                {"documents": [{"source": d.source, "object": o} for d, o in items]},
+                scope=scope,
+                params={"file": file},
             )
-        )
+            estate.objects.extend(Obj(o, ev, d.location) for d, o in items)
+        for r in build_resources(estate):
+            session.add(r)
+        for p in problems:
+            k = BY_KIND.get(p.kind or "")
+            session.error(
+                "manifests.parse",
+                ErrorKind.ERROR,
+                f"{p.source}: {p.message}",
+                scope=scope,
+                types=(k.rtype,) if k else (),
+            )

@@ -1,9 +1,12 @@
 """The Kubernetes kinds the provider reads: API group/version/plural and the resource type
-each becomes. Shared by the live collector, the manifest reader and the tests (no SDK)."""
+each becomes (declared in `resources`). Shared by the live collector, the manifest reader and
+the tests (no SDK)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from auditor.providers.k8s import resources as rt
 
 
 @dataclass(frozen=True)
@@ -30,46 +33,33 @@ class Kind:
         return f"{base}/{self.plural}"
 
 
-WORKLOAD = "k8s.workload"
-NAMESPACE = "k8s.namespace"
-NODE = "k8s.node"
-CLUSTER = "k8s.cluster"
-SERVICE_ACCOUNT = "k8s.serviceaccount"
-ROLE = "k8s.role"
-BINDING = "k8s.binding"
-NETWORK_POLICY = "k8s.networkpolicy"
-SERVICE = "k8s.service"
-INGRESS = "k8s.ingress"
-ADMISSION = "k8s.admission"
-SECRET = "k8s.secret"
-
 RBAC = "rbac.authorization.k8s.io"
 ADMREG = "admissionregistration.k8s.io"
 
 KINDS: tuple[Kind, ...] = (
-    Kind("Namespace", "", "v1", "namespaces", False, NAMESPACE),
-    Kind("Node", "", "v1", "nodes", False, NODE),
-    Kind("Pod", "", "v1", "pods", True, WORKLOAD),
-    Kind("Deployment", "apps", "v1", "deployments", True, WORKLOAD),
-    Kind("StatefulSet", "apps", "v1", "statefulsets", True, WORKLOAD),
-    Kind("DaemonSet", "apps", "v1", "daemonsets", True, WORKLOAD),
-    Kind("Job", "batch", "v1", "jobs", True, WORKLOAD),
-    Kind("CronJob", "batch", "v1", "cronjobs", True, WORKLOAD, fallback_versions=("v1beta1",)),
-    Kind("ServiceAccount", "", "v1", "serviceaccounts", True, SERVICE_ACCOUNT),
-    Kind("Role", RBAC, "v1", "roles", True, ROLE),
-    Kind("ClusterRole", RBAC, "v1", "clusterroles", False, ROLE),
-    Kind("RoleBinding", RBAC, "v1", "rolebindings", True, BINDING),
-    Kind("ClusterRoleBinding", RBAC, "v1", "clusterrolebindings", False, BINDING),
-    Kind("NetworkPolicy", "networking.k8s.io", "v1", "networkpolicies", True, NETWORK_POLICY),
-    Kind("Service", "", "v1", "services", True, SERVICE),
-    Kind("Ingress", "networking.k8s.io", "v1", "ingresses", True, INGRESS),
+    Kind("Namespace", "", "v1", "namespaces", False, rt.NAMESPACE),
+    Kind("Node", "", "v1", "nodes", False, rt.NODE),
+    Kind("Pod", "", "v1", "pods", True, rt.WORKLOAD),
+    Kind("Deployment", "apps", "v1", "deployments", True, rt.WORKLOAD),
+    Kind("StatefulSet", "apps", "v1", "statefulsets", True, rt.WORKLOAD),
+    Kind("DaemonSet", "apps", "v1", "daemonsets", True, rt.WORKLOAD),
+    Kind("Job", "batch", "v1", "jobs", True, rt.WORKLOAD),
+    Kind("CronJob", "batch", "v1", "cronjobs", True, rt.WORKLOAD, fallback_versions=("v1beta1",)),
+    Kind("ServiceAccount", "", "v1", "serviceaccounts", True, rt.SERVICE_ACCOUNT),
+    Kind("Role", RBAC, "v1", "roles", True, rt.ROLE),
+    Kind("ClusterRole", RBAC, "v1", "clusterroles", False, rt.ROLE),
+    Kind("RoleBinding", RBAC, "v1", "rolebindings", True, rt.BINDING),
+    Kind("ClusterRoleBinding", RBAC, "v1", "clusterrolebindings", False, rt.BINDING),
+    Kind("NetworkPolicy", "networking.k8s.io", "v1", "networkpolicies", True, rt.NETWORK_POLICY),
+    Kind("Service", "", "v1", "services", True, rt.SERVICE),
+    Kind("Ingress", "networking.k8s.io", "v1", "ingresses", True, rt.INGRESS),
     Kind(
         "ValidatingAdmissionPolicy",
         ADMREG,
         "v1",
         "validatingadmissionpolicies",
         False,
-        ADMISSION,
+        rt.ADMISSION,
         optional=True,
     ),
     Kind(
@@ -78,12 +68,14 @@ KINDS: tuple[Kind, ...] = (
         "v1",
         "validatingadmissionpolicybindings",
         False,
-        ADMISSION,
+        rt.ADMISSION,
         optional=True,
     ),
-    Kind("ValidatingWebhookConfiguration", ADMREG, "v1", "validatingwebhookconfigurations", False, ADMISSION),
-    Kind("MutatingWebhookConfiguration", ADMREG, "v1", "mutatingwebhookconfigurations", False, ADMISSION),
-    Kind("Secret", "", "v1", "secrets", True, SECRET, opt_in=True),
+    Kind(
+        "ValidatingWebhookConfiguration", ADMREG, "v1", "validatingwebhookconfigurations", False, rt.ADMISSION
+    ),
+    Kind("MutatingWebhookConfiguration", ADMREG, "v1", "mutatingwebhookconfigurations", False, rt.ADMISSION),
+    Kind("Secret", "", "v1", "secrets", True, rt.SECRET, opt_in=True),
 )
 
 BY_KIND: dict[str, Kind] = {k.kind: k for k in KINDS}

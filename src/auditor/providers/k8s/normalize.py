@@ -21,12 +21,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from auditor.models import Location, Resource, SourceLocation
-from auditor.providers.k8s.kinds import (
+from auditor.providers.k8s.kinds import BY_KIND, DEFAULT_NAMESPACE
+from auditor.providers.k8s.resources import (
     ADMISSION,
     BINDING,
-    BY_KIND,
     CLUSTER,
-    DEFAULT_NAMESPACE,
     INGRESS,
     NAMESPACE,
     NETWORK_POLICY,
@@ -171,7 +170,7 @@ class Obj:
 
     obj: dict[str, Any]
     evidence: str
-    source: str | None = None
+    source: SourceLocation | None = None  # manifests: file and document (the address is added here)
 
     @property
     def kind(self) -> str:
@@ -324,11 +323,7 @@ def build_resources(estate: Estate) -> list[Resource]:
         ns = o.namespace
         labels = o.meta.get("labels") or {}
         name = f"{o.kind}/{ns}/{o.name}" if ns else f"{o.kind}/{o.name}"
-        source = None
-        if o.source is not None:
-            file, _, doc = o.source.partition("#")
-            index = doc.split("/", 1)[0]
-            source = SourceLocation(file=file, document=int(index) if index.isdigit() else None, address=name)
+        source = o.source.model_copy(update={"address": name}) if o.source is not None else None
         return Resource(
             provider=PROVIDER,
             type=rtype,
