@@ -160,6 +160,16 @@ def _date(v: Any) -> str | None:
     return None if v in ("", "N/A", "no_information", "not_supported") else v
 
 
+_CRED_ATTRS = (
+    "password_enabled",
+    "password_last_used",
+    "password_last_changed",
+    "mfa_active",
+    "user_creation_time",
+    "access_keys",
+)
+
+
 def _cred_row(row: dict[str, str]) -> dict[str, Any]:
     keys = []
     for n in ("1", "2"):
@@ -209,6 +219,8 @@ def _build_iam(c: Collector, acct: Account, res: Results) -> None:
         for row in rows:
             by_user[row.get("user", "")] = _cred_row(row)
         attrs["root_credentials"] = by_user.get("<root_account>")
+    else:
+        gaps["root_credentials"] = report_gaps["credential_report"]
     _resource(
         c,
         T.IAM_ACCOUNT,
@@ -243,8 +255,7 @@ def _build_iam(c: Collector, acct: Account, res: Results) -> None:
             u_attrs.update(cred)
         else:
             why = report_gaps.get("credential_report", "user missing from the credential report")
-            for a in ("password_enabled", "password_last_used", "mfa_active", "access_keys"):
-                u_gaps[a] = why
+            u_gaps.update(dict.fromkeys(_CRED_ATTRS, why))
         _resource(
             c,
             T.IAM_USER,
@@ -720,6 +731,9 @@ def collect_kms(c: Collector, acct: Account, region: str) -> None:
         c.sched.submit(_kms_key, c, acct, region, k, list_ev, scope=(acct.id, region))
 
 
+_KMS_DESCRIBED = ("manager", "state", "key_spec", "key_usage", "origin", "deletion_date")
+
+
 def _kms_key(c: Collector, acct: Account, region: str, k: dict[str, Any], list_ev: str) -> None:
     key_id, arn = k["KeyId"], k.get("KeyArn") or k["KeyId"]
     try:
@@ -735,7 +749,7 @@ def _kms_key(c: Collector, acct: Account, region: str, k: dict[str, Any], list_e
             {},
             [list_ev],
             name=key_id,
-            gaps=dict.fromkeys(("manager", "state", "rotation_enabled", "policy"), why),
+            gaps=dict.fromkeys((*_KMS_DESCRIBED, "rotation_enabled", "policy"), why),
         )
         return
     meta = desc.get("KeyMetadata", {})
@@ -919,7 +933,9 @@ def _ec2_snapshot(c: Collector, acct: Account, region: str, snap: dict[str, Any]
         attrs["public"] = any(p.get("Group") == "all" for p in perms)
         attrs["shared_with"] = sorted(p["UserId"] for p in perms if p.get("UserId"))
     except ApiError as err:
-        gaps["public"] = f"{err.operation} failed ({err.kind}): {err.message}"
+        gaps.update(
+            dict.fromkeys(("public", "shared_with"), f"{err.operation} failed ({err.kind}): {err.message}")
+        )
     tags = _tags(snap.get("Tags"))
     _resource(
         c,
@@ -1060,7 +1076,9 @@ def _rds_snapshot(c: Collector, acct: Account, region: str, snap: dict[str, Any]
         attrs["public"] = "all" in values
         attrs["shared_with"] = sorted(v for v in values if v != "all")
     except ApiError as err:
-        gaps["public"] = f"{err.operation} failed ({err.kind}): {err.message}"
+        gaps.update(
+            dict.fromkeys(("public", "shared_with"), f"{err.operation} failed ({err.kind}): {err.message}")
+        )
     _resource(
         c,
         T.RDS_SNAPSHOT,
@@ -1088,7 +1106,7 @@ def collect_dynamodb(c: Collector, acct: Account, region: str) -> None:
         def build(res: Results, name: str = name) -> None:
             gaps: dict[str, str] = {}
             evs = [list_ev]
-            desc = _take(res, "table", gaps, ("sse_type",), evs)
+            desc = _take(res, "table", gaps, ("sse_type", "kms_key_arn"), evs)
             cb = _take(res, "backups", gaps, ("pitr_status",), evs)
             attrs: dict[str, Any] = {"table_name": name}
             arn = f"arn:aws:dynamodb:{region}:{acct.id}:table/{name}"
@@ -1135,7 +1153,7 @@ def collect_elbv2(c: Collector, acct: Account, region: str) -> None:
             gaps: dict[str, str] = {}
             evs = [list_ev]
             listeners = _take(res, "listeners", gaps, ("listeners",), evs)
-            lb_attrs = _take(res, "attributes", gaps, ("access_logs_enabled",), evs)
+            lb_attrs = _take(res, "attributes", gaps, ("access_logs_enabled", "deletion_protection"), evs)
             attrs: dict[str, Any] = {
                 "type": lb.get("Type", "application"),
                 "scheme": lb.get("Scheme"),
