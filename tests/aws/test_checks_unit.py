@@ -135,23 +135,29 @@ def test_cloudfront() -> None:
 
 
 def test_multi_region_trail_unread_regions_is_error() -> None:
-    acct = res(
-        T.CLOUDTRAIL_ACCOUNT, trails=[], unread_regions={"eu-west-1": "cloudtrail.DescribeTrails throttled"}
-    )
+    unread = {
+        "trails_complete": "the trails of eu-west-1 (cloudtrail.DescribeTrails: throttled) could not be read"
+    }
+    acct = res(T.CLOUDTRAIL_ACCOUNT, trails=[], gaps=unread)
     assert verdict("aws.cloudtrail.multi_region_logging", acct) == Status.ERROR
-    ok = res(
-        T.CLOUDTRAIL_ACCOUNT,
-        trails=[
-            {
-                "arn": "arn:aws:cloudtrail:us-east-1:1:trail/org",
-                "multi_region": True,
-                "logging": True,
-                "management_events": "All",
-            }
-        ],
-        unread_regions={"eu-west-1": "throttled"},
-    )
+    good = {
+        "arn": "arn:aws:cloudtrail:us-east-1:1:trail/org",
+        "multi_region": True,
+        "logging": True,
+        "management_events": "All",
+    }
+    ok = res(T.CLOUDTRAIL_ACCOUNT, trails=[good], gaps=unread)
     assert verdict("aws.cloudtrail.multi_region_logging", ok) == Status.PASS  # found elsewhere: a true pass
+    unknown = {**good, "logging": None}
+    assert (
+        verdict(
+            "aws.cloudtrail.multi_region_logging",
+            res(T.CLOUDTRAIL_ACCOUNT, trails=[unknown], trails_complete=True),
+        )
+        == Status.ERROR
+    )
+    none = res(T.CLOUDTRAIL_ACCOUNT, trails=[{**good, "multi_region": False}], trails_complete=True)
+    assert verdict("aws.cloudtrail.multi_region_logging", none) == Status.FAIL
 
 
 def test_trail_bucket_in_another_account_is_error() -> None:

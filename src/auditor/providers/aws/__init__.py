@@ -74,4 +74,5 @@ PROVIDER = ProviderSpec(
     collector="auditor.providers.aws.collector:collect",
     extra="aws",
     types="auditor.providers.aws.resources:TYPES",
+    derivers="auditor.providers.aws.derive:DERIVERS",
 )

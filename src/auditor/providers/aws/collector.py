@@ -246,9 +246,6 @@ class Collector:
             user_agent_extra="auditor",
         )
         self.sched = Scheduler(options.concurrency, self._crashed)
-        # what failed, per (account, area): regions; read by account-level finalizers
-        self.failed: dict[tuple[str, str], dict[str, str]] = {}
-        self.trails: dict[str, list[dict[str, Any]]] = {}
         self._scanned: list[Account] = []
         self._session: boto3.Session = (
             boto3.Session(profile_name=options.profile) if options.profile else boto3.Session()
@@ -354,7 +351,6 @@ class Collector:
         account: str | None,
         region: str | None,
         types: Iterable[str],
-        area: str | None = None,
     ) -> None:
         self.sink.add_error(
             CollectionError(
@@ -366,11 +362,6 @@ class Collector:
                 message=err.message,
             )
         )
-        if area and account:
-            with self._lock:
-                self.failed.setdefault((account, area), {})[region or "global"] = (
-                    f"{err.operation} {err.kind}"
-                )
 
     def _crashed(self, exc: Exception, scope: tuple[str | None, str | None]) -> None:
         self.sink.add_error(
@@ -392,10 +383,6 @@ class Collector:
             for acct in accounts:
                 self.sched.submit(self._scan_account, acct, scope=(acct.id, None))
             self.sched.wait()
-            from auditor.providers.aws import services
-
-            for acct in accounts:
-                services.finalize_account(self, acct)
         finally:
             self.sched.shutdown()
         elapsed = time.monotonic() - started
@@ -407,6 +394,7 @@ class Collector:
             api_repeated_calls=len(self.stats.repeated),
             api_repeated_examples=sorted(set(self.stats.repeated))[:10],
             api_operations_called=sorted(f"{svc}:{op}" for svc, op in self.stats.operations),
+            scanned_accounts=[a.id for a in self._scanned],  # read by the derive step
         )
         label = "aws " + (", ".join(a.id for a in self._scanned) if self._scanned else "(no account)")
         self.sink.add_target(Target(provider=PROVIDER, label=label, options=options))

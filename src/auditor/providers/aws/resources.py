@@ -154,11 +154,21 @@ CLOUDTRAIL_ACCOUNT = TYPES.declare(
     "aws.cloudtrail.account",
     "CloudTrail of an account (every region's trails)",
     {
-        "trails": attr(list, "Every trail read: {arn, multi_region, logging, management_events}."),
-        "unread_regions": attr(dict, "Region -> why its trails could not be read."),
-        "regions_scanned": attr(list, "Regions whose trails were listed."),
+        "trails": attr(
+            list,
+            "Every trail read in the account: {arn, multi_region, logging, management_events}; "
+            "logging and management_events are null where the trail's status could not be read.",
+        ),
+        "trails_complete": attr(
+            bool,
+            "Always true when present: every region's trails were read. A gap names the regions "
+            "whose trails could not be read (then `trails` may miss some).",
+        ),
     },
     scope="account",
+    derived=True,
+    description="Derived from the snapshot's aws.cloudtrail.trail resources and collection errors "
+    "(auditor.providers.aws.derive), never collected.",
 )
 CONFIG_REGION = TYPES.declare(
     "aws.config.region",

@@ -501,7 +501,7 @@ def collect_cloudtrail(c: Collector, acct: Account, region: str) -> None:
     try:
         body, ev = c.call(acct, region, "cloudtrail", "describe_trails", {"includeShadowTrails": False})
     except ApiError as err:
-        c.gap(err, acct.id, region, (T.CLOUDTRAIL_TRAIL,), area="cloudtrail")
+        c.gap(err, acct.id, region, (T.CLOUDTRAIL_TRAIL,))
         return
     for t in body.get("trailList", []):
         arn = t["TrailARN"]
@@ -555,36 +555,6 @@ def _build_trail(
     if sel is not None:
         attrs["management_events"] = _management_events(sel)
     _resource(c, T.CLOUDTRAIL_TRAIL, t["TrailARN"], acct, region, attrs, ev, name=t.get("Name"), gaps=gaps)
-    with c._lock:
-        c.trails.setdefault(acct.id, []).append(
-            {
-                "arn": t["TrailARN"],
-                "multi_region": attrs["is_multi_region"],
-                "logging": attrs.get("is_logging"),
-                "management_events": attrs.get("management_events"),
-                "evidence": ev,
-            }
-        )
-
-
-def finalize_account(c: Collector, acct: Account) -> None:
-    """Account-wide views that need every region's answer (built after the pool drained)."""
-    trails = c.trails.get(acct.id, [])
-    unread = c.failed.get((acct.id, "cloudtrail"), {})
-    _resource(
-        c,
-        T.CLOUDTRAIL_ACCOUNT,
-        acct.id,
-        acct,
-        None,
-        {
-            "trails": [{k: v for k, v in t.items() if k != "evidence"} for t in trails],
-            "unread_regions": dict(sorted(unread.items())),
-            "regions_scanned": acct.regions,
-        },
-        [e for t in trails for e in t["evidence"]],
-        name=f"CloudTrail of {acct.id}",
-    )
 
 
 # ============================================================================ detection services
