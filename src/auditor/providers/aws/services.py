@@ -1,126 +1,59 @@
 """What the AWS collector reads, service by service.
 
-Each function is one task on the collector's pool; per-resource detail calls are fanned out
-with `gather`, so they run in parallel and the last one builds the resource. A list call that
-fails records a CollectionError for exactly its (account, region, resource types); a detail
-call that fails leaves a `gap` on that one resource. Secret values are never requested
+Each function is one task on the collection's scheduler; per-resource detail calls are fanned
+out with `gather`, so they run in parallel and the last one builds the resource. A list call
+that fails records a CollectionError for exactly its (account, region, resource types); a
+detail call that fails leaves a `gap` on that one resource. Secret values are never requested
 (no GetSecretValue, no user data, no SecureString parameters); the one response that carries
 them anyway (Lambda ListFunctions: environment variables) is masked before storage and only
 the variable names reach the resource.
+
+Every function takes (collection, account, region): for a global service (IAM, S3, CloudFront)
+`region` is the home region, where its API is called; its resources have no region.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import json
 import time
+from collections.abc import Callable
 from functools import partial
-from typing import TYPE_CHECKING, Any
-from urllib.parse import unquote
+from typing import Any
 
-from auditor.models import Location, Resource
 from auditor.providers.aws import resources as T
-from auditor.providers.aws.collector import PROVIDER, Account, ApiError, Collector
-
-if TYPE_CHECKING:
-    from collections.abc import Callable
-
-Results = dict[str, Any]
-
-
-def _loc(acct: Account, region: str | None) -> Location:
-    return Location(account=acct.id, region=region)
-
-
-def _tags(items: Any) -> dict[str, str]:
-    if isinstance(items, dict):
-        return {str(k): str(v) for k, v in items.items()}
-    out: dict[str, str] = {}
-    for t in items or ():
-        key = t.get("Key", t.get("key"))
-        if key is not None:
-            out[str(key)] = str(t.get("Value", t.get("value", "")))
-    return out
-
-
-def _doc(value: Any) -> Any:
-    """A policy document as a dict whatever the API returned (dict, JSON, URL-encoded JSON)."""
-    if isinstance(value, str):
-        text = value if value.lstrip().startswith("{") else unquote(value)
-        try:
-            return json.loads(text)
-        except json.JSONDecodeError:
-            return {"unparsed": text[:2000]}
-    return value
-
-
-def _resource(
-    c: Collector,
-    type_: str,
-    id_: str,
-    acct: Account,
-    region: str | None,
-    attrs: dict[str, Any],
-    evidence: list[str],
-    *,
-    name: str | None = None,
-    gaps: dict[str, str] | None = None,
-    tags: dict[str, str] | None = None,
-) -> None:
-    c.add(
-        Resource(
-            provider=PROVIDER,
-            type=type_,
-            id=id_,
-            name=name,
-            location=_loc(acct, region),
-            tags=tags or {},
-            attributes=attrs,
-            gaps=gaps or {},
-            evidence=tuple(e for e in dict.fromkeys(evidence) if e),
-        )
-    )
-
-
-def _take(results: Results, key: str, gaps: dict[str, str], attrs: tuple[str, ...], ev: list[str]) -> Any:
-    """The body of one gathered call, or None with a gap on each attribute it would have filled."""
-    value: Any = results.get(key)
-    if isinstance(value, ApiError):
-        for a in attrs:
-            gaps[a] = f"{value.operation} failed ({value.kind}): {value.message}"
-        return None
-    body, ev_id = value
-    ev.append(ev_id)
-    return body
-
-
-def _iso(v: Any) -> Any:
-    return v.isoformat() if hasattr(v, "isoformat") else v
-
+from auditor.providers.aws.common import (
+    Account,
+    Collection,
+    Results,
+    iso,
+    policy_doc,
+    region_id,
+    tags,
+    take,
+)
+from auditor.runtime import Called, CallFailed
 
 # ============================================================================ IAM (global)
 
 
-def _credential_report(c: Collector, acct: Account) -> tuple[Any, str]:
-    region = c.opts.home_region
+def _credential_report(c: Collection, acct: Account, region: str) -> Called:
     for attempt in range(40):
-        state, _ = c.call(acct, region, "iam", "generate_credential_report", record=False)
+        state = c.call(acct, region, "iam", "GenerateCredentialReport", record=False, allow_repeat=True).body
         if state.get("State") == "COMPLETE":
             break
         time.sleep(min(2.0, 0.1 * (attempt + 1)))
-    body, _ = c.call(acct, region, "iam", "get_credential_report", record=False)
+    body = c.call(acct, region, "iam", "GetCredentialReport", record=False).body
     content = body.get("Content", b"")
     text = content.decode("utf-8") if isinstance(content, bytes) else str(content)
     rows = list(csv.DictReader(io.StringIO(text)))
-    ev = c.sink.record(
-        PROVIDER,
+    ev = c.record(
+        acct,
+        region,
         "iam.GetCredentialReport",
-        {"GeneratedTime": _iso(body.get("GeneratedTime")), "rows": rows},
-        scope=_loc(acct, region),
-        identity=acct.identity,
+        {"GeneratedTime": iso(body.get("GeneratedTime")), "rows": rows},
     )
-    return rows, ev
+    return Called(rows, ev)
 
 
 def _partition(acct: Account) -> str:
@@ -128,27 +61,31 @@ def _partition(acct: Account) -> str:
     return ident.split(":")[1] if ident.startswith("arn:") else "aws"
 
 
-def collect_iam(c: Collector, acct: Account) -> None:
-    r = c.opts.home_region
+def collect_iam(c: Collection, acct: Account, region: str) -> None:
     support_arn = f"arn:{_partition(acct)}:iam::aws:policy/AWSSupportAccess"
     thunks: dict[str, Callable[[], Any]] = {
-        "summary": lambda: c.call(acct, r, "iam", "get_account_summary"),
+        "summary": lambda: c.call(acct, region, "iam", "GetAccountSummary"),
         "password_policy": lambda: c.call(
-            acct, r, "iam", "get_account_password_policy", absent={"NoSuchEntity"}
+            acct, region, "iam", "GetAccountPasswordPolicy", absent={"NoSuchEntity"}
         ),
         "support": lambda: c.call(
-            acct, r, "iam", "list_entities_for_policy", {"PolicyArn": support_arn}, absent={"NoSuchEntity"}
+            acct,
+            region,
+            "iam",
+            "ListEntitiesForPolicy",
+            {"PolicyArn": support_arn},
+            absent={"NoSuchEntity"},
         ),
-        "report": lambda: _credential_report(c, acct),
+        "report": lambda: _credential_report(c, acct, region),
         "details": lambda: c.call(
             acct,
-            r,
+            region,
             "iam",
-            "get_account_authorization_details",
+            "GetAccountAuthorizationDetails",
             {"Filter": ["User", "Role", "Group", "LocalManagedPolicy"]},
         ),
     }
-    c.sched.gather(thunks, lambda res: _build_iam(c, acct, res), scope=(acct.id, None))
+    c.gather(acct, None, thunks, lambda res: _build_iam(c, acct, res))
 
 
 def _bool(v: Any) -> bool:
@@ -191,15 +128,23 @@ def _cred_row(row: dict[str, str]) -> dict[str, Any]:
     }
 
 
-def _build_iam(c: Collector, acct: Account, res: Results) -> None:
+def _inline(items: Any) -> list[dict[str, Any]]:
+    return [{"name": p["PolicyName"], "document": policy_doc(p.get("PolicyDocument"))} for p in items or ()]
+
+
+def _attached(items: Any) -> list[Any]:
+    return [p.get("PolicyArn") for p in items or ()]
+
+
+def _build_iam(c: Collection, acct: Account, res: Results) -> None:
     gaps: dict[str, str] = {}
     ev: list[str] = []
-    summary = _take(res, "summary", gaps, ("AccountMFAEnabled", "AccountAccessKeysPresent"), ev)
-    policy = _take(res, "password_policy", gaps, ("password_policy",), ev)
-    support = _take(res, "support", gaps, ("support_role_entities",), ev)
+    summary = take(res, "summary", gaps, ("AccountMFAEnabled", "AccountAccessKeysPresent"), ev)
+    policy = take(res, "password_policy", gaps, ("password_policy",), ev)
+    support = take(res, "support", gaps, ("support_role_entities",), ev)
     report_gaps: dict[str, str] = {}
     report_ev: list[str] = []
-    rows = _take(res, "report", report_gaps, ("credential_report",), report_ev)
+    rows = take(res, "report", report_gaps, ("credential_report",), report_ev)
     attrs: dict[str, Any] = {}
     if summary is not None:
         sm = summary.get("SummaryMap", {})
@@ -221,34 +166,21 @@ def _build_iam(c: Collector, acct: Account, res: Results) -> None:
         attrs["root_credentials"] = by_user.get("<root_account>")
     else:
         gaps["root_credentials"] = report_gaps["credential_report"]
-    _resource(
-        c,
-        T.IAM_ACCOUNT,
-        acct.id,
-        acct,
-        None,
-        attrs,
-        ev + report_ev,
-        name=acct.name or acct.id,
-        gaps=gaps,
-    )
+    c.add(T.IAM_ACCOUNT, acct.id, acct, None, attrs, ev + report_ev, name=acct.name or acct.id, gaps=gaps)
 
     details: Any = res.get("details")
-    if isinstance(details, ApiError):
-        c.gap(details, acct.id, None, (T.IAM_USER, T.IAM_ROLE, T.IAM_GROUP, T.IAM_POLICY))
+    if isinstance(details, CallFailed):
+        c.gap(details, acct, None, (T.IAM_USER, T.IAM_ROLE, T.IAM_GROUP, T.IAM_POLICY))
         return
-    body, det_ev = details
+    body, det_ev = details.body, details.evidence
     for u in body.get("UserDetailList", []):
         u_gaps: dict[str, str] = {}
         u_attrs: dict[str, Any] = {
             "arn": u["Arn"],
-            "attached_policies": [p.get("PolicyArn") for p in u.get("AttachedManagedPolicies", [])],
-            "inline_policies": [
-                {"name": p["PolicyName"], "document": _doc(p.get("PolicyDocument"))}
-                for p in u.get("UserPolicyList", [])
-            ],
+            "attached_policies": _attached(u.get("AttachedManagedPolicies")),
+            "inline_policies": _inline(u.get("UserPolicyList")),
             "groups": list(u.get("GroupList", [])),
-            "create_date": _iso(u.get("CreateDate")),
+            "create_date": iso(u.get("CreateDate")),
         }
         cred = by_user.get(u["UserName"]) if rows is not None else None
         if cred is not None:
@@ -256,8 +188,7 @@ def _build_iam(c: Collector, acct: Account, res: Results) -> None:
         else:
             why = report_gaps.get("credential_report", "user missing from the credential report")
             u_gaps.update(dict.fromkeys(_CRED_ATTRS, why))
-        _resource(
-            c,
+        c.add(
             T.IAM_USER,
             u["Arn"],
             acct,
@@ -266,29 +197,24 @@ def _build_iam(c: Collector, acct: Account, res: Results) -> None:
             [det_ev, *report_ev],
             name=u["UserName"],
             gaps=u_gaps,
-            tags=_tags(u.get("Tags")),
+            tags=tags(u.get("Tags")),
         )
     for g in body.get("GroupDetailList", []):
-        _resource(
-            c,
+        c.add(
             T.IAM_GROUP,
             g["Arn"],
             acct,
             None,
             {
                 "arn": g["Arn"],
-                "attached_policies": [p.get("PolicyArn") for p in g.get("AttachedManagedPolicies", [])],
-                "inline_policies": [
-                    {"name": p["PolicyName"], "document": _doc(p.get("PolicyDocument"))}
-                    for p in g.get("GroupPolicyList", [])
-                ],
+                "attached_policies": _attached(g.get("AttachedManagedPolicies")),
+                "inline_policies": _inline(g.get("GroupPolicyList")),
             },
             [det_ev],
             name=g["GroupName"],
         )
     for ro in body.get("RoleDetailList", []):
-        _resource(
-            c,
+        c.add(
             T.IAM_ROLE,
             ro["Arn"],
             acct,
@@ -296,21 +222,17 @@ def _build_iam(c: Collector, acct: Account, res: Results) -> None:
             {
                 "arn": ro["Arn"],
                 "path": ro.get("Path", "/"),
-                "trust_policy": _doc(ro.get("AssumeRolePolicyDocument")),
-                "attached_policies": [p.get("PolicyArn") for p in ro.get("AttachedManagedPolicies", [])],
-                "inline_policies": [
-                    {"name": p["PolicyName"], "document": _doc(p.get("PolicyDocument"))}
-                    for p in ro.get("RolePolicyList", [])
-                ],
+                "trust_policy": policy_doc(ro.get("AssumeRolePolicyDocument")),
+                "attached_policies": _attached(ro.get("AttachedManagedPolicies")),
+                "inline_policies": _inline(ro.get("RolePolicyList")),
             },
             [det_ev],
             name=ro["RoleName"],
-            tags=_tags(ro.get("Tags")),
+            tags=tags(ro.get("Tags")),
         )
     for p in body.get("Policies", []):
         default = next((v for v in p.get("PolicyVersionList", []) if v.get("IsDefaultVersion")), None)
-        _resource(
-            c,
+        c.add(
             T.IAM_POLICY,
             p["Arn"],
             acct,
@@ -318,7 +240,7 @@ def _build_iam(c: Collector, acct: Account, res: Results) -> None:
             {
                 "arn": p["Arn"],
                 "attachment_count": p.get("AttachmentCount", 0),
-                "document": _doc(default.get("Document")) if default else None,
+                "document": policy_doc(default.get("Document")) if default else None,
             },
             [det_ev],
             name=p.get("PolicyName") or p["Arn"].rsplit("/", 1)[-1],
@@ -335,67 +257,42 @@ _S3_ABSENT = {
 }
 
 
-def collect_s3(c: Collector, acct: Account) -> None:
-    r = c.opts.home_region
-
-    def account_pab() -> None:
-        try:
-            body, ev = c.call(
-                acct,
-                r,
-                "s3control",
-                "get_public_access_block",
-                {"AccountId": acct.id},
-                absent={"NoSuchPublicAccessBlockConfiguration"},
-            )
-        except ApiError as err:
-            c.gap(err, acct.id, None, (T.S3_ACCOUNT,))
-            return
-        _resource(
-            c,
-            T.S3_ACCOUNT,
-            acct.id,
-            acct,
-            None,
-            {"public_access_block": (body or {}).get("PublicAccessBlockConfiguration")},
-            [ev],
-            name=f"S3 settings of {acct.id}",
-        )
-
-    c.sched.submit(account_pab, scope=(acct.id, None))
+def collect_s3control(c: Collection, acct: Account, region: str) -> None:
     try:
-        body, list_ev = c.call(acct, r, "s3", "list_buckets")
-    except ApiError as err:
-        c.gap(err, acct.id, None, (T.S3_BUCKET,))
+        got = c.call(
+            acct,
+            region,
+            "s3control",
+            "GetPublicAccessBlock",
+            {"AccountId": acct.id},
+            absent={"NoSuchPublicAccessBlockConfiguration"},
+        )
+    except CallFailed as err:
+        c.gap(err, acct, None, (T.S3_ACCOUNT,))
         return
-    for b in body.get("Buckets", []):
+    c.add(
+        T.S3_ACCOUNT,
+        acct.id,
+        acct,
+        None,
+        {"public_access_block": (got.body or {}).get("PublicAccessBlockConfiguration")},
+        [got.evidence],
+        name=f"S3 settings of {acct.id}",
+    )
+
+
+def collect_s3(c: Collection, acct: Account, region: str) -> None:
+    try:
+        listed = c.call(acct, region, "s3", "ListBuckets")
+    except CallFailed as err:
+        c.gap(err, acct, None, (T.S3_BUCKET,))
+        return
+    for b in listed.body.get("Buckets", []):
         name = b["Name"]
         if b.get("BucketRegion"):
-            _s3_details(c, acct, name, b["BucketRegion"], [list_ev])
+            _s3_details(c, acct, name, b["BucketRegion"], [listed.evidence])
         else:
-            c.sched.submit(_s3_locate, c, acct, name, list_ev, scope=(acct.id, None))
-
-
-def _s3_locate(c: Collector, acct: Account, name: str, list_ev: str) -> None:
-    try:
-        loc, ev = c.call(acct, c.opts.home_region, "s3", "get_bucket_location", {"Bucket": name})
-    except ApiError as err:
-        _resource(
-            c,
-            T.S3_BUCKET,
-            f"arn:aws:s3:::{name}",
-            acct,
-            None,
-            {"name": name},
-            [list_ev],
-            name=name,
-            gaps=dict.fromkeys(_S3_ATTRS, f"{err.operation} failed ({err.kind}): {err.message}"),
-        )
-        return
-    region = loc.get("LocationConstraint") or "us-east-1"
-    if region == "EU":
-        region = "eu-west-1"
-    _s3_details(c, acct, name, region, [list_ev, ev])
+            c.submit(acct, None, _s3_locate, c, acct, region, name, listed.evidence)
 
 
 _S3_ATTRS = (
@@ -410,36 +307,57 @@ _S3_ATTRS = (
 )
 
 
-def _s3_details(c: Collector, acct: Account, name: str, region: str, ev0: list[str]) -> None:
+def _s3_locate(c: Collection, acct: Account, home: str, name: str, list_ev: str) -> None:
+    try:
+        got = c.call(acct, home, "s3", "GetBucketLocation", {"Bucket": name})
+    except CallFailed as err:
+        c.add(
+            T.S3_BUCKET,
+            f"arn:aws:s3:::{name}",
+            acct,
+            None,
+            {"name": name},
+            [list_ev],
+            name=name,
+            gaps=dict.fromkeys(_S3_ATTRS, err.reason),
+        )
+        return
+    region = got.body.get("LocationConstraint") or "us-east-1"
+    if region == "EU":
+        region = "eu-west-1"
+    _s3_details(c, acct, name, region, [list_ev, got.evidence])
+
+
+def _s3_details(c: Collection, acct: Account, name: str, region: str, ev0: list[str]) -> None:
     def call(op: str, key: str | None = None) -> Callable[[], Any]:
         return lambda: c.call(acct, region, "s3", op, {"Bucket": name}, absent=_S3_ABSENT.get(key or "", ()))
 
     thunks = {
-        "encryption": call("get_bucket_encryption", "encryption"),
-        "public_access_block": call("get_public_access_block", "public_access_block"),
-        "policy": call("get_bucket_policy", "policy"),
-        "acl": call("get_bucket_acl"),
-        "versioning": call("get_bucket_versioning"),
-        "logging": call("get_bucket_logging"),
-        "object_lock": call("get_object_lock_configuration", "object_lock"),
+        "encryption": call("GetBucketEncryption", "encryption"),
+        "public_access_block": call("GetPublicAccessBlock", "public_access_block"),
+        "policy": call("GetBucketPolicy", "policy"),
+        "acl": call("GetBucketAcl"),
+        "versioning": call("GetBucketVersioning"),
+        "logging": call("GetBucketLogging"),
+        "object_lock": call("GetObjectLockConfiguration", "object_lock"),
     }
 
     def build(res: Results) -> None:
         gaps: dict[str, str] = {}
         ev = list(ev0)
         attrs: dict[str, Any] = {"name": name}
-        enc = _take(res, "encryption", gaps, ("encryption_rules",), ev)
+        enc = take(res, "encryption", gaps, ("encryption_rules",), ev)
         if "encryption_rules" not in gaps:
             attrs["encryption_rules"] = ((enc or {}).get("ServerSideEncryptionConfiguration") or {}).get(
                 "Rules", []
             )
-        pab = _take(res, "public_access_block", gaps, ("public_access_block",), ev)
+        pab = take(res, "public_access_block", gaps, ("public_access_block",), ev)
         if "public_access_block" not in gaps:
             attrs["public_access_block"] = (pab or {}).get("PublicAccessBlockConfiguration")
-        pol = _take(res, "policy", gaps, ("policy",), ev)
+        pol = take(res, "policy", gaps, ("policy",), ev)
         if "policy" not in gaps:
-            attrs["policy"] = _doc(pol["Policy"]) if pol and pol.get("Policy") else None
-        acl = _take(res, "acl", gaps, ("acl_grants",), ev)
+            attrs["policy"] = policy_doc(pol["Policy"]) if pol and pol.get("Policy") else None
+        acl = take(res, "acl", gaps, ("acl_grants",), ev)
         if acl is not None:
             attrs["acl_grants"] = [
                 {
@@ -449,35 +367,34 @@ def _s3_details(c: Collector, acct: Account, name: str, region: str, ev0: list[s
                 }
                 for g in acl.get("Grants", [])
             ]
-        ver = _take(res, "versioning", gaps, ("versioning", "mfa_delete"), ev)
+        ver = take(res, "versioning", gaps, ("versioning", "mfa_delete"), ev)
         if ver is not None:
             attrs["versioning"] = ver.get("Status") or "Disabled"
             attrs["mfa_delete"] = ver.get("MFADelete") or "Disabled"
-        log = _take(res, "logging", gaps, ("logging",), ev)
+        log = take(res, "logging", gaps, ("logging",), ev)
         if log is not None:
             attrs["logging"] = log.get("LoggingEnabled")
-        lock = _take(res, "object_lock", gaps, ("object_lock",), ev)
+        lock = take(res, "object_lock", gaps, ("object_lock",), ev)
         if "object_lock" not in gaps:
             attrs["object_lock"] = (lock or {}).get("ObjectLockConfiguration")
-        _resource(c, T.S3_BUCKET, f"arn:aws:s3:::{name}", acct, region, attrs, ev, name=name, gaps=gaps)
+        c.add(T.S3_BUCKET, f"arn:aws:s3:::{name}", acct, region, attrs, ev, name=name, gaps=gaps)
 
-    c.sched.gather(thunks, build, scope=(acct.id, region))
+    c.gather(acct, region, thunks, build)
 
 
 # ============================================================================ CloudFront (global)
 
 
-def collect_cloudfront(c: Collector, acct: Account) -> None:
+def collect_cloudfront(c: Collection, acct: Account, region: str) -> None:
     try:
-        body, ev = c.call(acct, c.opts.home_region, "cloudfront", "list_distributions")
-    except ApiError as err:
-        c.gap(err, acct.id, None, (T.CLOUDFRONT_DISTRIBUTION,))
+        got = c.call(acct, region, "cloudfront", "ListDistributions")
+    except CallFailed as err:
+        c.gap(err, acct, None, (T.CLOUDFRONT_DISTRIBUTION,))
         return
-    for d in (body.get("DistributionList") or {}).get("Items", []) or []:
+    for d in (got.body.get("DistributionList") or {}).get("Items", []) or []:
         behaviors = [d.get("DefaultCacheBehavior", {}), *((d.get("CacheBehaviors") or {}).get("Items") or [])]
         cert = d.get("ViewerCertificate") or {}
-        _resource(
-            c,
+        c.add(
             T.CLOUDFRONT_DISTRIBUTION,
             d["ARN"],
             acct,
@@ -489,7 +406,7 @@ def collect_cloudfront(c: Collector, acct: Account) -> None:
                 "minimum_protocol_version": cert.get("MinimumProtocolVersion"),
                 "aliases": (d.get("Aliases") or {}).get("Items") or [],
             },
-            [ev],
+            [got.evidence],
             name=d.get("Id"),
         )
 
@@ -497,21 +414,19 @@ def collect_cloudfront(c: Collector, acct: Account) -> None:
 # ============================================================================ CloudTrail
 
 
-def collect_cloudtrail(c: Collector, acct: Account, region: str) -> None:
+def collect_cloudtrail(c: Collection, acct: Account, region: str) -> None:
     try:
-        body, ev = c.call(acct, region, "cloudtrail", "describe_trails", {"includeShadowTrails": False})
-    except ApiError as err:
-        c.gap(err, acct.id, region, (T.CLOUDTRAIL_TRAIL,))
+        listed = c.call(acct, region, "cloudtrail", "DescribeTrails", {"includeShadowTrails": False})
+    except CallFailed as err:
+        c.gap(err, acct, region, (T.CLOUDTRAIL_TRAIL,))
         return
-    for t in body.get("trailList", []):
+    for t in listed.body.get("trailList", []):
         arn = t["TrailARN"]
         thunks = {
-            "status": partial(c.call, acct, region, "cloudtrail", "get_trail_status", {"Name": arn}),
-            "selectors": partial(
-                c.call, acct, region, "cloudtrail", "get_event_selectors", {"TrailName": arn}
-            ),
+            "status": partial(c.call, acct, region, "cloudtrail", "GetTrailStatus", {"Name": arn}),
+            "selectors": partial(c.call, acct, region, "cloudtrail", "GetEventSelectors", {"TrailName": arn}),
         }
-        c.sched.gather(thunks, partial(_build_trail, c, acct, region, t, ev), scope=(acct.id, region))
+        c.gather(acct, region, thunks, partial(_build_trail, c, acct, region, t, listed.evidence))
 
 
 def _management_events(sel: dict[str, Any]) -> str | None:
@@ -534,12 +449,12 @@ def _management_events(sel: dict[str, Any]) -> str | None:
 
 
 def _build_trail(
-    c: Collector, acct: Account, region: str, t: dict[str, Any], list_ev: str, res: Results
+    c: Collection, acct: Account, region: str, t: dict[str, Any], list_ev: str, res: Results
 ) -> None:
     gaps: dict[str, str] = {}
     ev = [list_ev]
-    status = _take(res, "status", gaps, ("is_logging",), ev)
-    sel = _take(res, "selectors", gaps, ("management_events",), ev)
+    status = take(res, "status", gaps, ("is_logging",), ev)
+    sel = take(res, "selectors", gaps, ("management_events",), ev)
     attrs: dict[str, Any] = {
         "arn": t["TrailARN"],
         "home_region": t.get("HomeRegion", region),
@@ -554,26 +469,22 @@ def _build_trail(
         attrs["is_logging"] = bool(status.get("IsLogging"))
     if sel is not None:
         attrs["management_events"] = _management_events(sel)
-    _resource(c, T.CLOUDTRAIL_TRAIL, t["TrailARN"], acct, region, attrs, ev, name=t.get("Name"), gaps=gaps)
+    c.add(T.CLOUDTRAIL_TRAIL, t["TrailARN"], acct, region, attrs, ev, name=t.get("Name"), gaps=gaps)
 
 
 # ============================================================================ detection services
 
 
-def _region_id(acct: Account, region: str, what: str) -> str:
-    return f"{acct.id}/{region}/{what}"
-
-
-def collect_config(c: Collector, acct: Account, region: str) -> None:
+def collect_config(c: Collection, acct: Account, region: str) -> None:
     def build(res: Results) -> None:
         for v in res.values():
-            if isinstance(v, ApiError):
-                c.gap(v, acct.id, region, (T.CONFIG_REGION,))
+            if isinstance(v, CallFailed):
+                c.gap(v, acct, region, (T.CONFIG_REGION,))
                 return
-        (recs, ev1), (stats, ev2) = res["recorders"], res["status"]
-        status = {s["name"]: s for s in stats.get("ConfigurationRecordersStatus", [])}
+        recs, stats = res["recorders"], res["status"]
+        status = {s["name"]: s for s in stats.body.get("ConfigurationRecordersStatus", [])}
         recorders = []
-        for rec in recs.get("ConfigurationRecorders", []):
+        for rec in recs.body.get("ConfigurationRecorders", []):
             group = rec.get("recordingGroup") or {}
             st = status.get(rec["name"], {})
             recorders.append(
@@ -585,47 +496,46 @@ def collect_config(c: Collector, acct: Account, region: str) -> None:
                     "last_status": st.get("lastStatus"),
                 }
             )
-        _resource(
-            c,
+        c.add(
             T.CONFIG_REGION,
-            _region_id(acct, region, "config"),
+            region_id(acct, region, "config"),
             acct,
             region,
             {"recorders": recorders},
-            [ev1, ev2],
+            [recs.evidence, stats.evidence],
             name=f"AWS Config in {region}",
         )
 
-    c.sched.gather(
+    c.gather(
+        acct,
+        region,
         {
-            "recorders": lambda: c.call(acct, region, "config", "describe_configuration_recorders"),
-            "status": lambda: c.call(acct, region, "config", "describe_configuration_recorder_status"),
+            "recorders": lambda: c.call(acct, region, "config", "DescribeConfigurationRecorders"),
+            "status": lambda: c.call(acct, region, "config", "DescribeConfigurationRecorderStatus"),
         },
         build,
-        scope=(acct.id, region),
     )
 
 
-def collect_guardduty(c: Collector, acct: Account, region: str) -> None:
+def collect_guardduty(c: Collection, acct: Account, region: str) -> None:
     try:
-        body, ev = c.call(acct, region, "guardduty", "list_detectors")
-    except ApiError as err:
-        c.gap(err, acct.id, region, (T.GUARDDUTY_REGION,))
+        listed = c.call(acct, region, "guardduty", "ListDetectors")
+    except CallFailed as err:
+        c.gap(err, acct, region, (T.GUARDDUTY_REGION,))
         return
-    ids = body.get("DetectorIds", [])
+    ids = listed.body.get("DetectorIds", [])
 
     def build(res: Results) -> None:
         detectors: list[dict[str, Any]] = []
         gaps: dict[str, str] = {}
-        evs = [ev]
+        evs = [listed.evidence]
         for det_id in ids:
-            d = _take(res, det_id, gaps, ("detectors",), evs)
+            d = take(res, det_id, gaps, ("detectors",), evs)
             if d is not None:
                 detectors.append({"id": det_id, "status": d.get("Status")})
-        _resource(
-            c,
+        c.add(
             T.GUARDDUTY_REGION,
-            _region_id(acct, region, "guardduty"),
+            region_id(acct, region, "guardduty"),
             acct,
             region,
             {"detectors": detectors},
@@ -634,56 +544,55 @@ def collect_guardduty(c: Collector, acct: Account, region: str) -> None:
             gaps=gaps,
         )
 
-    c.sched.gather(
-        {d: (partial(c.call, acct, region, "guardduty", "get_detector", {"DetectorId": d})) for d in ids},
+    c.gather(
+        acct,
+        region,
+        {d: partial(c.call, acct, region, "guardduty", "GetDetector", {"DetectorId": d}) for d in ids},
         build,
-        scope=(acct.id, region),
     )
 
 
-def collect_securityhub(c: Collector, acct: Account, region: str) -> None:
+def collect_securityhub(c: Collection, acct: Account, region: str) -> None:
     try:
-        body, ev = c.call(
+        got = c.call(
             acct,
             region,
             "securityhub",
-            "describe_hub",
+            "DescribeHub",
             absent={"InvalidAccessException", "ResourceNotFoundException"},
         )
-    except ApiError as err:
-        c.gap(err, acct.id, region, (T.SECURITYHUB_REGION,))
+    except CallFailed as err:
+        c.gap(err, acct, region, (T.SECURITYHUB_REGION,))
         return
-    _resource(
-        c,
+    c.add(
         T.SECURITYHUB_REGION,
-        _region_id(acct, region, "securityhub"),
+        region_id(acct, region, "securityhub"),
         acct,
         region,
-        {"hub_arn": (body or {}).get("HubArn"), "enabled": body is not None},
-        [ev],
+        {"hub_arn": (got.body or {}).get("HubArn"), "enabled": got.body is not None},
+        [got.evidence],
         name=f"Security Hub in {region}",
     )
 
 
-def collect_accessanalyzer(c: Collector, acct: Account, region: str) -> None:
+def collect_accessanalyzer(c: Collection, acct: Account, region: str) -> None:
     try:
-        body, ev = c.call(acct, region, "accessanalyzer", "list_analyzers")
-    except ApiError as err:
-        c.gap(err, acct.id, region, (T.ACCESSANALYZER_REGION,))
+        got = c.call(acct, region, "accessanalyzer", "ListAnalyzers")
+    except CallFailed as err:
+        c.gap(err, acct, region, (T.ACCESSANALYZER_REGION,))
         return
-    _resource(
-        c,
+    c.add(
         T.ACCESSANALYZER_REGION,
-        _region_id(acct, region, "accessanalyzer"),
+        region_id(acct, region, "accessanalyzer"),
         acct,
         region,
         {
             "analyzers": [
                 {"name": a.get("name"), "type": a.get("type"), "status": a.get("status")}
-                for a in body.get("analyzers", [])
+                for a in got.body.get("analyzers", [])
             ]
         },
-        [ev],
+        [got.evidence],
         name=f"IAM Access Analyzer in {region}",
     )
 
@@ -691,27 +600,25 @@ def collect_accessanalyzer(c: Collector, acct: Account, region: str) -> None:
 # ============================================================================ KMS
 
 
-def collect_kms(c: Collector, acct: Account, region: str) -> None:
+def collect_kms(c: Collection, acct: Account, region: str) -> None:
     try:
-        body, list_ev = c.call(acct, region, "kms", "list_keys")
-    except ApiError as err:
-        c.gap(err, acct.id, region, (T.KMS_KEY,))
+        listed = c.call(acct, region, "kms", "ListKeys")
+    except CallFailed as err:
+        c.gap(err, acct, region, (T.KMS_KEY,))
         return
-    for k in body.get("Keys", []):
-        c.sched.submit(_kms_key, c, acct, region, k, list_ev, scope=(acct.id, region))
+    for k in listed.body.get("Keys", []):
+        c.submit(acct, region, _kms_key, c, acct, region, k, listed.evidence)
 
 
 _KMS_DESCRIBED = ("manager", "state", "key_spec", "key_usage", "origin", "deletion_date")
 
 
-def _kms_key(c: Collector, acct: Account, region: str, k: dict[str, Any], list_ev: str) -> None:
+def _kms_key(c: Collection, acct: Account, region: str, k: dict[str, Any], list_ev: str) -> None:
     key_id, arn = k["KeyId"], k.get("KeyArn") or k["KeyId"]
     try:
-        desc, ev = c.call(acct, region, "kms", "describe_key", {"KeyId": key_id})
-    except ApiError as err:
-        why = f"{err.operation} failed ({err.kind}): {err.message}"
-        _resource(
-            c,
+        desc = c.call(acct, region, "kms", "DescribeKey", {"KeyId": key_id})
+    except CallFailed as err:
+        c.add(
             T.KMS_KEY,
             arn,
             acct,
@@ -719,93 +626,93 @@ def _kms_key(c: Collector, acct: Account, region: str, k: dict[str, Any], list_e
             {},
             [list_ev],
             name=key_id,
-            gaps=dict.fromkeys((*_KMS_DESCRIBED, "rotation_enabled", "policy"), why),
+            gaps=dict.fromkeys((*_KMS_DESCRIBED, "rotation_enabled", "policy"), err.reason),
         )
         return
-    meta = desc.get("KeyMetadata", {})
+    meta = desc.body.get("KeyMetadata", {})
     attrs = {
         "manager": meta.get("KeyManager"),
         "state": meta.get("KeyState"),
         "key_spec": meta.get("KeySpec") or meta.get("CustomerMasterKeySpec"),
         "key_usage": meta.get("KeyUsage"),
         "origin": meta.get("Origin"),
-        "deletion_date": _iso(meta.get("DeletionDate")),
+        "deletion_date": iso(meta.get("DeletionDate")),
     }
     name = meta.get("Description") or key_id
     if attrs["manager"] != "CUSTOMER" or attrs["state"] not in ("Enabled", "Disabled"):
-        _resource(c, T.KMS_KEY, arn, acct, region, attrs, [list_ev, ev], name=name)
+        c.add(T.KMS_KEY, arn, acct, region, attrs, [list_ev, desc.evidence], name=name)
         return
 
     def build(res: Results) -> None:
         gaps: dict[str, str] = {}
-        evs = [list_ev, ev]
-        rot = _take(res, "rotation", gaps, ("rotation_enabled",), evs)
+        evs = [list_ev, desc.evidence]
+        rot = take(res, "rotation", gaps, ("rotation_enabled",), evs)
         if rot is not None:
             attrs["rotation_enabled"] = bool(rot.get("KeyRotationEnabled"))
-        pol = _take(res, "policy", gaps, ("policy",), evs)
+        pol = take(res, "policy", gaps, ("policy",), evs)
         if pol is not None:
-            attrs["policy"] = _doc(pol.get("Policy"))
-        _resource(c, T.KMS_KEY, arn, acct, region, attrs, evs, name=name, gaps=gaps)
+            attrs["policy"] = policy_doc(pol.get("Policy"))
+        c.add(T.KMS_KEY, arn, acct, region, attrs, evs, name=name, gaps=gaps)
 
     thunks: dict[str, Callable[[], Any]] = {
         "policy": lambda: c.call(
-            acct, region, "kms", "get_key_policy", {"KeyId": key_id, "PolicyName": "default"}
+            acct, region, "kms", "GetKeyPolicy", {"KeyId": key_id, "PolicyName": "default"}
         )
     }
     if attrs["key_spec"] == "SYMMETRIC_DEFAULT" and attrs["origin"] != "EXTERNAL":
-        thunks["rotation"] = lambda: c.call(acct, region, "kms", "get_key_rotation_status", {"KeyId": key_id})
-    c.sched.gather(thunks, build, scope=(acct.id, region))
+        thunks["rotation"] = lambda: c.call(acct, region, "kms", "GetKeyRotationStatus", {"KeyId": key_id})
+    c.gather(acct, region, thunks, build)
 
 
 # ============================================================================ EC2 and VPC
 
 
-def collect_ec2(c: Collector, acct: Account, region: str) -> None:
-    s = c.sched
-    scope = (acct.id, region)
-    s.submit(_ec2_region, c, acct, region, scope=scope)
-    s.submit(_ec2_security_groups, c, acct, region, scope=scope)
-    s.submit(_ec2_instances, c, acct, region, scope=scope)
-    s.submit(_ec2_volumes, c, acct, region, scope=scope)
-    s.submit(_ec2_snapshots, c, acct, region, scope=scope)
-    s.submit(_ec2_images, c, acct, region, scope=scope)
-    s.gather(
+def collect_ec2(c: Collection, acct: Account, region: str) -> None:
+    for task in (
+        _ec2_region,
+        _ec2_security_groups,
+        _ec2_instances,
+        _ec2_volumes,
+        _ec2_snapshots,
+        _ec2_images,
+    ):
+        c.submit(acct, region, task, c, acct, region)
+    c.gather(
+        acct,
+        region,
         {
-            "vpcs": lambda: c.call(acct, region, "ec2", "describe_vpcs"),
-            "flow_logs": lambda: c.call(acct, region, "ec2", "describe_flow_logs"),
+            "vpcs": lambda: c.call(acct, region, "ec2", "DescribeVpcs"),
+            "flow_logs": lambda: c.call(acct, region, "ec2", "DescribeFlowLogs"),
         },
         lambda res: _build_vpcs(c, acct, region, res),
-        scope=scope,
     )
 
 
-def _ec2_region(c: Collector, acct: Account, region: str) -> None:
+def _ec2_region(c: Collection, acct: Account, region: str) -> None:
     try:
-        body, ev = c.call(acct, region, "ec2", "get_ebs_encryption_by_default")
-    except ApiError as err:
-        c.gap(err, acct.id, region, (T.EC2_REGION,))
+        got = c.call(acct, region, "ec2", "GetEbsEncryptionByDefault")
+    except CallFailed as err:
+        c.gap(err, acct, region, (T.EC2_REGION,))
         return
-    _resource(
-        c,
+    c.add(
         T.EC2_REGION,
-        _region_id(acct, region, "ec2"),
+        region_id(acct, region, "ec2"),
         acct,
         region,
-        {"ebs_encryption_by_default": bool(body.get("EbsEncryptionByDefault"))},
-        [ev],
+        {"ebs_encryption_by_default": bool(got.body.get("EbsEncryptionByDefault"))},
+        [got.evidence],
         name=f"EC2 settings in {region}",
     )
 
 
-def _ec2_security_groups(c: Collector, acct: Account, region: str) -> None:
+def _ec2_security_groups(c: Collection, acct: Account, region: str) -> None:
     try:
-        body, ev = c.call(acct, region, "ec2", "describe_security_groups")
-    except ApiError as err:
-        c.gap(err, acct.id, region, (T.EC2_SECURITY_GROUP,))
+        got = c.call(acct, region, "ec2", "DescribeSecurityGroups")
+    except CallFailed as err:
+        c.gap(err, acct, region, (T.EC2_SECURITY_GROUP,))
         return
-    for g in body.get("SecurityGroups", []):
-        _resource(
-            c,
+    for g in got.body.get("SecurityGroups", []):
+        c.add(
             T.EC2_SECURITY_GROUP,
             f"arn:aws:ec2:{region}:{acct.id}:security-group/{g['GroupId']}",
             acct,
@@ -818,23 +725,22 @@ def _ec2_security_groups(c: Collector, acct: Account, region: str) -> None:
                 "ingress": g.get("IpPermissions", []),
                 "egress": g.get("IpPermissionsEgress", []),
             },
-            [ev],
-            name=_tags(g.get("Tags")).get("Name") or g.get("GroupName"),
-            tags=_tags(g.get("Tags")),
+            [got.evidence],
+            name=tags(g.get("Tags")).get("Name") or g.get("GroupName"),
+            tags=tags(g.get("Tags")),
         )
 
 
-def _ec2_instances(c: Collector, acct: Account, region: str) -> None:
+def _ec2_instances(c: Collection, acct: Account, region: str) -> None:
     try:
-        body, ev = c.call(acct, region, "ec2", "describe_instances")
-    except ApiError as err:
-        c.gap(err, acct.id, region, (T.EC2_INSTANCE,))
+        got = c.call(acct, region, "ec2", "DescribeInstances")
+    except CallFailed as err:
+        c.gap(err, acct, region, (T.EC2_INSTANCE,))
         return
-    for resv in body.get("Reservations", []):
+    for resv in got.body.get("Reservations", []):
         for i in resv.get("Instances", []):
-            tags = _tags(i.get("Tags"))
-            _resource(
-                c,
+            i_tags = tags(i.get("Tags"))
+            c.add(
                 T.EC2_INSTANCE,
                 f"arn:aws:ec2:{region}:{acct.id}:instance/{i['InstanceId']}",
                 acct,
@@ -848,108 +754,102 @@ def _ec2_instances(c: Collector, acct: Account, region: str) -> None:
                     "subnet_id": i.get("SubnetId"),
                     "security_groups": [g.get("GroupId") for g in i.get("SecurityGroups", [])],
                 },
-                [ev],
-                name=tags.get("Name") or i["InstanceId"],
-                tags=tags,
+                [got.evidence],
+                name=i_tags.get("Name") or i["InstanceId"],
+                tags=i_tags,
             )
 
 
-def _ec2_volumes(c: Collector, acct: Account, region: str) -> None:
+def _ec2_volumes(c: Collection, acct: Account, region: str) -> None:
     try:
-        body, ev = c.call(acct, region, "ec2", "describe_volumes")
-    except ApiError as err:
-        c.gap(err, acct.id, region, (T.EC2_VOLUME,))
+        got = c.call(acct, region, "ec2", "DescribeVolumes")
+    except CallFailed as err:
+        c.gap(err, acct, region, (T.EC2_VOLUME,))
         return
-    for v in body.get("Volumes", []):
-        tags = _tags(v.get("Tags"))
-        _resource(
-            c,
+    for v in got.body.get("Volumes", []):
+        v_tags = tags(v.get("Tags"))
+        c.add(
             T.EC2_VOLUME,
             f"arn:aws:ec2:{region}:{acct.id}:volume/{v['VolumeId']}",
             acct,
             region,
             {"volume_id": v["VolumeId"], "encrypted": bool(v.get("Encrypted")), "state": v.get("State")},
-            [ev],
-            name=tags.get("Name") or v["VolumeId"],
-            tags=tags,
+            [got.evidence],
+            name=v_tags.get("Name") or v["VolumeId"],
+            tags=v_tags,
         )
 
 
-def _ec2_snapshots(c: Collector, acct: Account, region: str) -> None:
+def _ec2_snapshots(c: Collection, acct: Account, region: str) -> None:
     try:
-        body, ev = c.call(acct, region, "ec2", "describe_snapshots", {"OwnerIds": ["self"]})
-    except ApiError as err:
-        c.gap(err, acct.id, region, (T.EC2_SNAPSHOT,))
+        got = c.call(acct, region, "ec2", "DescribeSnapshots", {"OwnerIds": ["self"]})
+    except CallFailed as err:
+        c.gap(err, acct, region, (T.EC2_SNAPSHOT,))
         return
-    for snap in body.get("Snapshots", []):
-        c.sched.submit(_ec2_snapshot, c, acct, region, snap, ev, scope=(acct.id, region))
+    for snap in got.body.get("Snapshots", []):
+        c.submit(acct, region, _ec2_snapshot, c, acct, region, snap, got.evidence)
 
 
-def _ec2_snapshot(c: Collector, acct: Account, region: str, snap: dict[str, Any], list_ev: str) -> None:
+def _ec2_snapshot(c: Collection, acct: Account, region: str, snap: dict[str, Any], list_ev: str) -> None:
     sid = snap["SnapshotId"]
     attrs: dict[str, Any] = {"snapshot_id": sid, "encrypted": bool(snap.get("Encrypted"))}
     gaps: dict[str, str] = {}
     evs = [list_ev]
     try:
-        perm, ev = c.call(
+        perm = c.call(
             acct,
             region,
             "ec2",
-            "describe_snapshot_attribute",
+            "DescribeSnapshotAttribute",
             {"SnapshotId": sid, "Attribute": "createVolumePermission"},
         )
-        evs.append(ev)
-        perms = perm.get("CreateVolumePermissions", [])
+        evs.append(perm.evidence)
+        perms = perm.body.get("CreateVolumePermissions", [])
         attrs["public"] = any(p.get("Group") == "all" for p in perms)
         attrs["shared_with"] = sorted(p["UserId"] for p in perms if p.get("UserId"))
-    except ApiError as err:
-        gaps.update(
-            dict.fromkeys(("public", "shared_with"), f"{err.operation} failed ({err.kind}): {err.message}")
-        )
-    tags = _tags(snap.get("Tags"))
-    _resource(
-        c,
+    except CallFailed as err:
+        gaps.update(dict.fromkeys(("public", "shared_with"), err.reason))
+    s_tags = tags(snap.get("Tags"))
+    c.add(
         T.EC2_SNAPSHOT,
         f"arn:aws:ec2:{region}:{acct.id}:snapshot/{sid}",
         acct,
         region,
         attrs,
         evs,
-        name=tags.get("Name") or sid,
+        name=s_tags.get("Name") or sid,
         gaps=gaps,
-        tags=tags,
+        tags=s_tags,
     )
 
 
-def _ec2_images(c: Collector, acct: Account, region: str) -> None:
+def _ec2_images(c: Collection, acct: Account, region: str) -> None:
     try:
-        body, ev = c.call(acct, region, "ec2", "describe_images", {"Owners": ["self"]})
-    except ApiError as err:
-        c.gap(err, acct.id, region, (T.EC2_IMAGE,))
+        got = c.call(acct, region, "ec2", "DescribeImages", {"Owners": ["self"]})
+    except CallFailed as err:
+        c.gap(err, acct, region, (T.EC2_IMAGE,))
         return
-    for img in body.get("Images", []):
-        _resource(
-            c,
+    for img in got.body.get("Images", []):
+        c.add(
             T.EC2_IMAGE,
             f"arn:aws:ec2:{region}:{acct.id}:image/{img['ImageId']}",
             acct,
             region,
             {"image_id": img["ImageId"], "public": bool(img.get("Public"))},
-            [ev],
+            [got.evidence],
             name=img.get("Name") or img["ImageId"],
-            tags=_tags(img.get("Tags")),
+            tags=tags(img.get("Tags")),
         )
 
 
-def _build_vpcs(c: Collector, acct: Account, region: str, res: Results) -> None:
+def _build_vpcs(c: Collection, acct: Account, region: str, res: Results) -> None:
     vpcs = res["vpcs"]
-    if isinstance(vpcs, ApiError):
-        c.gap(vpcs, acct.id, region, (T.EC2_VPC,))
+    if isinstance(vpcs, CallFailed):
+        c.gap(vpcs, acct, region, (T.EC2_VPC,))
         return
-    body, ev = vpcs
     gaps: dict[str, str] = {}
-    evs = [ev]
-    logs = _take(res, "flow_logs", gaps, ("flow_logs",), evs)
+    evs = [vpcs.evidence]
+    logs = take(res, "flow_logs", gaps, ("flow_logs",), evs)
     by_vpc: dict[str, list[dict[str, Any]]] = {}
     for fl in (logs or {}).get("FlowLogs", []):
         by_vpc.setdefault(fl.get("ResourceId", ""), []).append(
@@ -960,48 +860,46 @@ def _build_vpcs(c: Collector, acct: Account, region: str, res: Results) -> None:
                 "destination_type": fl.get("LogDestinationType"),
             }
         )
-    for v in body.get("Vpcs", []):
+    for v in vpcs.body.get("Vpcs", []):
         attrs: dict[str, Any] = {"vpc_id": v["VpcId"], "is_default": bool(v.get("IsDefault"))}
         if logs is not None:
             attrs["flow_logs"] = by_vpc.get(v["VpcId"], [])
-        tags = _tags(v.get("Tags"))
-        _resource(
-            c,
+        v_tags = tags(v.get("Tags"))
+        c.add(
             T.EC2_VPC,
             f"arn:aws:ec2:{region}:{acct.id}:vpc/{v['VpcId']}",
             acct,
             region,
             attrs,
             evs,
-            name=tags.get("Name") or v["VpcId"],
+            name=v_tags.get("Name") or v["VpcId"],
             gaps=dict(gaps),
-            tags=tags,
+            tags=v_tags,
         )
 
 
 # ============================================================================ RDS
 
 
-def collect_rds(c: Collector, acct: Account, region: str) -> None:
-    c.sched.submit(_rds_instances, c, acct, region, scope=(acct.id, region))
+def collect_rds(c: Collection, acct: Account, region: str) -> None:
+    c.submit(acct, region, _rds_instances, c, acct, region)
     try:
-        body, ev = c.call(acct, region, "rds", "describe_db_snapshots", {"SnapshotType": "manual"})
-    except ApiError as err:
-        c.gap(err, acct.id, region, (T.RDS_SNAPSHOT,))
+        listed = c.call(acct, region, "rds", "DescribeDBSnapshots", {"SnapshotType": "manual"})
+    except CallFailed as err:
+        c.gap(err, acct, region, (T.RDS_SNAPSHOT,))
         return
-    for snap in body.get("DBSnapshots", []):
-        c.sched.submit(_rds_snapshot, c, acct, region, snap, ev, scope=(acct.id, region))
+    for snap in listed.body.get("DBSnapshots", []):
+        c.submit(acct, region, _rds_snapshot, c, acct, region, snap, listed.evidence)
 
 
-def _rds_instances(c: Collector, acct: Account, region: str) -> None:
+def _rds_instances(c: Collection, acct: Account, region: str) -> None:
     try:
-        body, ev = c.call(acct, region, "rds", "describe_db_instances")
-    except ApiError as err:
-        c.gap(err, acct.id, region, (T.RDS_INSTANCE,))
+        got = c.call(acct, region, "rds", "DescribeDBInstances")
+    except CallFailed as err:
+        c.gap(err, acct, region, (T.RDS_INSTANCE,))
         return
-    for db in body.get("DBInstances", []):
-        _resource(
-            c,
+    for db in got.body.get("DBInstances", []):
+        c.add(
             T.RDS_INSTANCE,
             db["DBInstanceArn"],
             acct,
@@ -1018,13 +916,13 @@ def _rds_instances(c: Collector, acct: Account, region: str) -> None:
                 "auto_minor_version_upgrade": bool(db.get("AutoMinorVersionUpgrade")),
                 "cluster_id": db.get("DBClusterIdentifier"),
             },
-            [ev],
+            [got.evidence],
             name=db["DBInstanceIdentifier"],
-            tags=_tags(db.get("TagList")),
+            tags=tags(db.get("TagList")),
         )
 
 
-def _rds_snapshot(c: Collector, acct: Account, region: str, snap: dict[str, Any], list_ev: str) -> None:
+def _rds_snapshot(c: Collection, acct: Account, region: str, snap: dict[str, Any], list_ev: str) -> None:
     sid = snap["DBSnapshotIdentifier"]
     attrs: dict[str, Any] = {
         "encrypted": bool(snap.get("Encrypted")),
@@ -1033,24 +931,19 @@ def _rds_snapshot(c: Collector, acct: Account, region: str, snap: dict[str, Any]
     gaps: dict[str, str] = {}
     evs = [list_ev]
     try:
-        body, ev = c.call(
-            acct, region, "rds", "describe_db_snapshot_attributes", {"DBSnapshotIdentifier": sid}
-        )
-        evs.append(ev)
+        got = c.call(acct, region, "rds", "DescribeDBSnapshotAttributes", {"DBSnapshotIdentifier": sid})
+        evs.append(got.evidence)
         values = [
             v
-            for a in (body.get("DBSnapshotAttributesResult") or {}).get("DBSnapshotAttributes", [])
+            for a in (got.body.get("DBSnapshotAttributesResult") or {}).get("DBSnapshotAttributes", [])
             if a.get("AttributeName") == "restore"
             for v in a.get("AttributeValues", [])
         ]
         attrs["public"] = "all" in values
         attrs["shared_with"] = sorted(v for v in values if v != "all")
-    except ApiError as err:
-        gaps.update(
-            dict.fromkeys(("public", "shared_with"), f"{err.operation} failed ({err.kind}): {err.message}")
-        )
-    _resource(
-        c,
+    except CallFailed as err:
+        gaps.update(dict.fromkeys(("public", "shared_with"), err.reason))
+    c.add(
         T.RDS_SNAPSHOT,
         snap.get("DBSnapshotArn") or f"arn:aws:rds:{region}:{acct.id}:snapshot:{sid}",
         acct,
@@ -1065,117 +958,110 @@ def _rds_snapshot(c: Collector, acct: Account, region: str, snap: dict[str, Any]
 # ============================================================================ DynamoDB
 
 
-def collect_dynamodb(c: Collector, acct: Account, region: str) -> None:
+def collect_dynamodb(c: Collection, acct: Account, region: str) -> None:
     try:
-        body, list_ev = c.call(acct, region, "dynamodb", "list_tables")
-    except ApiError as err:
-        c.gap(err, acct.id, region, (T.DYNAMODB_TABLE,))
+        listed = c.call(acct, region, "dynamodb", "ListTables")
+    except CallFailed as err:
+        c.gap(err, acct, region, (T.DYNAMODB_TABLE,))
         return
-    for name in body.get("TableNames", []):
-
-        def build(res: Results, name: str = name) -> None:
-            gaps: dict[str, str] = {}
-            evs = [list_ev]
-            desc = _take(res, "table", gaps, ("sse_type", "kms_key_arn"), evs)
-            cb = _take(res, "backups", gaps, ("pitr_status",), evs)
-            attrs: dict[str, Any] = {"table_name": name}
-            arn = f"arn:aws:dynamodb:{region}:{acct.id}:table/{name}"
-            if desc is not None:
-                t = desc.get("Table", {})
-                arn = t.get("TableArn", arn)
-                sse = t.get("SSEDescription") or {}
-                attrs["sse_type"] = (
-                    sse.get("SSEType") if sse.get("Status") in ("ENABLED", "UPDATING") else None
-                )
-                attrs["kms_key_arn"] = sse.get("KMSMasterKeyArn")
-            if cb is not None:
-                pitr = (cb.get("ContinuousBackupsDescription") or {}).get(
-                    "PointInTimeRecoveryDescription"
-                ) or {}
-                attrs["pitr_status"] = pitr.get("PointInTimeRecoveryStatus", "DISABLED")
-            _resource(c, T.DYNAMODB_TABLE, arn, acct, region, attrs, evs, name=name, gaps=gaps)
-
-        c.sched.gather(
+    for name in listed.body.get("TableNames", []):
+        c.gather(
+            acct,
+            region,
             {
-                "table": partial(c.call, acct, region, "dynamodb", "describe_table", {"TableName": name}),
+                "table": partial(c.call, acct, region, "dynamodb", "DescribeTable", {"TableName": name}),
                 "backups": partial(
-                    c.call, acct, region, "dynamodb", "describe_continuous_backups", {"TableName": name}
+                    c.call, acct, region, "dynamodb", "DescribeContinuousBackups", {"TableName": name}
                 ),
             },
-            build,
-            scope=(acct.id, region),
+            partial(_build_table, c, acct, region, name, listed.evidence),
         )
+
+
+def _build_table(c: Collection, acct: Account, region: str, name: str, list_ev: str, res: Results) -> None:
+    gaps: dict[str, str] = {}
+    evs = [list_ev]
+    desc = take(res, "table", gaps, ("sse_type", "kms_key_arn"), evs)
+    cb = take(res, "backups", gaps, ("pitr_status",), evs)
+    attrs: dict[str, Any] = {"table_name": name}
+    arn = f"arn:aws:dynamodb:{region}:{acct.id}:table/{name}"
+    if desc is not None:
+        t = desc.get("Table", {})
+        arn = t.get("TableArn", arn)
+        sse = t.get("SSEDescription") or {}
+        attrs["sse_type"] = sse.get("SSEType") if sse.get("Status") in ("ENABLED", "UPDATING") else None
+        attrs["kms_key_arn"] = sse.get("KMSMasterKeyArn")
+    if cb is not None:
+        pitr = (cb.get("ContinuousBackupsDescription") or {}).get("PointInTimeRecoveryDescription") or {}
+        attrs["pitr_status"] = pitr.get("PointInTimeRecoveryStatus", "DISABLED")
+    c.add(T.DYNAMODB_TABLE, arn, acct, region, attrs, evs, name=name, gaps=gaps)
 
 
 # ============================================================================ ELBv2
 
 
-def collect_elbv2(c: Collector, acct: Account, region: str) -> None:
+def collect_elbv2(c: Collection, acct: Account, region: str) -> None:
     try:
-        body, list_ev = c.call(acct, region, "elbv2", "describe_load_balancers")
-    except ApiError as err:
-        c.gap(err, acct.id, region, (T.ELB_LOAD_BALANCER,))
+        listed = c.call(acct, region, "elbv2", "DescribeLoadBalancers")
+    except CallFailed as err:
+        c.gap(err, acct, region, (T.ELB_LOAD_BALANCER,))
         return
-    for lb in body.get("LoadBalancers", []):
+    for lb in listed.body.get("LoadBalancers", []):
         arn = lb["LoadBalancerArn"]
-
-        def build(res: Results, lb: dict[str, Any] = lb) -> None:
-            gaps: dict[str, str] = {}
-            evs = [list_ev]
-            listeners = _take(res, "listeners", gaps, ("listeners",), evs)
-            lb_attrs = _take(res, "attributes", gaps, ("access_logs_enabled", "deletion_protection"), evs)
-            attrs: dict[str, Any] = {
-                "type": lb.get("Type", "application"),
-                "scheme": lb.get("Scheme"),
-                "dns_name": lb.get("DNSName"),
-            }
-            if listeners is not None:
-                attrs["listeners"] = [
-                    {
-                        "port": li.get("Port"),
-                        "protocol": li.get("Protocol"),
-                        "ssl_policy": li.get("SslPolicy"),
-                        "redirects_to_https": any(
-                            a.get("Type") == "redirect"
-                            and (a.get("RedirectConfig") or {}).get("Protocol") == "HTTPS"
-                            for a in li.get("DefaultActions", [])
-                        ),
-                    }
-                    for li in listeners.get("Listeners", [])
-                ]
-            if lb_attrs is not None:
-                kv = {a["Key"]: a.get("Value") for a in lb_attrs.get("Attributes", [])}
-                attrs["access_logs_enabled"] = kv.get("access_logs.s3.enabled") == "true"
-                attrs["deletion_protection"] = kv.get("deletion_protection.enabled") == "true"
-            _resource(
-                c,
-                T.ELB_LOAD_BALANCER,
-                lb["LoadBalancerArn"],
-                acct,
-                region,
-                attrs,
-                evs,
-                name=lb.get("LoadBalancerName"),
-                gaps=gaps,
-            )
-
-        c.sched.gather(
+        c.gather(
+            acct,
+            region,
             {
                 "listeners": partial(
-                    c.call, acct, region, "elbv2", "describe_listeners", {"LoadBalancerArn": arn}
+                    c.call, acct, region, "elbv2", "DescribeListeners", {"LoadBalancerArn": arn}
                 ),
                 "attributes": partial(
-                    c.call,
-                    acct,
-                    region,
-                    "elbv2",
-                    "describe_load_balancer_attributes",
-                    {"LoadBalancerArn": arn},
+                    c.call, acct, region, "elbv2", "DescribeLoadBalancerAttributes", {"LoadBalancerArn": arn}
                 ),
             },
-            build,
-            scope=(acct.id, region),
+            partial(_build_load_balancer, c, acct, region, lb, listed.evidence),
         )
+
+
+def _build_load_balancer(
+    c: Collection, acct: Account, region: str, lb: dict[str, Any], list_ev: str, res: Results
+) -> None:
+    gaps: dict[str, str] = {}
+    evs = [list_ev]
+    listeners = take(res, "listeners", gaps, ("listeners",), evs)
+    lb_attrs = take(res, "attributes", gaps, ("access_logs_enabled", "deletion_protection"), evs)
+    attrs: dict[str, Any] = {
+        "type": lb.get("Type", "application"),
+        "scheme": lb.get("Scheme"),
+        "dns_name": lb.get("DNSName"),
+    }
+    if listeners is not None:
+        attrs["listeners"] = [
+            {
+                "port": li.get("Port"),
+                "protocol": li.get("Protocol"),
+                "ssl_policy": li.get("SslPolicy"),
+                "redirects_to_https": any(
+                    a.get("Type") == "redirect" and (a.get("RedirectConfig") or {}).get("Protocol") == "HTTPS"
+                    for a in li.get("DefaultActions", [])
+                ),
+            }
+            for li in listeners.get("Listeners", [])
+        ]
+    if lb_attrs is not None:
+        kv = {a["Key"]: a.get("Value") for a in lb_attrs.get("Attributes", [])}
+        attrs["access_logs_enabled"] = kv.get("access_logs.s3.enabled") == "true"
+        attrs["deletion_protection"] = kv.get("deletion_protection.enabled") == "true"
+    c.add(
+        T.ELB_LOAD_BALANCER,
+        lb["LoadBalancerArn"],
+        acct,
+        region,
+        attrs,
+        evs,
+        name=lb.get("LoadBalancerName"),
+        gaps=gaps,
+    )
 
 
 # ============================================================================ the rest: one list call each (plus detail where needed)
@@ -1191,39 +1077,32 @@ _ACM_KEY_TYPES = [
 ]
 
 
-def collect_acm(c: Collector, acct: Account, region: str) -> None:
+def collect_acm(c: Collection, acct: Account, region: str) -> None:
     try:
-        body, ev = c.call(
-            acct, region, "acm", "list_certificates", {"Includes": {"keyTypes": _ACM_KEY_TYPES}}
-        )
-    except ApiError as err:
-        c.gap(err, acct.id, region, (T.ACM_CERTIFICATE,))
+        listed = c.call(acct, region, "acm", "ListCertificates", {"Includes": {"keyTypes": _ACM_KEY_TYPES}})
+    except CallFailed as err:
+        c.gap(err, acct, region, (T.ACM_CERTIFICATE,))
         return
-    for cert in body.get("CertificateSummaryList", []):
+    for cert in listed.body.get("CertificateSummaryList", []):
         if cert.get("NotAfter") is not None or cert.get("Status") not in ("ISSUED", None):
-            _acm_resource(c, acct, region, cert, [ev])
+            _acm_resource(c, acct, region, cert, [listed.evidence])
         else:
-            c.sched.submit(_acm_describe, c, acct, region, cert, ev, scope=(acct.id, region))
+            c.submit(acct, region, _acm_describe, c, acct, region, cert, listed.evidence)
 
 
-def _acm_describe(c: Collector, acct: Account, region: str, cert: dict[str, Any], list_ev: str) -> None:
+def _acm_describe(c: Collection, acct: Account, region: str, cert: dict[str, Any], list_ev: str) -> None:
     try:
-        body, ev = c.call(
-            acct, region, "acm", "describe_certificate", {"CertificateArn": cert["CertificateArn"]}
-        )
-    except ApiError as err:
-        _acm_resource(
-            c, acct, region, cert, [list_ev], gap=f"{err.operation} failed ({err.kind}): {err.message}"
-        )
+        got = c.call(acct, region, "acm", "DescribeCertificate", {"CertificateArn": cert["CertificateArn"]})
+    except CallFailed as err:
+        _acm_resource(c, acct, region, cert, [list_ev], gap=err.reason)
         return
-    _acm_resource(c, acct, region, {**cert, **body.get("Certificate", {})}, [list_ev, ev])
+    _acm_resource(c, acct, region, {**cert, **got.body.get("Certificate", {})}, [list_ev, got.evidence])
 
 
 def _acm_resource(
-    c: Collector, acct: Account, region: str, cert: dict[str, Any], evs: list[str], gap: str | None = None
+    c: Collection, acct: Account, region: str, cert: dict[str, Any], evs: list[str], gap: str | None = None
 ) -> None:
-    _resource(
-        c,
+    c.add(
         T.ACM_CERTIFICATE,
         cert["CertificateArn"],
         acct,
@@ -1231,7 +1110,7 @@ def _acm_resource(
         {
             "domain_name": cert.get("DomainName"),
             "status": cert.get("Status"),
-            "not_after": _iso(cert.get("NotAfter")),
+            "not_after": iso(cert.get("NotAfter")),
             "in_use": cert.get("InUse"),
             "type": cert.get("Type"),
         },
@@ -1241,101 +1120,95 @@ def _acm_resource(
     )
 
 
-def collect_logs(c: Collector, acct: Account, region: str) -> None:
+def collect_logs(c: Collection, acct: Account, region: str) -> None:
     try:
-        body, ev = c.call(acct, region, "logs", "describe_log_groups")
-    except ApiError as err:
-        c.gap(err, acct.id, region, (T.LOGS_GROUP,))
+        got = c.call(acct, region, "logs", "DescribeLogGroups")
+    except CallFailed as err:
+        c.gap(err, acct, region, (T.LOGS_GROUP,))
         return
-    for g in body.get("logGroups", []):
+    for g in got.body.get("logGroups", []):
         arn = (
             g.get("arn", "").removesuffix(":*")
             or f"arn:aws:logs:{region}:{acct.id}:log-group:{g['logGroupName']}"
         )
-        _resource(
-            c,
+        c.add(
             T.LOGS_GROUP,
             arn,
             acct,
             region,
             {"retention_in_days": g.get("retentionInDays"), "kms_key_id": g.get("kmsKeyId")},
-            [ev],
+            [got.evidence],
             name=g["logGroupName"],
         )
 
 
-def collect_sns(c: Collector, acct: Account, region: str) -> None:
+def collect_sns(c: Collection, acct: Account, region: str) -> None:
     try:
-        body, list_ev = c.call(acct, region, "sns", "list_topics")
-    except ApiError as err:
-        c.gap(err, acct.id, region, (T.SNS_TOPIC,))
+        listed = c.call(acct, region, "sns", "ListTopics")
+    except CallFailed as err:
+        c.gap(err, acct, region, (T.SNS_TOPIC,))
         return
-    for t in body.get("Topics", []):
-        c.sched.submit(_sns_topic, c, acct, region, t["TopicArn"], list_ev, scope=(acct.id, region))
+    for t in listed.body.get("Topics", []):
+        c.submit(acct, region, _sns_topic, c, acct, region, t["TopicArn"], listed.evidence)
 
 
-def _sns_topic(c: Collector, acct: Account, region: str, arn: str, list_ev: str) -> None:
+def _sns_topic(c: Collection, acct: Account, region: str, arn: str, list_ev: str) -> None:
     attrs: dict[str, Any] = {}
     gaps: dict[str, str] = {}
     evs = [list_ev]
     try:
-        body, ev = c.call(acct, region, "sns", "get_topic_attributes", {"TopicArn": arn})
-        evs.append(ev)
-        a = body.get("Attributes", {})
+        got = c.call(acct, region, "sns", "GetTopicAttributes", {"TopicArn": arn})
+        evs.append(got.evidence)
+        a = got.body.get("Attributes", {})
         attrs = {
             "kms_master_key_id": a.get("KmsMasterKeyId"),
-            "policy": _doc(a.get("Policy")) if a.get("Policy") else None,
+            "policy": policy_doc(a.get("Policy")) if a.get("Policy") else None,
         }
-    except ApiError as err:
-        why = f"{err.operation} failed ({err.kind}): {err.message}"
-        gaps = {"kms_master_key_id": why, "policy": why}
-    _resource(c, T.SNS_TOPIC, arn, acct, region, attrs, evs, name=arn.rsplit(":", 1)[-1], gaps=gaps)
+    except CallFailed as err:
+        gaps = dict.fromkeys(("kms_master_key_id", "policy"), err.reason)
+    c.add(T.SNS_TOPIC, arn, acct, region, attrs, evs, name=arn.rsplit(":", 1)[-1], gaps=gaps)
 
 
-def collect_sqs(c: Collector, acct: Account, region: str) -> None:
+def collect_sqs(c: Collection, acct: Account, region: str) -> None:
     try:
-        body, list_ev = c.call(acct, region, "sqs", "list_queues")
-    except ApiError as err:
-        c.gap(err, acct.id, region, (T.SQS_QUEUE,))
+        listed = c.call(acct, region, "sqs", "ListQueues")
+    except CallFailed as err:
+        c.gap(err, acct, region, (T.SQS_QUEUE,))
         return
-    for url in body.get("QueueUrls", []):
-        c.sched.submit(_sqs_queue, c, acct, region, url, list_ev, scope=(acct.id, region))
+    for url in listed.body.get("QueueUrls", []):
+        c.submit(acct, region, _sqs_queue, c, acct, region, url, listed.evidence)
 
 
-def _sqs_queue(c: Collector, acct: Account, region: str, url: str, list_ev: str) -> None:
+def _sqs_queue(c: Collection, acct: Account, region: str, url: str, list_ev: str) -> None:
     name = url.rstrip("/").rsplit("/", 1)[-1]
     arn = f"arn:aws:sqs:{region}:{acct.id}:{name}"
     attrs: dict[str, Any] = {"url": url}
     gaps: dict[str, str] = {}
     evs = [list_ev]
     try:
-        body, ev = c.call(
-            acct, region, "sqs", "get_queue_attributes", {"QueueUrl": url, "AttributeNames": ["All"]}
-        )
-        evs.append(ev)
-        a = body.get("Attributes", {})
+        got = c.call(acct, region, "sqs", "GetQueueAttributes", {"QueueUrl": url, "AttributeNames": ["All"]})
+        evs.append(got.evidence)
+        a = got.body.get("Attributes", {})
         arn = a.get("QueueArn", arn)
         attrs.update(
             kms_master_key_id=a.get("KmsMasterKeyId"),
             sqs_managed_sse=a.get("SqsManagedSseEnabled") == "true",
-            policy=_doc(a.get("Policy")) if a.get("Policy") else None,
+            policy=policy_doc(a.get("Policy")) if a.get("Policy") else None,
         )
-    except ApiError as err:
-        why = f"{err.operation} failed ({err.kind}): {err.message}"
-        gaps = {"kms_master_key_id": why, "sqs_managed_sse": why, "policy": why}
-    _resource(c, T.SQS_QUEUE, arn, acct, region, attrs, evs, name=name, gaps=gaps)
+    except CallFailed as err:
+        gaps = dict.fromkeys(("kms_master_key_id", "sqs_managed_sse", "policy"), err.reason)
+    c.add(T.SQS_QUEUE, arn, acct, region, attrs, evs, name=name, gaps=gaps)
 
 
-def collect_secretsmanager(c: Collector, acct: Account, region: str) -> None:
+def collect_secretsmanager(c: Collection, acct: Account, region: str) -> None:
     # ListSecrets returns metadata only; GetSecretValue is never called.
     try:
-        body, ev = c.call(acct, region, "secretsmanager", "list_secrets")
-    except ApiError as err:
-        c.gap(err, acct.id, region, (T.SECRET,))
+        got = c.call(acct, region, "secretsmanager", "ListSecrets")
+    except CallFailed as err:
+        c.gap(err, acct, region, (T.SECRET,))
         return
-    for s in body.get("SecretList", []):
-        _resource(
-            c,
+    for s in got.body.get("SecretList", []):
+        c.add(
             T.SECRET,
             s["ARN"],
             acct,
@@ -1343,32 +1216,28 @@ def collect_secretsmanager(c: Collector, acct: Account, region: str) -> None:
             {
                 "rotation_enabled": bool(s.get("RotationEnabled")),
                 "rotation_days": (s.get("RotationRules") or {}).get("AutomaticallyAfterDays"),
-                "last_rotated": _iso(s.get("LastRotatedDate")),
-                "last_accessed": _iso(s.get("LastAccessedDate")),
+                "last_rotated": iso(s.get("LastRotatedDate")),
+                "last_accessed": iso(s.get("LastAccessedDate")),
             },
-            [ev],
+            [got.evidence],
             name=s.get("Name"),
-            tags=_tags(s.get("Tags")),
+            tags=tags(s.get("Tags")),
         )
 
 
-def collect_lambda(c: Collector, acct: Account, region: str) -> None:
+def collect_lambda(c: Collection, acct: Account, region: str) -> None:
     try:
-        body, list_ev = c.call(
-            acct,
-            region,
-            "lambda",
-            "list_functions",
-            secret_paths=("Functions.*.Environment.Variables.*",),
+        listed = c.call(
+            acct, region, "lambda", "ListFunctions", secret_paths=("Functions.*.Environment.Variables.*",)
         )
-    except ApiError as err:
-        c.gap(err, acct.id, region, (T.LAMBDA_FUNCTION,))
+    except CallFailed as err:
+        c.gap(err, acct, region, (T.LAMBDA_FUNCTION,))
         return
-    for fn in body.get("Functions", []):
-        c.sched.submit(_lambda_function, c, acct, region, fn, list_ev, scope=(acct.id, region))
+    for fn in listed.body.get("Functions", []):
+        c.submit(acct, region, _lambda_function, c, acct, region, fn, listed.evidence)
 
 
-def _lambda_function(c: Collector, acct: Account, region: str, fn: dict[str, Any], list_ev: str) -> None:
+def _lambda_function(c: Collection, acct: Account, region: str, fn: dict[str, Any], list_ev: str) -> None:
     arn = fn["FunctionArn"]
     attrs: dict[str, Any] = {
         "runtime": fn.get("Runtime"),
@@ -1379,26 +1248,25 @@ def _lambda_function(c: Collector, acct: Account, region: str, fn: dict[str, Any
     gaps: dict[str, str] = {}
     evs = [list_ev]
     try:
-        body, ev = c.call(
-            acct, region, "lambda", "get_policy", {"FunctionName": arn}, absent={"ResourceNotFoundException"}
+        got = c.call(
+            acct, region, "lambda", "GetPolicy", {"FunctionName": arn}, absent={"ResourceNotFoundException"}
         )
-        evs.append(ev)
-        attrs["policy"] = _doc(body["Policy"]) if body and body.get("Policy") else None
-    except ApiError as err:
-        gaps["policy"] = f"{err.operation} failed ({err.kind}): {err.message}"
-    _resource(c, T.LAMBDA_FUNCTION, arn, acct, region, attrs, evs, name=fn.get("FunctionName"), gaps=gaps)
+        evs.append(got.evidence)
+        attrs["policy"] = policy_doc(got.body["Policy"]) if got.body and got.body.get("Policy") else None
+    except CallFailed as err:
+        gaps["policy"] = err.reason
+    c.add(T.LAMBDA_FUNCTION, arn, acct, region, attrs, evs, name=fn.get("FunctionName"), gaps=gaps)
 
 
-def collect_backup(c: Collector, acct: Account, region: str) -> None:
+def collect_backup(c: Collection, acct: Account, region: str) -> None:
     try:
-        body, ev = c.call(acct, region, "backup", "list_backup_plans")
-    except ApiError as err:
-        c.gap(err, acct.id, region, (T.BACKUP_REGION,))
+        got = c.call(acct, region, "backup", "ListBackupPlans")
+    except CallFailed as err:
+        c.gap(err, acct, region, (T.BACKUP_REGION,))
         return
-    _resource(
-        c,
+    c.add(
         T.BACKUP_REGION,
-        _region_id(acct, region, "backup"),
+        region_id(acct, region, "backup"),
         acct,
         region,
         {
@@ -1408,36 +1276,35 @@ def collect_backup(c: Collector, acct: Account, region: str) -> None:
                     "id": p.get("BackupPlanId"),
                     "deleted": bool(p.get("DeletionDate")),
                 }
-                for p in body.get("BackupPlansList", [])
+                for p in got.body.get("BackupPlansList", [])
             ]
         },
-        [ev],
+        [got.evidence],
         name=f"AWS Backup in {region}",
     )
 
 
-def collect_efs(c: Collector, acct: Account, region: str) -> None:
+def collect_efs(c: Collection, acct: Account, region: str) -> None:
     try:
-        body, ev = c.call(acct, region, "efs", "describe_file_systems")
-    except ApiError as err:
-        c.gap(err, acct.id, region, (T.EFS_FILE_SYSTEM,))
+        got = c.call(acct, region, "efs", "DescribeFileSystems")
+    except CallFailed as err:
+        c.gap(err, acct, region, (T.EFS_FILE_SYSTEM,))
         return
-    for fs in body.get("FileSystems", []):
-        _resource(
-            c,
+    for fs in got.body.get("FileSystems", []):
+        c.add(
             T.EFS_FILE_SYSTEM,
             fs.get("FileSystemArn")
             or f"arn:aws:elasticfilesystem:{region}:{acct.id}:file-system/{fs['FileSystemId']}",
             acct,
             region,
             {"encrypted": bool(fs.get("Encrypted")), "kms_key_id": fs.get("KmsKeyId")},
-            [ev],
+            [got.evidence],
             name=fs.get("Name") or fs["FileSystemId"],
-            tags=_tags(fs.get("Tags")),
+            tags=tags(fs.get("Tags")),
         )
 
 
-GLOBAL = (collect_iam, collect_s3, collect_cloudfront)
+GLOBAL = (collect_iam, collect_s3control, collect_s3, collect_cloudfront)
 REGIONAL = (
     collect_cloudtrail,
     collect_config,
