@@ -10,6 +10,7 @@ from auditor.models import CollectionError, ErrorKind, Location, Resource, Snaps
 from auditor.providers.aws import PROVIDER
 from auditor.providers.aws import resources as T
 from auditor.providers.aws.derive import DERIVERS
+from auditor.providers.aws.services import REGIONAL_TYPES
 
 ACCT, OTHER = "111122223333", "444455556666"
 
@@ -129,7 +130,7 @@ def test_errors_that_do_not_leave_trails_unread() -> None:
         _iam(),
         errors=(
             _err("eu-west-1", op="kms.ListKeys", types=(T.KMS_KEY,)),
-            _err("ap-east-1", op="ec2.DescribeRegions", kind=ErrorKind.NOT_COLLECTED, types=T.REGIONAL_TYPES),
+            _err("ap-east-1", op="ec2.DescribeRegions", kind=ErrorKind.NOT_COLLECTED, types=REGIONAL_TYPES),
             CollectionError(provider="k8s", operation="list", kind=ErrorKind.ERROR, message="x"),
         ),
     )
@@ -139,7 +140,7 @@ def test_errors_that_do_not_leave_trails_unread() -> None:
 def test_an_account_wide_error_leaves_every_region_unread() -> None:
     views = _derive(
         _iam(),
-        errors=(_err(None, op="ec2.DescribeRegions", kind=ErrorKind.ACCESS_DENIED, types=T.REGIONAL_TYPES),),
+        errors=(_err(None, op="ec2.DescribeRegions", kind=ErrorKind.ACCESS_DENIED, types=REGIONAL_TYPES),),
     )
     assert "every region (ec2.DescribeRegions: access_denied)" in views[ACCT].gaps["trails_complete"]
     unscoped = _derive(_iam(), _iam(OTHER), errors=(_err(None, acct=None, types=()),))

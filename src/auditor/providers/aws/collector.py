@@ -38,11 +38,11 @@ import botocore.exceptions
 from botocore import xform_name
 from pydantic import BaseModel
 
-from auditor.models import ErrorKind, Location
-from auditor.providers.aws import AwsOptions, services
-from auditor.providers.aws import resources as T
+from auditor.models import ErrorKind
+from auditor.providers.aws import AwsOptions, accounts, iam_actions
 from auditor.providers.aws.common import PROVIDER, Account, Collection, Credentials
-from auditor.runtime import CallFailed, CallStats, CollectRun, Session
+from auditor.providers.aws.services import SERVICES
+from auditor.runtime import CallStats, CollectRun, Session
 
 ClientFactory = Callable[[Credentials | None], boto3.Session]
 
@@ -179,135 +179,23 @@ class AwsCollector:
         self.session = Session(PROVIDER, run, classify=classify, concurrency=options.concurrency)
         factory: ClientFactory = run.clients or default_factory(options)
         self.clients = Clients(factory, options, self.session.stats)
-        self.c = Collection(self.session, options, self.clients.api)
+        self.c = Collection(self.session, options, self.clients.api, iam_actions.OPERATIONS)
+
+    def accounts(self) -> list[Account]:
+        return accounts.discover(self.c)
 
     def run(self) -> None:
         with self.session:
-            accounts = self.accounts()
-            for acct in accounts:
-                self.c.submit(acct, None, self._scan_account, acct)
+            found = self.accounts()
+            for acct in found:
+                self.c.submit(acct, None, accounts.scan_account, self.c, acct, SERVICES)
             self.session.wait()
             options = self.opts.model_dump(exclude_none=True)
-            options["scanned_accounts"] = [a.id for a in accounts]  # read by the derive step
-            label = "aws " + (", ".join(a.id for a in accounts) if accounts else "(no account)")
+            options["scanned_accounts"] = [a.id for a in found]  # read by the derive step
+            label = "aws " + (", ".join(a.id for a in found) if found else "(no account)")
             self.session.add_target(label, options)
             elapsed = time.monotonic() - self.session.started
             self.session.progress.step(f"aws: {self.session.stats.requests} API requests in {elapsed:.1f}s")
-
-    def _assume(self, creds: Credentials | None, role_arn: str, account_hint: str | None) -> Credentials:
-        acct = Account(id=account_hint or "unknown", credentials=creds)
-        body = self.c.call(
-            acct,
-            self.opts.home_region,
-            "sts",
-            "AssumeRole",
-            {"RoleArn": role_arn, "RoleSessionName": "auditor-scan"},
-            record=False,  # the answer holds temporary credentials: never stored
-        ).body
-        got = body["Credentials"]
-        return {
-            "aws_access_key_id": got["AccessKeyId"],
-            "aws_secret_access_key": got["SecretAccessKey"],
-            "aws_session_token": got["SessionToken"],
-        }
-
-    def accounts(self) -> list[Account]:
-        """The accounts to scan: the caller's, or every active one of the organization."""
-        home = self.opts.home_region
-        base: Credentials | None = None
-        try:
-            if self.opts.role_arn:
-                base = self._assume(None, self.opts.role_arn, None)
-            me = Account(id="unknown", credentials=base)
-            ident = self.c.call(me, home, "sts", "GetCallerIdentity", record=False).body
-        except CallFailed as err:
-            self.session.gap(err, scope=Location())
-            return []
-        caller = Account(id=ident["Account"], credentials=base, identity=ident.get("Arn"))
-        if not self.opts.org_role:
-            if self.opts.accounts and caller.id not in self.opts.accounts:
-                self.c.error(
-                    "sts.GetCallerIdentity",
-                    ErrorKind.NOT_COLLECTED,
-                    f"the credentials are for account {caller.id}, not one of --accounts "
-                    f"{', '.join(self.opts.accounts)}; use --org-role to reach other accounts",
-                    Location(account=caller.id),
-                )
-                return []
-            return [caller]
-        try:
-            org = self.c.call(caller, home, "organizations", "ListAccounts").body
-        except CallFailed as err:
-            self.c.gap(err, caller, None, ())
-            return []
-        wanted = set(self.opts.accounts or ())
-        members = [
-            a
-            for a in org.get("Accounts", [])
-            if (a.get("State") or a.get("Status")) == "ACTIVE" and (not wanted or a["Id"] in wanted)
-        ]
-        for missing in sorted(wanted - {a["Id"] for a in members}):
-            self.c.error(
-                "organizations.ListAccounts",
-                ErrorKind.NOT_COLLECTED,
-                f"account {missing} is not an active account of the organization",
-                Location(account=missing),
-            )
-        out: list[Account] = []
-        lock = threading.Lock()
-
-        def assume(meta: dict[str, Any]) -> None:
-            arn = f"arn:aws:iam::{meta['Id']}:role/{self.opts.org_role}"
-            acct = Account(id=meta["Id"], identity=arn, name=meta.get("Name"))
-            try:
-                acct.credentials = self._assume(base, arn, meta["Id"])
-            except CallFailed as err:
-                self.c.gap(err, acct, None, ())
-                return
-            with lock:
-                out.append(acct)
-
-        for meta in members:
-            self.session.submit(assume, meta, scope=Location(account=meta["Id"]))
-        self.session.wait()
-        return sorted(out, key=lambda a: a.id)
-
-    def _scan_account(self, acct: Account) -> None:
-        home = self.opts.home_region
-        try:
-            body = self.c.call(acct, home, "ec2", "DescribeRegions", {"AllRegions": True}).body
-            enabled = {
-                r["RegionName"] for r in body.get("Regions", []) if r.get("OptInStatus") != "not-opted-in"
-            }
-            known = {r["RegionName"] for r in body.get("Regions", [])}
-        except CallFailed as err:
-            if not self.opts.regions:
-                self.c.gap(err, acct, None, T.REGIONAL_TYPES)
-            enabled = set(self.opts.regions or [home])
-            known = set(enabled)
-        if self.opts.regions:
-            regions = []
-            for r in self.opts.regions:
-                if r in enabled:
-                    regions.append(r)
-                else:
-                    why = "is not enabled (opt-in) for" if r in known else "is not a known region of"
-                    self.c.error(
-                        "ec2.DescribeRegions",
-                        ErrorKind.NOT_COLLECTED,
-                        f"region {r} {why} account {acct.id}: nothing there was scanned",
-                        Location(account=acct.id, region=r),
-                        T.REGIONAL_TYPES,
-                    )
-        else:
-            regions = sorted(enabled)
-        acct.regions = regions
-        self.session.progress.step(f"aws {acct.id}: {len(regions)} regions")
-        for global_fn in services.GLOBAL:
-            self.c.submit(acct, None, global_fn, self.c, acct, home)
-        for region in regions:
-            for regional_fn in services.REGIONAL:
-                self.c.submit(acct, region, regional_fn, self.c, acct, region)
 
 
 def _strip_account_host_prefix(request: Any, **_: Any) -> None:

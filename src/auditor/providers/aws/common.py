@@ -4,7 +4,8 @@
 page) through the runtime `Session` (counted, classified, stored as redacted evidence), and
 `add()` / `gap()` / `submit()` / `gather()` record what was read or not and fan work out on
 the session's scheduler. How a call reaches AWS (boto3 clients, paging) is the collector's
-business: it hands the Collection an `Api` function.
+business: it hands the Collection an `Api` function. `Service` is how each module of
+`services/` declares what it reads.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import unquote
 
 from auditor.models import JSON, ErrorKind, Location, Resource
@@ -41,6 +42,29 @@ Api = Callable[[Account, str, str, str, Mapping[str, Any]], Any]
 Results = dict[str, Any]
 
 
+@dataclass(frozen=True)
+class Service:
+    """One AWS service as the collector reads it, declared by its module (`SERVICE = ...`).
+
+    - `name`: the botocore service name, the client every declared operation is called on;
+    - `fanout`: "global" runs `collect` once per account (with the home region, where its API
+      is called; its account-wide resources have no region), "regional" once per account and
+      scanned region;
+    - `operations`: every API operation `collect` may call (the IAM policy is derived from
+      these, and `Collection.call` refuses any other);
+    - `produces`: the resource types it writes;
+    - `conditional`: declared operations a scan may not call even when the estate has every
+      resource type, with why (the permission test accepts them uncalled).
+    """
+
+    name: str
+    fanout: Literal["global", "regional"]
+    operations: tuple[str, ...]
+    produces: tuple[str, ...]
+    collect: Callable[[Collection, Account, str], None] = field(compare=False)
+    conditional: Mapping[str, str] = field(default_factory=dict, compare=False)
+
+
 def _absent(codes: frozenset[str]) -> Callable[[BaseException], JSON | None]:
     """The body recorded for an error code that means "not configured" (NoSuchBucketPolicy...).
     botocore's ClientError carries the parsed error in `.response`."""
@@ -56,12 +80,24 @@ def _absent(codes: frozenset[str]) -> Callable[[BaseException], JSON | None]:
     return marker
 
 
+class UndeclaredOperation(Exception):
+    """Code called an operation its service does not declare: a bug (the task is recorded as
+    crashed), caught by the integration tests before the permission policy could miss it."""
+
+
 class Collection:
-    def __init__(self, session: Session, options: AwsOptions, api: Api) -> None:
+    def __init__(
+        self,
+        session: Session,
+        options: AwsOptions,
+        api: Api,
+        operations: Mapping[str, Iterable[str]] | None = None,
+    ) -> None:
         self.session = session
         self.opts = options
         self.home = options.home_region
         self._api = api
+        self._declared = {svc: frozenset(ops) for svc, ops in (operations or {}).items()}
 
     @staticmethod
     def scope(acct: Account, region: str | None) -> Location:
@@ -86,6 +122,8 @@ class Collection:
 
         An error code listed in `absent` means "not configured": the answer is
         `Called(None, evidence of that error)`. Any other failure raises `CallFailed`."""
+        if self._declared and operation not in self._declared.get(service, ()):
+            raise UndeclaredOperation(f"{service}.{operation} is not declared by any AWS service")
         args = dict(params or {})
         codes = frozenset(absent)
         return self.session.call(
