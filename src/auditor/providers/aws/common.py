@@ -138,6 +138,30 @@ class Collection:
             identity=acct.identity,
         )
 
+    def listing(
+        self,
+        acct: Account,
+        region: str,
+        service: str,
+        operation: str,
+        params: Mapping[str, Any] | None = None,
+        *,
+        types: Iterable[str],
+        account_wide: bool = False,
+        absent: Iterable[str] = (),
+        secret_paths: Iterable[str] = (),
+    ) -> Called | None:
+        """A call that lists `types`: its answer, or None after recording that nothing of them
+        was read in this account and region (`account_wide`: in the whole account, for the
+        global services, whose calls go to the home region)."""
+        try:
+            return self.call(
+                acct, region, service, operation, params, absent=absent, secret_paths=secret_paths
+            )
+        except CallFailed as err:
+            self.gap(err, acct, None if account_wide else region, types)
+            return None
+
     def record(self, acct: Account, region: str, operation: str, body: Any) -> str:
         """Store a body built from an answer (the credential report's rows) as evidence."""
         return self.session.record(operation, body, scope=self.scope(acct, region), identity=acct.identity)

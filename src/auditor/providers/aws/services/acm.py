@@ -20,10 +20,15 @@ _ACM_KEY_TYPES = [
 
 
 def collect(c: Collection, acct: Account, region: str) -> None:
-    try:
-        listed = c.call(acct, region, "acm", "ListCertificates", {"Includes": {"keyTypes": _ACM_KEY_TYPES}})
-    except CallFailed as err:
-        c.gap(err, acct, region, (T.ACM_CERTIFICATE,))
+    listed = c.listing(
+        acct,
+        region,
+        "acm",
+        "ListCertificates",
+        {"Includes": {"keyTypes": _ACM_KEY_TYPES}},
+        types=(T.ACM_CERTIFICATE,),
+    )
+    if listed is None:
         return
     for cert in listed.body.get("CertificateSummaryList", []):
         if cert.get("NotAfter") is not None or cert.get("Status") not in ("ISSUED", None):

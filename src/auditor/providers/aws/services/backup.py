@@ -4,14 +4,11 @@ from __future__ import annotations
 
 from auditor.providers.aws import resources as T
 from auditor.providers.aws.common import Account, Collection, Service, region_id
-from auditor.runtime import CallFailed
 
 
 def collect(c: Collection, acct: Account, region: str) -> None:
-    try:
-        got = c.call(acct, region, "backup", "ListBackupPlans")
-    except CallFailed as err:
-        c.gap(err, acct, region, (T.BACKUP_REGION,))
+    got = c.listing(acct, region, "backup", "ListBackupPlans", types=(T.BACKUP_REGION,))
+    if got is None:
         return
     c.add(
         T.BACKUP_REGION,

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from auditor.providers.aws import resources as T
 from auditor.providers.aws.common import Account, Collection, Service
-from auditor.runtime import CallFailed
 
 
 def collect(c: Collection, acct: Account, region: str) -> None:
-    try:
-        got = c.call(acct, region, "cloudfront", "ListDistributions")
-    except CallFailed as err:
-        c.gap(err, acct, None, (T.CLOUDFRONT_DISTRIBUTION,))
+    got = c.listing(
+        acct, region, "cloudfront", "ListDistributions", types=(T.CLOUDFRONT_DISTRIBUTION,), account_wide=True
+    )
+    if got is None:
         return
     for d in (got.body.get("DistributionList") or {}).get("Items", []) or []:
         behaviors = [d.get("DefaultCacheBehavior", {}), *((d.get("CacheBehaviors") or {}).get("Items") or [])]

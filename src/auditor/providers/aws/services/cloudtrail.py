@@ -8,14 +8,18 @@ from typing import Any
 
 from auditor.providers.aws import resources as T
 from auditor.providers.aws.common import Account, Collection, Results, Service, take
-from auditor.runtime import CallFailed
 
 
 def collect(c: Collection, acct: Account, region: str) -> None:
-    try:
-        listed = c.call(acct, region, "cloudtrail", "DescribeTrails", {"includeShadowTrails": False})
-    except CallFailed as err:
-        c.gap(err, acct, region, (T.CLOUDTRAIL_TRAIL,))
+    listed = c.listing(
+        acct,
+        region,
+        "cloudtrail",
+        "DescribeTrails",
+        {"includeShadowTrails": False},
+        types=(T.CLOUDTRAIL_TRAIL,),
+    )
+    if listed is None:
         return
     for t in listed.body.get("trailList", []):
         arn = t["TrailARN"]

@@ -7,14 +7,11 @@ from typing import Any
 
 from auditor.providers.aws import resources as T
 from auditor.providers.aws.common import Account, Collection, Results, Service, take
-from auditor.runtime import CallFailed
 
 
 def collect(c: Collection, acct: Account, region: str) -> None:
-    try:
-        listed = c.call(acct, region, "dynamodb", "ListTables")
-    except CallFailed as err:
-        c.gap(err, acct, region, (T.DYNAMODB_TABLE,))
+    listed = c.listing(acct, region, "dynamodb", "ListTables", types=(T.DYNAMODB_TABLE,))
+    if listed is None:
         return
     for name in listed.body.get("TableNames", []):
         c.gather(

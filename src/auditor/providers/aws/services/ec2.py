@@ -32,10 +32,8 @@ def collect(c: Collection, acct: Account, region: str) -> None:
 
 
 def _ec2_region(c: Collection, acct: Account, region: str) -> None:
-    try:
-        got = c.call(acct, region, "ec2", "GetEbsEncryptionByDefault")
-    except CallFailed as err:
-        c.gap(err, acct, region, (T.EC2_REGION,))
+    got = c.listing(acct, region, "ec2", "GetEbsEncryptionByDefault", types=(T.EC2_REGION,))
+    if got is None:
         return
     c.add(
         T.EC2_REGION,
@@ -49,10 +47,8 @@ def _ec2_region(c: Collection, acct: Account, region: str) -> None:
 
 
 def _ec2_security_groups(c: Collection, acct: Account, region: str) -> None:
-    try:
-        got = c.call(acct, region, "ec2", "DescribeSecurityGroups")
-    except CallFailed as err:
-        c.gap(err, acct, region, (T.EC2_SECURITY_GROUP,))
+    got = c.listing(acct, region, "ec2", "DescribeSecurityGroups", types=(T.EC2_SECURITY_GROUP,))
+    if got is None:
         return
     for g in got.body.get("SecurityGroups", []):
         c.add(
@@ -75,10 +71,8 @@ def _ec2_security_groups(c: Collection, acct: Account, region: str) -> None:
 
 
 def _ec2_instances(c: Collection, acct: Account, region: str) -> None:
-    try:
-        got = c.call(acct, region, "ec2", "DescribeInstances")
-    except CallFailed as err:
-        c.gap(err, acct, region, (T.EC2_INSTANCE,))
+    got = c.listing(acct, region, "ec2", "DescribeInstances", types=(T.EC2_INSTANCE,))
+    if got is None:
         return
     for resv in got.body.get("Reservations", []):
         for i in resv.get("Instances", []):
@@ -104,10 +98,8 @@ def _ec2_instances(c: Collection, acct: Account, region: str) -> None:
 
 
 def _ec2_volumes(c: Collection, acct: Account, region: str) -> None:
-    try:
-        got = c.call(acct, region, "ec2", "DescribeVolumes")
-    except CallFailed as err:
-        c.gap(err, acct, region, (T.EC2_VOLUME,))
+    got = c.listing(acct, region, "ec2", "DescribeVolumes", types=(T.EC2_VOLUME,))
+    if got is None:
         return
     for v in got.body.get("Volumes", []):
         v_tags = tags(v.get("Tags"))
@@ -124,10 +116,8 @@ def _ec2_volumes(c: Collection, acct: Account, region: str) -> None:
 
 
 def _ec2_snapshots(c: Collection, acct: Account, region: str) -> None:
-    try:
-        got = c.call(acct, region, "ec2", "DescribeSnapshots", {"OwnerIds": ["self"]})
-    except CallFailed as err:
-        c.gap(err, acct, region, (T.EC2_SNAPSHOT,))
+    got = c.listing(acct, region, "ec2", "DescribeSnapshots", {"OwnerIds": ["self"]}, types=(T.EC2_SNAPSHOT,))
+    if got is None:
         return
     for snap in got.body.get("Snapshots", []):
         c.submit(acct, region, _ec2_snapshot, c, acct, region, snap, got.evidence)
@@ -167,10 +157,8 @@ def _ec2_snapshot(c: Collection, acct: Account, region: str, snap: dict[str, Any
 
 
 def _ec2_images(c: Collection, acct: Account, region: str) -> None:
-    try:
-        got = c.call(acct, region, "ec2", "DescribeImages", {"Owners": ["self"]})
-    except CallFailed as err:
-        c.gap(err, acct, region, (T.EC2_IMAGE,))
+    got = c.listing(acct, region, "ec2", "DescribeImages", {"Owners": ["self"]}, types=(T.EC2_IMAGE,))
+    if got is None:
         return
     for img in got.body.get("Images", []):
         c.add(

@@ -4,14 +4,11 @@ from __future__ import annotations
 
 from auditor.providers.aws import resources as T
 from auditor.providers.aws.common import Account, Collection, Service, tags
-from auditor.runtime import CallFailed
 
 
 def collect(c: Collection, acct: Account, region: str) -> None:
-    try:
-        got = c.call(acct, region, "efs", "DescribeFileSystems")
-    except CallFailed as err:
-        c.gap(err, acct, region, (T.EFS_FILE_SYSTEM,))
+    got = c.listing(acct, region, "efs", "DescribeFileSystems", types=(T.EFS_FILE_SYSTEM,))
+    if got is None:
         return
     for fs in got.body.get("FileSystems", []):
         c.add(

@@ -7,14 +7,11 @@ from typing import Any
 
 from auditor.providers.aws import resources as T
 from auditor.providers.aws.common import Account, Collection, Results, Service, take
-from auditor.runtime import CallFailed
 
 
 def collect(c: Collection, acct: Account, region: str) -> None:
-    try:
-        listed = c.call(acct, region, "elbv2", "DescribeLoadBalancers")
-    except CallFailed as err:
-        c.gap(err, acct, region, (T.ELB_LOAD_BALANCER,))
+    listed = c.listing(acct, region, "elbv2", "DescribeLoadBalancers", types=(T.ELB_LOAD_BALANCER,))
+    if listed is None:
         return
     for lb in listed.body.get("LoadBalancers", []):
         arn = lb["LoadBalancerArn"]

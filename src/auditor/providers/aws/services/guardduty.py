@@ -7,14 +7,11 @@ from typing import Any
 
 from auditor.providers.aws import resources as T
 from auditor.providers.aws.common import Account, Collection, Results, Service, region_id, take
-from auditor.runtime import CallFailed
 
 
 def collect(c: Collection, acct: Account, region: str) -> None:
-    try:
-        listed = c.call(acct, region, "guardduty", "ListDetectors")
-    except CallFailed as err:
-        c.gap(err, acct, region, (T.GUARDDUTY_REGION,))
+    listed = c.listing(acct, region, "guardduty", "ListDetectors", types=(T.GUARDDUTY_REGION,))
+    if listed is None:
         return
     ids = listed.body.get("DetectorIds", [])
 

@@ -11,10 +11,8 @@ from auditor.runtime import CallFailed
 
 
 def collect(c: Collection, acct: Account, region: str) -> None:
-    try:
-        listed = c.call(acct, region, "kms", "ListKeys")
-    except CallFailed as err:
-        c.gap(err, acct, region, (T.KMS_KEY,))
+    listed = c.listing(acct, region, "kms", "ListKeys", types=(T.KMS_KEY,))
+    if listed is None:
         return
     for k in listed.body.get("Keys", []):
         c.submit(acct, region, _kms_key, c, acct, region, k, listed.evidence)

@@ -11,12 +11,15 @@ from auditor.runtime import CallFailed
 
 
 def collect(c: Collection, acct: Account, region: str) -> None:
-    try:
-        listed = c.call(
-            acct, region, "lambda", "ListFunctions", secret_paths=("Functions.*.Environment.Variables.*",)
-        )
-    except CallFailed as err:
-        c.gap(err, acct, region, (T.LAMBDA_FUNCTION,))
+    listed = c.listing(
+        acct,
+        region,
+        "lambda",
+        "ListFunctions",
+        secret_paths=("Functions.*.Environment.Variables.*",),
+        types=(T.LAMBDA_FUNCTION,),
+    )
+    if listed is None:
         return
     for fn in listed.body.get("Functions", []):
         c.submit(acct, region, _lambda_function, c, acct, region, fn, listed.evidence)

@@ -4,14 +4,11 @@ from __future__ import annotations
 
 from auditor.providers.aws import resources as T
 from auditor.providers.aws.common import Account, Collection, Service
-from auditor.runtime import CallFailed
 
 
 def collect(c: Collection, acct: Account, region: str) -> None:
-    try:
-        got = c.call(acct, region, "logs", "DescribeLogGroups")
-    except CallFailed as err:
-        c.gap(err, acct, region, (T.LOGS_GROUP,))
+    got = c.listing(acct, region, "logs", "DescribeLogGroups", types=(T.LOGS_GROUP,))
+    if got is None:
         return
     for g in got.body.get("logGroups", []):
         arn = (

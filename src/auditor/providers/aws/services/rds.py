@@ -11,20 +11,18 @@ from auditor.runtime import CallFailed
 
 def collect(c: Collection, acct: Account, region: str) -> None:
     c.submit(acct, region, _rds_instances, c, acct, region)
-    try:
-        listed = c.call(acct, region, "rds", "DescribeDBSnapshots", {"SnapshotType": "manual"})
-    except CallFailed as err:
-        c.gap(err, acct, region, (T.RDS_SNAPSHOT,))
+    listed = c.listing(
+        acct, region, "rds", "DescribeDBSnapshots", {"SnapshotType": "manual"}, types=(T.RDS_SNAPSHOT,)
+    )
+    if listed is None:
         return
     for snap in listed.body.get("DBSnapshots", []):
         c.submit(acct, region, _rds_snapshot, c, acct, region, snap, listed.evidence)
 
 
 def _rds_instances(c: Collection, acct: Account, region: str) -> None:
-    try:
-        got = c.call(acct, region, "rds", "DescribeDBInstances")
-    except CallFailed as err:
-        c.gap(err, acct, region, (T.RDS_INSTANCE,))
+    got = c.listing(acct, region, "rds", "DescribeDBInstances", types=(T.RDS_INSTANCE,))
+    if got is None:
         return
     for db in got.body.get("DBInstances", []):
         c.add(

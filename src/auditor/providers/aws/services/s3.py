@@ -18,10 +18,8 @@ _S3_ABSENT = {
 
 
 def collect(c: Collection, acct: Account, region: str) -> None:
-    try:
-        listed = c.call(acct, region, "s3", "ListBuckets")
-    except CallFailed as err:
-        c.gap(err, acct, None, (T.S3_BUCKET,))
+    listed = c.listing(acct, region, "s3", "ListBuckets", types=(T.S3_BUCKET,), account_wide=True)
+    if listed is None:
         return
     for b in listed.body.get("Buckets", []):
         name = b["Name"]

@@ -4,21 +4,20 @@ from __future__ import annotations
 
 from auditor.providers.aws import resources as T
 from auditor.providers.aws.common import Account, Collection, Service
-from auditor.runtime import CallFailed
 
 
 def collect(c: Collection, acct: Account, region: str) -> None:
-    try:
-        got = c.call(
-            acct,
-            region,
-            "s3control",
-            "GetPublicAccessBlock",
-            {"AccountId": acct.id},
-            absent={"NoSuchPublicAccessBlockConfiguration"},
-        )
-    except CallFailed as err:
-        c.gap(err, acct, None, (T.S3_ACCOUNT,))
+    got = c.listing(
+        acct,
+        region,
+        "s3control",
+        "GetPublicAccessBlock",
+        {"AccountId": acct.id},
+        absent={"NoSuchPublicAccessBlockConfiguration"},
+        types=(T.S3_ACCOUNT,),
+        account_wide=True,
+    )
+    if got is None:
         return
     c.add(
         T.S3_ACCOUNT,

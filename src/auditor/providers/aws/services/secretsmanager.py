@@ -4,15 +4,12 @@ from __future__ import annotations
 
 from auditor.providers.aws import resources as T
 from auditor.providers.aws.common import Account, Collection, Service, iso, tags
-from auditor.runtime import CallFailed
 
 
 def collect(c: Collection, acct: Account, region: str) -> None:
     # ListSecrets returns metadata only; GetSecretValue is never called.
-    try:
-        got = c.call(acct, region, "secretsmanager", "ListSecrets")
-    except CallFailed as err:
-        c.gap(err, acct, region, (T.SECRET,))
+    got = c.listing(acct, region, "secretsmanager", "ListSecrets", types=(T.SECRET,))
+    if got is None:
         return
     for s in got.body.get("SecretList", []):
         c.add(

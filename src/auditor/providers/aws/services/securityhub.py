@@ -4,20 +4,18 @@ from __future__ import annotations
 
 from auditor.providers.aws import resources as T
 from auditor.providers.aws.common import Account, Collection, Service, region_id
-from auditor.runtime import CallFailed
 
 
 def collect(c: Collection, acct: Account, region: str) -> None:
-    try:
-        got = c.call(
-            acct,
-            region,
-            "securityhub",
-            "DescribeHub",
-            absent={"InvalidAccessException", "ResourceNotFoundException"},
-        )
-    except CallFailed as err:
-        c.gap(err, acct, region, (T.SECURITYHUB_REGION,))
+    got = c.listing(
+        acct,
+        region,
+        "securityhub",
+        "DescribeHub",
+        absent={"InvalidAccessException", "ResourceNotFoundException"},
+        types=(T.SECURITYHUB_REGION,),
+    )
+    if got is None:
         return
     c.add(
         T.SECURITYHUB_REGION,

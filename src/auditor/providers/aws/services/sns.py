@@ -10,10 +10,8 @@ from auditor.runtime import CallFailed
 
 
 def collect(c: Collection, acct: Account, region: str) -> None:
-    try:
-        listed = c.call(acct, region, "sns", "ListTopics")
-    except CallFailed as err:
-        c.gap(err, acct, region, (T.SNS_TOPIC,))
+    listed = c.listing(acct, region, "sns", "ListTopics", types=(T.SNS_TOPIC,))
+    if listed is None:
         return
     for t in listed.body.get("Topics", []):
         c.submit(acct, region, _sns_topic, c, acct, region, t["TopicArn"], listed.evidence)

@@ -10,10 +10,8 @@ from auditor.runtime import CallFailed
 
 
 def collect(c: Collection, acct: Account, region: str) -> None:
-    try:
-        listed = c.call(acct, region, "sqs", "ListQueues")
-    except CallFailed as err:
-        c.gap(err, acct, region, (T.SQS_QUEUE,))
+    listed = c.listing(acct, region, "sqs", "ListQueues", types=(T.SQS_QUEUE,))
+    if listed is None:
         return
     for url in listed.body.get("QueueUrls", []):
         c.submit(acct, region, _sqs_queue, c, acct, region, url, listed.evidence)
