@@ -15,12 +15,13 @@ Design:
   builds the resource. So `--concurrency` is exactly the number of API calls in flight.
 
 Client factory (`CollectRun.clients`, `auditor.scan.collect(..., clients={"aws": factory})`):
-a `ClientFactory`, called with an account's credentials (None: the base credential chain) and
-returning the `boto3.Session` to build that account's clients from. The collector builds every
-client as `factory(creds).client(service, region_name=..., config=..., endpoint_url=...,
-**creds)` and registers its own hooks on it, so a test hands in sessions (fake credentials, a
-botocore Stubber, a recording session) and patches nothing. Without one, a single shared
-`boto3.Session(profile_name=--profile)` serves every account: service models load once.
+a `ClientFactory`, called once per distinct credentials with an account's credentials (None:
+the base credential chain), returning the `boto3.Session` to build that account's clients
+from. The collector builds every client as `factory(creds).client(service, region_name=...,
+config=..., endpoint_url=..., **creds)` and registers its own hooks on it, so a test hands in
+sessions (fake credentials, a botocore Stubber, a recording session) and patches nothing.
+Without one, a single shared `boto3.Session(profile_name=--profile)` serves every account:
+service models load once.
 """
 
 from __future__ import annotations
@@ -128,6 +129,7 @@ class Clients:
         self._stats = stats
         self._lock = threading.Lock()
         self._clients: dict[tuple[str, str, str, str], Any] = {}
+        self._sessions: dict[str, boto3.Session] = {}  # the factory's answer, per credentials
         self._overrides = dict(p.split("=", 1) for p in options.endpoint_overrides or ())
         self._endpoint = options.endpoint_url
         self._config = botocore.config.Config(
@@ -152,7 +154,10 @@ class Clients:
             endpoint = self._overrides.get(region) or self._endpoint
             if endpoint:
                 kwargs["endpoint_url"] = endpoint
-            client = self._factory(creds).client(service, **kwargs, **(creds or {}))
+            creds_key = key[1]
+            if creds_key not in self._sessions:
+                self._sessions[creds_key] = self._factory(creds)
+            client = self._sessions[creds_key].client(service, **kwargs, **(creds or {}))
             client.meta.events.register("before-send", self._sent)
             if service == "s3control" and (endpoint or os.environ.get("AWS_ENDPOINT_URL")):
                 client.meta.events.register("before-send.s3-control.*", _strip_account_host_prefix)
