@@ -73,4 +73,6 @@ PROVIDER = ProviderSpec(
     options=AwsOptions,
     collector="auditor.providers.aws.collector:collect",
     extra="aws",
+    types="auditor.providers.aws.resources:TYPES",
+    derivers="auditor.providers.aws.derive:DERIVERS",
 )
