@@ -39,6 +39,7 @@ IAM_ACCOUNT = TYPES.declare(
         ),
     },
     scope="account",
+    per_scope=True,
 )
 
 _PRINCIPAL: dict[str, Any] = {
