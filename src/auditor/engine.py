@@ -122,7 +122,6 @@ def evaluate(
     findings: list[Finding] = []
     total = len(checks)
     for i, check in enumerate(checks, 1):
-
         for rtype in check.meta.resource_types:
             for resource in ctx.resources(rtype):
                 findings.append(run_check(check, resource, ctx))
