@@ -59,6 +59,7 @@ PROVIDER = ProviderSpec(
     title="HashiCorp Vault / OpenBao servers",
     options=VaultOptions,
     collector="auditor.providers.vault.collector:collect",
+    types="auditor.providers.vault.resources:TYPES",
     extra="vault",
 )
 
