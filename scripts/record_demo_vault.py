@@ -19,12 +19,11 @@ sys.path.insert(0, str(ROOT / "tests" / "vault"))
 
 import bao  # noqa: E402
 
-from auditor.evidence import SnapshotBuilder  # noqa: E402
-from auditor.providers import NullProgress  # noqa: E402
-from auditor.providers.vault import VaultOptions  # noqa: E402
-from auditor.providers.vault.collector import collect_with  # noqa: E402
+from auditor.contracts import load_contracts  # noqa: E402
+from auditor.providers.vault import PROVIDER, VaultOptions  # noqa: E402
+from auditor.providers.vault.api import VaultClients  # noqa: E402
+from auditor.scan import collect  # noqa: E402
 from auditor.snapshot import save_snapshot  # noqa: E402
-from auditor.version import __version__  # noqa: E402
 
 OUT = ROOT / "fixtures" / "demo" / "vault.json.gz"
 
@@ -35,11 +34,12 @@ def main() -> None:
         try:
             info = bao.seed(server)
             token = bao.auditor_token(server, ["auditor"])
-            sink = SnapshotBuilder(tool_version=__version__)
-            collect_with(VaultOptions(addr=server.addr), sink, NullProgress(), env={"VAULT_TOKEN": token})
+            clients = VaultClients(env={"VAULT_TOKEN": token})
+            snap = collect([(PROVIDER, "demo", VaultOptions(addr=server.addr))], clients={"vault": clients})
         finally:
             server.stop()
-    snap = sink.build()
+    if snap.errors or (problems := load_contracts().validate_snapshot(snap)):
+        raise SystemExit(f"refusing to write the demo snapshot: {snap.errors or problems}")
     text = snap.model_dump_json()
     for secret in (info["canary"], info["secret_id"], token, server.root_token):
         if secret in text:
