@@ -1,17 +1,20 @@
 """The Vault provider's declarations against what it produces and what its checks read: resource
-contracts and parameters."""
+contracts, parameters, and the parameter table in docs/providers/vault.md."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
-from auditor.checks import load_registry
+from auditor.checks import load_registry, params_markdown
 from auditor.contracts import load_contracts, param_problems, undeclared_reads
 from auditor.providers.vault import common
 from auditor.snapshot import load_snapshot
 
 ROOT = Path(__file__).resolve().parents[2]
+DOC = ROOT / "docs" / "providers" / "vault.md"
 DEMO = ROOT / "fixtures" / "demo" / "vault.json.gz"
+MARKERS = re.compile(r"<!-- params:begin -->\n(.*?)<!-- params:end -->", re.S)
 
 
 def test_every_vault_type_is_declared_with_meanings() -> None:
@@ -38,3 +41,13 @@ def test_the_demo_snapshot_validates() -> None:
     snap = load_snapshot(DEMO)
     assert {r.provider for r in snap.resources} == {"vault"}
     assert load_contracts().validate_snapshot(snap) == []
+
+
+def test_the_parameter_table_in_the_docs_is_generated_from_the_declarations() -> None:
+    found = MARKERS.search(DOC.read_text("utf-8"))
+    assert found, f"{DOC}: the <!-- params:begin --> / <!-- params:end --> markers are missing"
+    want = params_markdown(load_registry(), "vault")
+    assert found.group(1).strip() == want, (
+        f"{DOC.name} is out of date: put the output of "
+        "`auditor checks params --provider vault --format markdown` between its params markers"
+    )
