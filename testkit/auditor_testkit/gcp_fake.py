@@ -216,6 +216,7 @@ class FakeCloudAsset(FakeAPI):
         self.tokens: dict[str, str] = {}  # access token -> principal
         self.permissions: Counter[str] = Counter()  # every IAM permission a request needed
         self.read_times: set[str] = set()
+        self.principals: Counter[str] = Counter()  # who called ListAssets
         self.denied: list[tuple[str, str | None]] = []  # (parent, content or None)
         self._state = threading.Lock()
         self._numbers = self._project_numbers()
@@ -374,6 +375,9 @@ class FakeCloudAsset(FakeAPI):
     def list_assets(self, request: Request) -> Response:
         parent = self._canonical(request.params["parent"])
         content = self._content(request)
+        who = self._principal(request) or "anonymous"
+        with self._state:
+            self.principals[who] += 1
         if content not in ("RESOURCE", "IAM_POLICY", "ORG_POLICY", "ACCESS_POLICY"):
             return self.error_response(
                 request, 400, f"Request contains an invalid argument: contentType {content!r}."

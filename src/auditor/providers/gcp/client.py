@@ -34,6 +34,7 @@ from google.cloud import asset_v1
 from google.protobuf.json_format import MessageToDict
 from google.protobuf.timestamp_pb2 import Timestamp
 
+from auditor.errors import ConfigError
 from auditor.inputs import read_json_object
 from auditor.models import ErrorKind
 from auditor.runtime import CallFailed, kind_for_status
@@ -72,8 +73,7 @@ def credentials(
 ) -> tuple[Any, str | None]:
     """(credentials, the identity they act as, when known)."""
     if credentials_file:
-        info = read_json_object(credentials_file, "credentials file")
-        base, _ = google.auth.load_credentials_from_dict(info, scopes=list(SCOPES))
+        base = _from_file(credentials_file)
     else:
         base, _ = google.auth.default(scopes=list(SCOPES))
     identity = getattr(base, "service_account_email", None)
@@ -92,6 +92,43 @@ def credentials(
         iam_endpoint_override=override,
     )
     return creds, impersonate
+
+
+def _from_file(path: str) -> Any:
+    """Credentials from a JSON file, by its declared type (each loader validates its own fields)."""
+    info = read_json_object(path, "credentials file")
+    kind = info.get("type")
+    scopes = list(SCOPES)
+    if kind == "service_account":
+        from google.oauth2 import service_account
+
+        return service_account.Credentials.from_service_account_info(info, scopes=scopes)
+    if kind == "authorized_user":
+        from google.oauth2 import credentials as user
+
+        return user.Credentials.from_authorized_user_info(info, scopes=scopes)
+    if kind == "impersonated_service_account":
+        return impersonated_credentials.Credentials.from_impersonated_service_account_info(
+            info, scopes=scopes
+        )
+    if kind == "external_account":
+        source = info.get("credential_source") or {}
+        if isinstance(source, dict) and str(source.get("environment_id", "")).startswith("aws"):
+            from google.auth import aws
+
+            return aws.Credentials.from_info(info, scopes=scopes)
+        if isinstance(source, dict) and "executable" in source:
+            from google.auth import pluggable
+
+            return pluggable.Credentials.from_info(info, scopes=scopes)
+        from google.auth import identity_pool
+
+        return identity_pool.Credentials.from_info(info, scopes=scopes)
+    raise ConfigError(
+        path,
+        f"credentials type {kind!r} is not one of service_account, authorized_user, "
+        "impersonated_service_account, external_account",
+    )
 
 
 def refresh(creds: Any) -> None:
