@@ -75,11 +75,11 @@ def test_a_malformed_line_is_named_and_the_rest_is_read(clean: tuple[Gcp, Snapsh
     resource = files[0]
     lines = resource.read_text("utf-8").splitlines(keepends=True)
     whole = read_exports(resource)
-    broken = (
-        lines[:2]
-        + ['{"name": "//storage.googleapis.com/x", "asset_type": "storage.googleapis.com/Bucket", \n']
-        + lines[2:]
-    )
+    broken = [
+        *lines[:2],
+        '{"name": "//storage.googleapis.com/x", "asset_type": "storage.googleapis.com/Bucket", \n',
+        *lines[2:],
+    ]
     resource.write_text("".join(broken), "utf-8")
     snap = read_exports(resource)
     (err,) = [e for e in snap.errors if e.kind == ErrorKind.ERROR]
