@@ -15,8 +15,8 @@ Design:
   listed, plus every project read below it (an organization's IAM policies not read leaves
   every project's policies unknown). INVALID_ARGUMENT naming asset types the API does not know
   is `unsupported` for exactly those types, and the listing goes on without them.
-- Projects that are not ACTIVE are not judged: their resources are dropped and every project
-  type is recorded as excluded for them, with the lifecycle state as the reason.
+- Projects that are not ACTIVE are not judged: their resources are dropped, and the project and
+  the types it held are recorded as excluded for it, with the lifecycle state as the reason.
 
 Client factory (`CollectRun.clients`, `auditor.scan.collect(..., clients={"gcp": factory})`):
 a `client.ClientFactory`, called once with the credentials the options name and the
@@ -214,12 +214,8 @@ class Live:
         s = self.session
         for r in built.resources:
             s.add(r)
-        for pid, state in sorted(built.inactive.items()):
-            s.exclude(
-                T.PROJECT_TYPES,
-                scope=Location(account=pid),
-                reason=f"project {pid} is {state}, not ACTIVE: not scanned",
-            )
+        for pid, types, reason in built.exclusions():
+            s.exclude(types, scope=Location(account=pid), reason=reason)
         numbers = {
             f"projects/{r.attributes['project_number']}": r.location.account
             for r in built.resources

@@ -91,12 +91,8 @@ def collect_exports(options: GcpOptions, run: CollectRun) -> None:
     built = inventory.build()
     for r in built.resources:
         session.add(r)
-    for pid, state in sorted(built.inactive.items()):
-        session.exclude(
-            T.PROJECT_TYPES,
-            scope=Location(account=pid),
-            reason=f"project {pid} is {state}, not ACTIVE: not scanned",
-        )
+    for pid, types, reason in built.exclusions():
+        session.exclude(types, scope=Location(account=pid), reason=reason)
     from auditor.providers.gcp.collector import listing_plan, types_of
 
     for content, asset_types in listing_plan().items():

@@ -214,6 +214,13 @@ class Built:
     resources: list[Resource]
     inactive: dict[str, str]  # project ID -> lifecycle state, not scanned
     projects_under: dict[str, set[str]]  # organizations/N or folders/N -> project IDs below it
+    dropped: dict[str, set[str]] = field(default_factory=dict)  # inactive project ID -> types not judged
+
+    def exclusions(self) -> Iterator[tuple[str, tuple[str, ...], str]]:
+        """(project ID, resource types, reason) for every project not judged because not ACTIVE."""
+        for pid, state in sorted(self.inactive.items()):
+            types = tuple(sorted(self.dropped.get(pid, set()) | {T.PROJECT}))
+            yield pid, types, f"project {pid} is {state}, not ACTIVE: not scanned"
 
 
 class Inventory:
@@ -244,8 +251,16 @@ class Inventory:
         skip = {n for n, (pid, _) in projects.items() if pid in inactive}
         names: dict[str, str] = {}
         out: dict[tuple[str, str], Resource] = {}
+        dropped: dict[str, set[str]] = {}
         for a in self._assets:
-            if a.container in skip or a.content != T.RESOURCE:
+            if a.container in skip:
+                rtype = {T.IAM_POLICY_CONTENT: T.IAM_POLICY, T.ORG_POLICY_CONTENT: T.ORG_POLICY}.get(
+                    a.content, T.BY_ASSET_TYPE.get(a.asset_type)
+                )
+                if rtype:
+                    dropped.setdefault(projects[a.container][0], set()).add(rtype)
+                continue
+            if a.content != T.RESOURCE:
                 continue
             r = self._resource(a, projects)
             if r is not None:
@@ -256,7 +271,7 @@ class Inventory:
                 continue
             for r in self._policies(a, projects, names):
                 _keep(out, r)
-        return Built(list(out.values()), inactive, under)
+        return Built(list(out.values()), inactive, under, dropped)
 
     @staticmethod
     def _location(a: Asset, projects: Mapping[str, tuple[str, str | None]], region: bool = True) -> Location:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from auditor.contracts import Attr, TypeSet, attr
 
@@ -377,8 +376,6 @@ BY_ASSET_TYPE: dict[str, str] = {
     src.asset_types[0]: name for name, src in SOURCES.items() if src.content == RESOURCE
 }
 HIERARCHY_TYPES = (ORGANIZATION, FOLDER, PROJECT)
-# resource types whose resources live in a project (excluded together when the project is not ACTIVE)
-PROJECT_TYPES = tuple(t.name for t in TYPES if t.scope in ("project", "resource", "node") and not t.derived)
 
 
 def needed_sources(
@@ -397,7 +394,3 @@ def needed_sources(
         bucket = out.setdefault(src.content, [])
         bucket.extend(a for a in src.asset_types if a not in bucket)
     return {c: (sorted(v) if ANY_ASSET not in v else []) for c, v in out.items()}
-
-
-def describe(types: Iterable[Any]) -> str:
-    return ", ".join(sorted(str(t) for t in types))
