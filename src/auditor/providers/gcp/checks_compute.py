@@ -16,10 +16,9 @@ from auditor.checks import (
 from auditor.models import Resource
 from auditor.providers.gcp import resources as T
 from auditor.providers.gcp.adapters import CLOUD_PLATFORM_SCOPE
+from auditor.providers.gcp.common import CIS, cmek_required
 
 checks = CheckSet("gcp")
-
-CIS = "CIS Google Cloud Platform Foundation Benchmark v3.0"
 
 
 def _default_sa(email: str) -> bool:
@@ -211,8 +210,4 @@ def shielded_vm(vm: Resource, ctx: CheckContext) -> Verdict:
     ],
 )
 def disk_cmek(disk: Resource, ctx: CheckContext) -> Verdict:
-    if not ctx.param("gcp.compute.require_cmek"):
-        return not_applicable("CMEK is not required (gcp.compute.require_cmek)")
-    if not need(disk, "kms_key"):
-        return failed(f"recreate disk {disk.name} with a customer-managed key")
-    return passed("CMEK")
+    return cmek_required(disk, ctx, "gcp.compute.require_cmek", "recreate disk")

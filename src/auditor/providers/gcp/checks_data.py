@@ -16,10 +16,9 @@ from auditor.checks import (
 from auditor.models import Resource
 from auditor.providers.gcp import policy as P
 from auditor.providers.gcp import resources as T
+from auditor.providers.gcp.common import CIS, cmek_required
 
 checks = CheckSet("gcp")
-
-CIS = "CIS Google Cloud Platform Foundation Benchmark v3.0"
 
 
 @checks.check(
@@ -64,11 +63,7 @@ def dataset_not_public(ds: Resource, ctx: CheckContext) -> Verdict:
     ],
 )
 def dataset_cmek(ds: Resource, ctx: CheckContext) -> Verdict:
-    if not ctx.param("gcp.bigquery.require_cmek"):
-        return not_applicable("CMEK is not required (gcp.bigquery.require_cmek)")
-    if not need(ds, "kms_key"):
-        return failed(f"set a default customer-managed key on dataset {ds.name}")
-    return passed("default CMEK set")
+    return cmek_required(ds, ctx, "gcp.bigquery.require_cmek", "set a default key on dataset")
 
 
 @checks.check(

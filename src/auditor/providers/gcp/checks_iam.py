@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from auditor.checks import (
@@ -18,14 +19,27 @@ from auditor.checks import (
 from auditor.models import Resource
 from auditor.providers.gcp import policy as P
 from auditor.providers.gcp import resources as T
+from auditor.providers.gcp.common import CIS
 
 checks = CheckSet("gcp")
 
-CIS = "CIS Google Cloud Platform Foundation Benchmark v3.0"
+
+def _offending(pol: Resource, keep: Callable[[str, str], bool]) -> list[str]:
+    """'member (role)' for every grant of the policy that `keep(role, member)` selects."""
+    return sorted({f"{m} ({r})" for r, m in P.grants(pol) if keep(r, m)})
 
 
-def _hierarchy(p: Resource) -> bool:
-    return need(p, "level") in P.HIERARCHY_LEVELS
+def _holding_both(pol: Resource, first: str, second: frozenset[str]) -> list[str]:
+    """Members granted `first` and any role of `second` by the same policy."""
+    return sorted(m for m, roles in P.by_member(pol).items() if first in roles and roles & second)
+
+
+def _on_hierarchy(pol: Resource, bad: Callable[[], list[str]], fix: str, ok: str) -> Verdict:
+    """A verdict on an organization, folder or project policy (resource-level ones: not applicable)."""
+    if need(pol, "level") not in P.HIERARCHY_LEVELS:
+        return not_applicable("a resource-level policy, not the hierarchy")
+    found = bad()
+    return failed(f"{fix} on {pol.name}: {summarize(found)}") if found else passed(ok)
 
 
 @checks.check(
@@ -39,18 +53,12 @@ def _hierarchy(p: Resource) -> bool:
     references=[f"{CIS} 1.5"],
 )
 def basic_roles_to_humans(pol: Resource, ctx: CheckContext) -> Verdict:
-    if not _hierarchy(pol):
-        return not_applicable("a resource-level policy, not the hierarchy")
-    bad = sorted(
-        {
-            f"{m} ({r})"
-            for r, m in P.grants(pol)
-            if r in P.BASIC_ROLES and P.member_kind(m) in ("user", "group")
-        }
+    return _on_hierarchy(
+        pol,
+        lambda: _offending(pol, lambda r, m: r in P.BASIC_ROLES and P.member_kind(m) in ("user", "group")),
+        "replace these basic roles with predefined ones",
+        "no user or group holds Owner or Editor",
     )
-    if bad:
-        return failed(f"remove basic roles on {pol.name}: {summarize(bad)}; grant predefined roles instead")
-    return passed("no user or group holds Owner or Editor")
 
 
 @checks.check(
@@ -107,18 +115,12 @@ def allowed_member_domains(pol: Resource, ctx: CheckContext) -> Verdict:
     references=[f"{CIS} 1.5"],
 )
 def service_account_admin_roles(pol: Resource, ctx: CheckContext) -> Verdict:
-    if not _hierarchy(pol):
-        return not_applicable("a resource-level policy, not the hierarchy")
-    bad = sorted(
-        {
-            f"{m} ({r})"
-            for r, m in P.grants(pol)
-            if P.member_kind(m) == "serviceAccount" and P.is_admin_role(r)
-        }
+    return _on_hierarchy(
+        pol,
+        lambda: _offending(pol, lambda r, m: P.member_kind(m) == "serviceAccount" and P.is_admin_role(r)),
+        "remove the admin roles of service accounts",
+        "no service account holds an admin role",
     )
-    if bad:
-        return failed(f"remove admin roles of service accounts on {pol.name}: {summarize(bad)}")
-    return passed("no service account holds an admin role")
 
 
 @checks.check(
@@ -133,14 +135,12 @@ def service_account_admin_roles(pol: Resource, ctx: CheckContext) -> Verdict:
     references=[f"{CIS} 1.6"],
 )
 def service_account_user_at_project(pol: Resource, ctx: CheckContext) -> Verdict:
-    if not _hierarchy(pol):
-        return not_applicable("a resource-level policy, not the hierarchy")
-    bad = sorted({f"{m} ({r})" for r, m in P.grants(pol) if r in P.SA_USER_ROLES})
-    if bad:
-        return failed(
-            f"move these grants from {pol.name} to the service accounts concerned: {summarize(bad)}"
-        )
-    return passed("no hierarchy-wide Service Account User or Token Creator grant")
+    return _on_hierarchy(
+        pol,
+        lambda: _offending(pol, lambda r, m: r in P.SA_USER_ROLES),
+        "grant these on the one service account concerned instead",
+        "no hierarchy-wide Service Account User or Token Creator grant",
+    )
 
 
 @checks.check(
@@ -153,14 +153,12 @@ def service_account_user_at_project(pol: Resource, ctx: CheckContext) -> Verdict
     references=[f"{CIS} 1.11"],
 )
 def kms_separation_of_duties(pol: Resource, ctx: CheckContext) -> Verdict:
-    if not _hierarchy(pol):
-        return not_applicable("a resource-level policy, not the hierarchy")
-    bad = sorted(
-        m for m, roles in P.by_member(pol).items() if P.KMS_ADMIN in roles and roles & P.KMS_CRYPTO_ROLES
+    return _on_hierarchy(
+        pol,
+        lambda: _holding_both(pol, P.KMS_ADMIN, P.KMS_CRYPTO_ROLES),
+        "split Cloud KMS Admin from the encrypt/decrypt roles",
+        "no member holds both KMS administration and key use",
     )
-    if bad:
-        return failed(f"split Cloud KMS Admin from encrypt/decrypt roles on {pol.name} for {summarize(bad)}")
-    return passed("no member holds both KMS administration and key use")
 
 
 @checks.check(
@@ -173,18 +171,12 @@ def kms_separation_of_duties(pol: Resource, ctx: CheckContext) -> Verdict:
     references=[f"{CIS} 1.8"],
 )
 def service_account_separation_of_duties(pol: Resource, ctx: CheckContext) -> Verdict:
-    if not _hierarchy(pol):
-        return not_applicable("a resource-level policy, not the hierarchy")
-    bad = sorted(
-        m
-        for m, roles in P.by_member(pol).items()
-        if P.SA_ADMIN in roles and "roles/iam.serviceAccountUser" in roles
+    return _on_hierarchy(
+        pol,
+        lambda: _holding_both(pol, P.SA_ADMIN, frozenset({"roles/iam.serviceAccountUser"})),
+        "split Service Account Admin from Service Account User",
+        "no member holds both",
     )
-    if bad:
-        return failed(
-            f"split Service Account Admin from Service Account User on {pol.name} for {summarize(bad)}"
-        )
-    return passed("no member holds both")
 
 
 @checks.check(

@@ -17,11 +17,10 @@ from auditor.checks import (
 )
 from auditor.models import Resource
 from auditor.providers.gcp import resources as T
+from auditor.providers.gcp.common import CIS
 from auditor.providers.gcp.inventory import CRM
 
 checks = CheckSet("gcp")
-
-CIS = "CIS Google Cloud Platform Foundation Benchmark v3.0"
 DATA_LOGS = frozenset({"DATA_READ", "DATA_WRITE"})
 RETENTION = param(
     "gcp.logging.min_retention_days",

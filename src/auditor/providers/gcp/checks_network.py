@@ -5,10 +5,9 @@ from __future__ import annotations
 from auditor.checks import CheckContext, CheckSet, Verdict, failed, need, not_applicable, passed
 from auditor.models import Resource
 from auditor.providers.gcp import resources as T
+from auditor.providers.gcp.common import CIS
 
 checks = CheckSet("gcp")
-
-CIS = "CIS Google Cloud Platform Foundation Benchmark v3.0"
 WORLD = frozenset({"0.0.0.0/0", "::/0"})
 PROXY_PURPOSES = frozenset(
     {

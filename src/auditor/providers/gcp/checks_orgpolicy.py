@@ -7,10 +7,9 @@ from typing import Any
 from auditor.checks import CheckContext, CheckSet, Verdict, failed, need, param, passed
 from auditor.models import Resource
 from auditor.providers.gcp import resources as T
+from auditor.providers.gcp.common import CIS
 
 checks = CheckSet("gcp")
-
-CIS = "CIS Google Cloud Platform Foundation Benchmark v3.0"
 
 
 def _policy(summary: Resource, constraint: str) -> dict[str, Any] | None:

@@ -15,10 +15,9 @@ from auditor.checks import (
 )
 from auditor.models import Resource
 from auditor.providers.gcp import resources as T
+from auditor.providers.gcp.common import CIS
 
 checks = CheckSet("gcp")
-
-CIS = "CIS Google Cloud Platform Foundation Benchmark v3.0"
 WORLD = frozenset({"0.0.0.0/0", "::/0"})
 
 

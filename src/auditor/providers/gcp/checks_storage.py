@@ -7,10 +7,9 @@ from auditor.models import Resource
 from auditor.providers.gcp import policy as P
 from auditor.providers.gcp import resources as T
 from auditor.providers.gcp.checks_logging import RETENTION
+from auditor.providers.gcp.common import CIS
 
 checks = CheckSet("gcp")
-
-CIS = "CIS Google Cloud Platform Foundation Benchmark v3.0"
 
 
 @checks.check(
