@@ -11,9 +11,11 @@ import pytest
 from auditor.checks import load_registry
 from auditor.contracts import load_contracts
 from auditor.models import ErrorKind, Snapshot, Status
+from auditor.providers import discover_providers
+from auditor.providers.gcp import GcpOptions
 from auditor.providers.gcp import resources as T
 from auditor.providers.gcp.collector import listing_plan
-from auditor.scan import evaluate_snapshot
+from auditor.scan import collect, evaluate_snapshot
 from auditor_testkit.gcp_fake import SUPPORTED_ASSET_TYPES, bulk_estate
 
 from .util import SCANNER, STRICT, Gcp, expected, gcp_findings, sides, start_gcp
@@ -166,3 +168,22 @@ def test_requests_grow_with_pages_not_with_projects(tmp_path: Path) -> None:
             g.fake.stop()
     # 20 x 30 assets: 2 RESOURCE pages + 1 IAM_POLICY + 1 ORG_POLICY; 60 x 30: 4 + 1 + 1
     assert counts == {20: 4, 60: 6}
+
+
+def test_an_injected_client_factory_is_used_as_it_is(gcp: Gcp) -> None:
+    """run.clients: (credentials, api_endpoint) -> AssetServiceClient. A library caller hands in the
+    real client built its own way (here: pointed at the fake), and nothing is patched."""
+    from auditor.providers.gcp.client import default_client
+
+    seen: list[tuple[object, str | None]] = []
+
+    def factory(creds: object, endpoint: str | None) -> object:
+        seen.append((creds, endpoint))
+        return default_client(creds, gcp.fake.url)
+
+    spec = discover_providers()["gcp"]
+    opts = GcpOptions(organization="111111111111", credentials_file=str(gcp.key_file))
+    snap = collect([(spec, "gcp", opts)], clients={"gcp": factory})
+    assert snap.errors == [] and len(snap.resources) > 50
+    assert len(seen) == 1 and seen[0][1] is None
+    assert getattr(seen[0][0], "service_account_email", None) == SCANNER
