@@ -94,10 +94,11 @@ def _qualified(value: str, kind: str) -> str:
     text = value.strip()
     if text.startswith(kind + "/"):
         text = text.split("/", 1)[1]
+    what = {"organizations": "an organization", "folders": "a folder", "projects": "a project"}[kind]
     if not text or "/" in text or " " in text:
-        raise ValueError(f"not a {kind[:-1]} ID: {value!r}")
+        raise ValueError(f"not {what} ID: {value!r}")
     if kind != "projects" and not text.isdigit():
-        raise ValueError(f"a {kind[:-1]} ID is a number: {value!r}")
+        raise ValueError(f"{what} ID is a number: {value!r}")
     return f"{kind}/{text}"
 
 
