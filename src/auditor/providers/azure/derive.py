@@ -1,0 +1,140 @@
+"""Subscription-wide views no single read answers, derived from the snapshot.
+
+One resource per scanned subscription (per `azure.subscription`) for each view:
+- `azure.network.watcher_coverage`: the regions the subscription uses and those with a Network Watcher;
+- `azure.defender.plans`: the pricing tier of each Defender for Cloud plan;
+- `azure.monitor.alert_coverage`: the operations enabled activity-log alerts watch.
+
+A view whose inputs were not fully collected in that subscription carries a gap, so its checks
+report `error` rather than judging half a picture.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+
+from auditor.derive import DeriveInput, Deriver
+from auditor.models import CollectionError, Resource
+from auditor.providers.azure import resources as T
+
+_SOURCE_TYPES = tuple(t.name for t in T.TYPES if not t.derived)
+# the types whose locations say which regions a subscription uses (what Resource Graph lists)
+_GRAPH_TYPES = tuple(s.type for s in T.SOURCES if s.table and s.type != T.SUBSCRIPTION)
+
+
+def _by_subscription(resources: Iterable[Resource]) -> dict[str, list[Resource]]:
+    out: dict[str, list[Resource]] = defaultdict(list)
+    for r in resources:
+        if r.location.account:
+            out[r.location.account].append(r)
+    return out
+
+
+def _unread(inp: DeriveInput, sub: str, types: Sequence[str]) -> CollectionError | None:
+    """The first collection error that left any of `types` unread in `sub` (or everywhere)."""
+    for e in inp.errors:
+        if e.provider != "azure" or e.scope.account not in (None, sub):
+            continue
+        if not e.resource_types or set(e.resource_types) & set(types):
+            return e
+    return None
+
+
+def _why(err: CollectionError) -> str:
+    return f"{err.operation} failed ({err.kind.value}): {err.message}"
+
+
+def _view(
+    sub: Resource, type_: str, attrs: Mapping[str, object], gaps: dict[str, str], evidence: Iterable[str]
+) -> Resource:
+    return Resource(
+        provider="azure",
+        type=type_,
+        id=sub.id,
+        name=sub.name,
+        location=sub.location,
+        attributes={"subscription_id": sub.attributes.get("subscription_id", sub.location.account), **attrs},
+        gaps=gaps,
+        evidence=tuple(sorted(set(evidence))),
+    )
+
+
+def watcher_coverage(inp: DeriveInput) -> list[Resource]:
+    by_sub: dict[str, list[Resource]] = defaultdict(list)
+    for t in _SOURCE_TYPES:
+        for sub_id, items in _by_subscription(inp.resources(t)).items():
+            by_sub[sub_id].extend(items)
+    out = []
+    for sub in inp.resources(T.SUBSCRIPTION):
+        sid = sub.location.account or ""
+        items = by_sub.get(sid, [])
+        used = sorted(
+            {r.location.region for r in items if r.location.region and r.location.region != "global"}
+        )
+        watchers = [r for r in items if r.type == T.NETWORK_WATCHER]
+        gaps = {}
+        if (err := _unread(inp, sid, _GRAPH_TYPES)) is not None:
+            gaps["used_regions"] = _why(err)
+        if (err := _unread(inp, sid, [T.NETWORK_WATCHER])) is not None:
+            gaps["watcher_regions"] = _why(err)
+        attrs = {
+            "used_regions": used,
+            "watcher_regions": sorted({r.location.region for r in watchers if r.location.region}),
+        }
+        ev = [e for w in watchers for e in w.evidence] + list(sub.evidence)
+        out.append(_view(sub, T.WATCHER_COVERAGE, attrs, gaps, ev))
+    return out
+
+
+def defender_plans(inp: DeriveInput) -> list[Resource]:
+    pricings = _by_subscription(inp.resources(T.DEFENDER_PRICING))
+    out = []
+    for sub in inp.resources(T.SUBSCRIPTION):
+        sid = sub.location.account or ""
+        mine = pricings.get(sid, [])
+        gaps = {}
+        if (err := _unread(inp, sid, [T.DEFENDER_PRICING])) is not None:
+            gaps["tiers"] = _why(err)
+        tiers = {str(p.name): p.attributes.get("pricing_tier") for p in mine if p.name}
+        out.append(
+            _view(sub, T.DEFENDER_PLANS, {"tiers": tiers}, gaps, [e for p in mine for e in p.evidence])
+        )
+    return out
+
+
+def alert_coverage(inp: DeriveInput) -> list[Resource]:
+    alerts = _by_subscription(inp.resources(T.ACTIVITY_LOG_ALERT))
+    out = []
+    for sub in inp.resources(T.SUBSCRIPTION):
+        sid = sub.location.account or ""
+        whole = f"/subscriptions/{sid}"
+        operations: set[str] = set()
+        used: list[Resource] = []
+        for a in alerts.get(sid, []):
+            attrs = a.attributes
+            if not attrs.get("enabled") or not attrs.get("action_groups"):
+                continue
+            if whole not in (attrs.get("scopes") or []):
+                continue
+            found = {c["equals"] for c in attrs.get("conditions") or [] if c.get("field") == "operationName"}
+            if found:
+                operations |= found
+                used.append(a)
+        gaps = {}
+        if (err := _unread(inp, sid, [T.ACTIVITY_LOG_ALERT])) is not None:
+            gaps["operations"] = _why(err)
+        ev = [e for a in used for e in a.evidence]
+        out.append(_view(sub, T.ALERT_COVERAGE, {"operations": sorted(operations)}, gaps, ev))
+    return out
+
+
+DERIVERS = (
+    Deriver("azure.watcher_coverage", (T.WATCHER_COVERAGE,), _SOURCE_TYPES, watcher_coverage),
+    Deriver(
+        "azure.defender_plans", (T.DEFENDER_PLANS,), (T.SUBSCRIPTION, T.DEFENDER_PRICING), defender_plans
+    ),
+    Deriver(
+        "azure.alert_coverage", (T.ALERT_COVERAGE,), (T.SUBSCRIPTION, T.ACTIVITY_LOG_ALERT), alert_coverage
+    ),
+)
