@@ -238,11 +238,12 @@ class AzureCollector:
             elif f.read == LISTED:
                 attrs[key] = f.value(self._listed.get(sub, {}))
         region = str(row.get("location") or "") or None
+        name = attrs.get(source.name_attr) if source.name_attr else None
         base = Resource(
             provider=PROVIDER,
             type=source.type,
             id=rid,
-            name=str(row.get("name") or "") or None,
+            name=str(name or row.get("name") or "") or None,
             location=Location(account=sub, region=region),
             tags=_tags(row.get("tags")),
             attributes=attrs,

@@ -19,8 +19,8 @@ from auditor.models import CollectionError, Resource
 from auditor.providers.azure import resources as T
 
 _SOURCE_TYPES = tuple(t.name for t in T.TYPES if not t.derived)
-# the types whose locations say which regions a subscription uses (what Resource Graph lists)
-_GRAPH_TYPES = tuple(s.type for s in T.SOURCES if s.table and s.type != T.SUBSCRIPTION)
+# the regional types Resource Graph lists: their locations say which regions a subscription uses
+_GRAPH_TYPES = tuple(t.name for t in T.TYPES if t.scope == "region" and T.SOURCES.get(t.name).table)
 
 
 def _by_subscription(resources: Iterable[Resource]) -> dict[str, list[Resource]]:

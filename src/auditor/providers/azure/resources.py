@@ -67,6 +67,7 @@ SUBSCRIPTION = SOURCES.declare(
     arm_type="microsoft.resources/subscriptions",
     scope="subscription",
     per_scope=True,
+    name_attr="display_name",
     base={"subscription_id": attr(str, "The subscription id.")},
     description="One per scanned subscription: its state, where it sits in the management group "
     "tree, where its activity log goes, and its Defender for Cloud contacts.",
@@ -703,6 +704,7 @@ ROLE_DEFINITION = SOURCES.declare(
     table="authorizationresources",
     arm_type="microsoft.authorization/roledefinitions",
     scope="subscription",
+    name_attr="role_name",
     fields={
         "role_name": graph("properties.roleName", str | None, "Display name."),
         "role_type": graph("properties.type", str | None, "BuiltInRole or CustomRole."),

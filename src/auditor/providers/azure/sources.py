@@ -96,6 +96,7 @@ class Source:
     reads: tuple[ArmRead, ...] = ()
     skip_names: frozenset[str] = frozenset()  # rows not to judge (a server's `master` database)
     read_action: str = ""  # what Resource Graph needs to show the row: `<type>/read`
+    name_attr: str | None = None  # the attribute that names the resource (else the ARM name)
 
     def fields_of(self, read: str) -> dict[str, Field]:
         return {k: f for k, f in self.fields.items() if f.read == read}
@@ -193,8 +194,11 @@ class Sources:
         per_scope: bool = False,
         skip_names: Iterable[str] = (),
         base: Mapping[str, Attr] | None = None,
+        name_attr: str | None = None,
     ) -> str:
         reads = tuple(reads)
+        if name_attr is not None and name_attr not in fields:
+            raise ValueError(f"{name}: names its resources by {name_attr!r}, which it does not declare")
         known = {r.name for r in reads} | ({ITEM} if table is None else {GRAPH, LISTED})
         for key, f in fields.items():
             if f.read not in known:
@@ -216,6 +220,7 @@ class Sources:
             reads,
             frozenset(skip_names),
             rbac_read_action(arm_type) if table else "",
+            name_attr,
         )
         return name
 
