@@ -23,12 +23,13 @@ from typing import Any
 
 from auditor_testkit.azure_fake import AzureEstate
 
-__all__ = ["CANARY", "DEV", "DISABLED", "PROD", "TENANT", "bulk_estate", "reference_estate"]
+__all__ = ["CANARY", "DEV", "DISABLED", "PROD", "RESTRICTED", "TENANT", "bulk_estate", "reference_estate"]
 
 TENANT = "8f4a3c2e-1b7d-4e9a-9c61-2d5f0a7b3e14"
 PROD = "0b1c2d3e-4f50-4617-8293-a4b5c6d7e8f9"
 DEV = "1c2d3e4f-5061-4728-93a4-b5c6d7e8f901"
 DISABLED = "2d3e4f50-6172-4839-a4b5-c6d7e8f90a12"
+RESTRICTED = "3e4f5061-7283-494a-b5c6-d7e8f90a1b23"
 CANARY = "canary-azure-9d1c7f3e-value-must-never-be-stored"
 OWNER = "8e3af657-a8ff-443c-a75c-2fe8c4bcb635"
 READER = "acdd72a7-3385-48ef-bd42-f606fba81ae7"
@@ -833,7 +834,9 @@ def _subscription_level(b: _Builder, sub: str, good: bool) -> None:
     b.pricings(sub, "Standard" if good else "Free")
 
 
-def reference_estate() -> AzureEstate:
+def reference_estate(*, restricted: bool = False) -> AzureEstate:
+    """The estate above; with `restricted`, a fourth subscription `restricted-lab` below `mg-root`
+    holding a storage account (forbid it on the fake to show an access_denied subscription)."""
     b = _Builder()
     b.subscription(PROD, "pass-prod", groups=("mg-prod", "mg-root"))
     b.subscription(DEV, "fail-dev", groups=("mg-dev", "mg-root"))
@@ -952,6 +955,17 @@ def reference_estate() -> AzureEstate:
     b.storage(PROD, "filesonly", "westeurope", True, kind="FileStorage")
     # the disabled subscription holds something that must never be read
     b.storage(DISABLED, "neverread", "westeurope", False)
+    if restricted:
+        b.subscription(RESTRICTED, "restricted-lab", groups=("mg-root",))
+        b.storage(RESTRICTED, "labstorage", "westeurope", False)
+        b.e.management_groups["mg-root"].append(
+            {
+                "id": f"/subscriptions/{RESTRICTED}",
+                "type": "/subscriptions",
+                "name": RESTRICTED,
+                "properties": {"displayName": "restricted-lab"},
+            }
+        )
     return b.e
 
 
