@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 import yaml
+from azure_fixtures import *  # noqa: F403  (the fixtures fake, scan, reference)
 
 from auditor.models import ErrorKind
 from auditor.providers.azure import AzureOptions

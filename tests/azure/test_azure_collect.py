@@ -8,6 +8,7 @@ from collections import Counter
 from typing import Any
 
 import pytest
+from azure_fixtures import *  # noqa: F403  (the fixtures fake, scan, reference)
 
 from auditor.checks import load_registry
 from auditor.contracts import load_contracts

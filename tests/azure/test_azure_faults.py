@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from azure_fixtures import *  # noqa: F403  (the fixtures fake, scan, reference)
 from azure_helpers import evaluate, verdicts
 
 from auditor.models import ErrorKind, Status

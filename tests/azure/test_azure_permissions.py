@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from azure_fixtures import *  # noqa: F403  (the fixtures fake, scan, reference)
 from azure_helpers import ROOT
 
 from auditor.providers.azure import resources as T

@@ -1,4 +1,8 @@
-"""Fixtures of the Azure tests: the real azure-mgmt clients against the local HTTPS fake."""
+"""Fixtures of the Azure tests: the real azure-mgmt clients against the local HTTPS fake.
+
+Test modules take them with `from azure_fixtures import *`. They are not in a conftest.py: this
+directory has no __init__.py (a package named `azure` would shadow the SDK), and a second
+top-level `conftest` module would shadow tests/conftest.py for the tests that import it."""
 
 from __future__ import annotations
 
@@ -12,6 +16,8 @@ from auditor.models import Snapshot
 from auditor.results import ScanResult
 from auditor_testkit.azure_estate import reference_estate
 from auditor_testkit.azure_fake import FakeAzure
+
+__all__ = ["fake", "reference", "scan"]
 
 
 @pytest.fixture
