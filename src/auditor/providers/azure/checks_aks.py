@@ -5,6 +5,7 @@ from __future__ import annotations
 from auditor.checks import CheckContext, CheckSet, Verdict, failed, need, passed
 from auditor.models import Resource
 from auditor.providers.azure import resources as T
+from auditor.providers.azure.predicates import expect
 
 checks = CheckSet("azure")
 CLUSTER = [T.AKS]
@@ -43,9 +44,13 @@ def rbac_entra(cluster: Resource, ctx: CheckContext) -> Verdict:
     references=[REF],
 )
 def local_accounts(cluster: Resource, ctx: CheckContext) -> Verdict:
-    if need(cluster, "local_accounts_disabled") is True:
-        return passed("local accounts are disabled")
-    return failed("local accounts are enabled: disable them so every access goes through Microsoft Entra ID")
+    return expect(
+        cluster,
+        "local_accounts_disabled",
+        True,
+        "local accounts are disabled",
+        "local accounts are enabled: disable them so every access goes through Microsoft Entra ID",
+    )
 
 
 @checks.check(
@@ -94,9 +99,13 @@ def network_policy(cluster: Resource, ctx: CheckContext) -> Verdict:
     references=[REF],
 )
 def azure_policy_addon(cluster: Resource, ctx: CheckContext) -> Verdict:
-    if need(cluster, "azure_policy_addon") is True:
-        return passed("the Azure Policy add-on is enabled")
-    return failed("the Azure Policy add-on is not enabled: enable it")
+    return expect(
+        cluster,
+        "azure_policy_addon",
+        True,
+        "the Azure Policy add-on is enabled",
+        "the Azure Policy add-on is not enabled: enable it",
+    )
 
 
 @checks.check(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from auditor.checks import CheckContext, CheckSet, Verdict, failed, need, passed
 from auditor.models import Resource
 from auditor.providers.azure import resources as T
+from auditor.providers.azure.predicates import expect
 
 checks = CheckSet("azure")
 SITE = [T.WEB_APP]
@@ -21,9 +22,9 @@ CIS = "CIS Microsoft Azure Foundations Benchmark v2.1.0: AppService"
     references=[CIS],
 )
 def https_only(site: Resource, ctx: CheckContext) -> Verdict:
-    if need(site, "https_only") is True:
-        return passed("HTTPS only is on")
-    return failed("HTTPS only is off: set httpsOnly to true on the app")
+    return expect(
+        site, "https_only", True, "HTTPS only is on", "HTTPS only is off: set httpsOnly to true on the app"
+    )
 
 
 @checks.check(

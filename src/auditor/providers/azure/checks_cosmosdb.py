@@ -5,6 +5,7 @@ from __future__ import annotations
 from auditor.checks import CheckContext, CheckSet, Verdict, failed, need, passed
 from auditor.models import Resource
 from auditor.providers.azure import resources as T
+from auditor.providers.azure.predicates import expect
 
 checks = CheckSet("azure")
 ACCOUNT = [T.COSMOSDB]
@@ -41,6 +42,10 @@ def network_access(acct: Resource, ctx: CheckContext) -> Verdict:
     references=[CIS],
 )
 def local_auth(acct: Resource, ctx: CheckContext) -> Verdict:
-    if need(acct, "local_auth_disabled") is True:
-        return passed("key-based (local) authentication is disabled")
-    return failed("key-based authentication is allowed: set disableLocalAuth to true")
+    return expect(
+        acct,
+        "local_auth_disabled",
+        True,
+        "key-based (local) authentication is disabled",
+        "key-based authentication is allowed: set disableLocalAuth to true",
+    )

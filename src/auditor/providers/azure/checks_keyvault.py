@@ -5,6 +5,7 @@ from __future__ import annotations
 from auditor.checks import CheckContext, CheckSet, Verdict, failed, need, not_applicable, passed
 from auditor.models import Resource
 from auditor.providers.azure import resources as T
+from auditor.providers.azure.predicates import expect
 
 checks = CheckSet("azure")
 VAULT = [T.KEYVAULT]
@@ -36,10 +37,12 @@ def soft_delete(vault: Resource, ctx: CheckContext) -> Verdict:
     references=[CIS],
 )
 def purge_protection(vault: Resource, ctx: CheckContext) -> Verdict:
-    if need(vault, "purge_protection") is True:
-        return passed("purge protection is on")
-    return failed(
-        "purge protection is off: enable it so deleted keys cannot be purged before their retention ends"
+    return expect(
+        vault,
+        "purge_protection",
+        True,
+        "purge protection is on",
+        "purge protection is off: enable it so deleted keys cannot be purged before their retention ends",
     )
 
 
@@ -53,10 +56,12 @@ def purge_protection(vault: Resource, ctx: CheckContext) -> Verdict:
     references=[CIS],
 )
 def rbac_authorization(vault: Resource, ctx: CheckContext) -> Verdict:
-    if need(vault, "rbac_authorization") is True:
-        return passed("data-plane access is authorised with Azure RBAC")
-    return failed(
-        "data-plane access uses vault access policies: switch the vault to the Azure RBAC permission model"
+    return expect(
+        vault,
+        "rbac_authorization",
+        True,
+        "data-plane access is authorised with Azure RBAC",
+        "data-plane access uses vault access policies: switch the vault to the Azure RBAC permission model",
     )
 
 

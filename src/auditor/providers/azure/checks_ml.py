@@ -5,7 +5,7 @@ from __future__ import annotations
 from auditor.checks import CheckContext, CheckSet, Verdict, failed, need, not_applicable, passed
 from auditor.models import Resource
 from auditor.providers.azure import resources as T
-from auditor.providers.azure.predicates import public_network_closed
+from auditor.providers.azure.predicates import expect, public_network_closed
 
 checks = CheckSet("azure")
 WORKSPACE = [T.ML_WORKSPACE]
@@ -52,9 +52,13 @@ def cmk(ws: Resource, ctx: CheckContext) -> Verdict:
     references=[REF],
 )
 def hbi(ws: Resource, ctx: CheckContext) -> Verdict:
-    if need(ws, "hbi_workspace") is True:
-        return passed("the high-business-impact flag is set")
-    return failed("the high-business-impact flag is not set: recreate the workspace with hbiWorkspace true")
+    return expect(
+        ws,
+        "hbi_workspace",
+        True,
+        "the high-business-impact flag is set",
+        "the high-business-impact flag is not set: recreate the workspace with hbiWorkspace true",
+    )
 
 
 @checks.check(

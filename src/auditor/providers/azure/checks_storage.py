@@ -5,6 +5,7 @@ from __future__ import annotations
 from auditor.checks import CheckContext, CheckSet, Verdict, failed, need, not_applicable, param, passed
 from auditor.models import Resource
 from auditor.providers.azure import resources as T
+from auditor.providers.azure.predicates import expect
 
 checks = CheckSet("azure")
 ACCOUNT = [T.STORAGE_ACCOUNT]
@@ -27,9 +28,13 @@ SOFT_DELETE_DAYS = param(
     references=[CIS, "https://learn.microsoft.com/azure/storage/common/storage-require-secure-transfer"],
 )
 def secure_transfer(acct: Resource, ctx: CheckContext) -> Verdict:
-    if need(acct, "https_only") is True:
-        return passed("secure transfer (HTTPS only) is required")
-    return failed("secure transfer is not required: set supportsHttpsTrafficOnly to true on this account")
+    return expect(
+        acct,
+        "https_only",
+        True,
+        "secure transfer (HTTPS only) is required",
+        "secure transfer is not required: set supportsHttpsTrafficOnly to true on this account",
+    )
 
 
 @checks.check(
@@ -75,9 +80,13 @@ def blob_public_access(acct: Resource, ctx: CheckContext) -> Verdict:
     references=[CIS],
 )
 def shared_key_access(acct: Resource, ctx: CheckContext) -> Verdict:
-    if need(acct, "allow_shared_key_access") is False:
-        return passed("Shared Key authorisation is disallowed")
-    return failed("Shared Key (account key) authorisation is allowed: set allowSharedKeyAccess to false")
+    return expect(
+        acct,
+        "allow_shared_key_access",
+        False,
+        "Shared Key authorisation is disallowed",
+        "Shared Key (account key) authorisation is allowed: set allowSharedKeyAccess to false",
+    )
 
 
 @checks.check(
@@ -108,10 +117,12 @@ def network_default_deny(acct: Resource, ctx: CheckContext) -> Verdict:
     references=[CIS],
 )
 def infrastructure_encryption(acct: Resource, ctx: CheckContext) -> Verdict:
-    if need(acct, "infrastructure_encryption") is True:
-        return passed("infrastructure encryption is on")
-    return failed(
-        "infrastructure encryption is off: recreate the account with requireInfrastructureEncryption"
+    return expect(
+        acct,
+        "infrastructure_encryption",
+        True,
+        "infrastructure encryption is on",
+        "infrastructure encryption is off: recreate the account with requireInfrastructureEncryption",
     )
 
 

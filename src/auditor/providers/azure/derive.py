@@ -12,7 +12,7 @@ report `error` rather than judging half a picture.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from auditor.derive import DeriveInput, Deriver
 from auditor.models import CollectionError, Resource
@@ -87,46 +87,54 @@ def watcher_coverage(inp: DeriveInput) -> list[Resource]:
     return out
 
 
-def defender_plans(inp: DeriveInput) -> list[Resource]:
-    pricings = _by_subscription(inp.resources(T.DEFENDER_PRICING))
+Build = Callable[[Resource, list[Resource]], tuple[dict[str, object], list[Resource]]]
+
+
+def _views(inp: DeriveInput, type_: str, source: str, attr: str, build: Build) -> list[Resource]:
+    """One `type_` view per subscription over its resources of `source`: `build(subscription,
+    resources)` returns the view's attributes and the resources it relied on (their evidence);
+    `attr` is a gap when `source` was not fully read there."""
+    by_sub = _by_subscription(inp.resources(source))
     out = []
     for sub in inp.resources(T.SUBSCRIPTION):
         sid = sub.location.account or ""
-        mine = pricings.get(sid, [])
         gaps = {}
-        if (err := _unread(inp, sid, [T.DEFENDER_PRICING])) is not None:
-            gaps["tiers"] = _why(err)
-        tiers = {str(p.name): p.attributes.get("pricing_tier") for p in mine if p.name}
-        out.append(
-            _view(sub, T.DEFENDER_PLANS, {"tiers": tiers}, gaps, [e for p in mine for e in p.evidence])
-        )
+        if (err := _unread(inp, sid, [source])) is not None:
+            gaps[attr] = _why(err)
+        attrs, used = build(sub, by_sub.get(sid, []))
+        out.append(_view(sub, type_, attrs, gaps, [e for r in used for e in r.evidence]))
     return out
+
+
+def _tiers(sub: Resource, pricings: list[Resource]) -> tuple[dict[str, object], list[Resource]]:
+    return {"tiers": {str(p.name): p.attributes.get("pricing_tier") for p in pricings if p.name}}, pricings
+
+
+def _watched(sub: Resource, alerts: list[Resource]) -> tuple[dict[str, object], list[Resource]]:
+    whole = f"/subscriptions/{sub.location.account}"
+    operations: set[str] = set()
+    used: list[Resource] = []
+    for a in alerts:
+        attrs = a.attributes
+        if (
+            not attrs.get("enabled")
+            or not attrs.get("action_groups")
+            or whole not in (attrs.get("scopes") or [])
+        ):
+            continue
+        found = {c["equals"] for c in attrs.get("conditions") or [] if c.get("field") == "operationName"}
+        if found:
+            operations |= found
+            used.append(a)
+    return {"operations": sorted(operations)}, used
+
+
+def defender_plans(inp: DeriveInput) -> list[Resource]:
+    return _views(inp, T.DEFENDER_PLANS, T.DEFENDER_PRICING, "tiers", _tiers)
 
 
 def alert_coverage(inp: DeriveInput) -> list[Resource]:
-    alerts = _by_subscription(inp.resources(T.ACTIVITY_LOG_ALERT))
-    out = []
-    for sub in inp.resources(T.SUBSCRIPTION):
-        sid = sub.location.account or ""
-        whole = f"/subscriptions/{sid}"
-        operations: set[str] = set()
-        used: list[Resource] = []
-        for a in alerts.get(sid, []):
-            attrs = a.attributes
-            if not attrs.get("enabled") or not attrs.get("action_groups"):
-                continue
-            if whole not in (attrs.get("scopes") or []):
-                continue
-            found = {c["equals"] for c in attrs.get("conditions") or [] if c.get("field") == "operationName"}
-            if found:
-                operations |= found
-                used.append(a)
-        gaps = {}
-        if (err := _unread(inp, sid, [T.ACTIVITY_LOG_ALERT])) is not None:
-            gaps["operations"] = _why(err)
-        ev = [e for a in used for e in a.evidence]
-        out.append(_view(sub, T.ALERT_COVERAGE, {"operations": sorted(operations)}, gaps, ev))
-    return out
+    return _views(inp, T.ALERT_COVERAGE, T.ACTIVITY_LOG_ALERT, "operations", _watched)
 
 
 DERIVERS = (

@@ -46,3 +46,10 @@ def tls_versions_modern(value: str) -> bool:
     """A comma-separated TLS version list (TLSv1.2,TLSv1.3) that allows nothing older than 1.2."""
     versions = [v.strip() for v in value.replace(";", ",").split(",") if v.strip()]
     return bool(versions) and all(v in MODERN_TLS for v in versions)
+
+
+def expect(r: Resource, key: str, want: Any, ok: str, bad: str) -> Verdict:
+    """Pass when attribute `key` is exactly `want` (True, False, a string), else fail with `bad`
+    (a missing value fails too: a setting not reported is not a setting made)."""
+    value = need(r, key)
+    return passed(ok) if value == want and type(value) is type(want) else failed(bad)

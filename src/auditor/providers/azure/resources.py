@@ -484,58 +484,51 @@ POSTGRES_PARAMETERS = (
 )
 MYSQL_PARAMETERS = ("require_secure_transport", "tls_version", "audit_log_enabled", "audit_log_events")
 
-POSTGRES = SOURCES.declare(
+
+def _flexible_server(
+    name: str, title: str, namespace: str, api_version: str, parameters: tuple[str, ...]
+) -> str:
+    return SOURCES.declare(
+        name,
+        title,
+        arm_type=f"{namespace.lower()}/flexibleservers",
+        reads=(
+            ArmRead(
+                "configurations",
+                "{id}/configurations",
+                api_version,
+                f"{namespace}/flexibleServers/configurations/read",
+                collection=True,
+            ),
+        ),
+        fields={
+            "public_network_access": graph(
+                "properties.network.publicNetworkAccess", str | None, PUBLIC_NETWORK_ACCESS
+            ),
+            "parameters": arm(
+                "configurations",
+                "",
+                dict[str, Any],
+                "The server parameters the checks judge (" + ", ".join(parameters) + "): name -> value.",
+                convert=N.server_parameters(parameters),
+            ),
+        },
+    )
+
+
+POSTGRES = _flexible_server(
     "azure.postgresql.flexible_server",
     "Azure Database for PostgreSQL flexible server",
-    arm_type="microsoft.dbforpostgresql/flexibleservers",
-    reads=(
-        ArmRead(
-            "configurations",
-            "{id}/configurations",
-            "2022-12-01",
-            "Microsoft.DBforPostgreSQL/flexibleServers/configurations/read",
-            collection=True,
-        ),
-    ),
-    fields={
-        "public_network_access": graph(
-            "properties.network.publicNetworkAccess", str | None, PUBLIC_NETWORK_ACCESS
-        ),
-        "parameters": arm(
-            "configurations",
-            "",
-            dict[str, Any],
-            "The server parameters the checks judge (" + ", ".join(POSTGRES_PARAMETERS) + "): name -> value.",
-            convert=N.server_parameters(POSTGRES_PARAMETERS),
-        ),
-    },
+    "Microsoft.DBforPostgreSQL",
+    "2022-12-01",
+    POSTGRES_PARAMETERS,
 )
-
-MYSQL = SOURCES.declare(
+MYSQL = _flexible_server(
     "azure.mysql.flexible_server",
     "Azure Database for MySQL flexible server",
-    arm_type="microsoft.dbformysql/flexibleservers",
-    reads=(
-        ArmRead(
-            "configurations",
-            "{id}/configurations",
-            "2023-12-30",
-            "Microsoft.DBforMySQL/flexibleServers/configurations/read",
-            collection=True,
-        ),
-    ),
-    fields={
-        "public_network_access": graph(
-            "properties.network.publicNetworkAccess", str | None, PUBLIC_NETWORK_ACCESS
-        ),
-        "parameters": arm(
-            "configurations",
-            "",
-            dict[str, Any],
-            "The server parameters the checks judge (" + ", ".join(MYSQL_PARAMETERS) + "): name -> value.",
-            convert=N.server_parameters(MYSQL_PARAMETERS),
-        ),
-    },
+    "Microsoft.DBforMySQL",
+    "2023-12-30",
+    MYSQL_PARAMETERS,
 )
 
 # ------------------------------------------------------------------ App Service
