@@ -19,6 +19,7 @@ here by hand (not imported from the collector), so the permission test compares 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from typing import Any
 
 from auditor_testkit.azure_fake import AzureEstate
@@ -36,16 +37,6 @@ READER = "acdd72a7-3385-48ef-bd42-f606fba81ae7"
 
 DIAG = "2021-05-01-preview"
 SQL = "2021-11-01"
-CATEGORIES = [
-    "Administrative",
-    "Security",
-    "ServiceHealth",
-    "Alert",
-    "Recommendation",
-    "Policy",
-    "Autoscale",
-    "ResourceHealth",
-]
 
 
 def _rid(sub: str, rg: str, provider: str, *parts: str) -> str:
@@ -795,9 +786,12 @@ _MYSQL_BAD = {
 
 def _subscription_level(b: _Builder, sub: str, good: bool) -> None:
     scope = f"/subscriptions/{sub}"
-    b.diag_settings(
-        scope, [b.setting(scope, "activity-to-central", CATEGORIES if good else ["Administrative"])]
+    exported = (
+        b.setting(scope, "activity-to-central", ["allLogs"], group=True)
+        if good
+        else b.setting(scope, "activity-to-central", ["Administrative"])
     )
+    b.diag_settings(scope, [exported])
     b.contacts(
         sub,
         [
@@ -973,50 +967,33 @@ def bulk_estate(subscriptions: int, per_subscription: int) -> AzureEstate:
     """`subscriptions` subscriptions of `per_subscription` resources each, for the benchmark: a mix
     of types with and without per-resource reads (storage, Key Vault, SQL, web apps, NSGs, VMs...)."""
     b = _Builder()
-    kinds = ("storage", "nsg", "vm", "keyvault", "sql", "app", "disk", "cosmos", "acr", "aks")
+    # kind -> (how to make one, good or bad; how many resources it makes)
+    makers: dict[str, tuple[Callable[[str, str, str, bool], object], int]] = {
+        "storage": (b.storage, 1),
+        "nsg": (b.network, 1),
+        "vm": (b.vm, 2),
+        "keyvault": (b.keyvault, 1),
+        "sql": (b.sql, 3),
+        "app": (b.web_app, 1),
+        "disk": (lambda s, n, loc, _good: b.disk(s, n, loc, None, "EncryptionAtRestWithPlatformKey"), 1),
+        "cosmos": (b.cosmos, 1),
+        "acr": (b.acr, 1),
+        "aks": (b.aks, 1),
+    }
+    kinds = list(makers)
     for i in range(subscriptions):
         sub = f"{i:08x}-0000-4000-8000-{i:012x}"
         b.subscription(sub, f"bulk-{i:03d}", groups=("mg-bulk",))
         _subscription_level(b, sub, i % 2 == 0)
         b.role_definition(sub, "Owner", "BuiltInRole", ["*"], ["/"])
         b.assignment(sub, 1, OWNER, f"cccccccc-0000-4000-8000-{i:012x}")
-        made = 0
-        n = 0
+        made = n = 0
         while made < per_subscription:
             kind = kinds[n % len(kinds)]
-            good = n % 3 != 0
-            name = f"b{i:03d}{kind}{n:03d}"
-            loc = ("westeurope", "northeurope", "eastus")[n % 3]
-            if kind == "storage":
-                b.storage(sub, name, loc, good)
-                made += 1
-            elif kind == "nsg":
-                b.network(sub, name, loc, good)
-                made += 1
-            elif kind == "vm":
-                b.vm(sub, name, loc, good)
-                made += 2
-            elif kind == "keyvault":
-                b.keyvault(sub, name, loc, good)
-                made += 1
-            elif kind == "sql":
-                b.sql(sub, name, loc, good)
-                made += 3
-            elif kind == "app":
-                b.web_app(sub, name, loc, good)
-                made += 1
-            elif kind == "disk":
-                b.disk(sub, name, loc, None, "EncryptionAtRestWithPlatformKey")
-                made += 1
-            elif kind == "cosmos":
-                b.cosmos(sub, name, loc, good)
-                made += 1
-            elif kind == "acr":
-                b.acr(sub, name, loc, good)
-                made += 1
-            else:
-                b.aks(sub, name, loc, good)
-                made += 1
+            name, loc = f"b{i:03d}{kind}{n:03d}", ("westeurope", "northeurope", "eastus")[n % 3]
+            make, count = makers[kind]
+            make(sub, name, loc, n % 3 != 0)
+            made += count
             n += 1
         b.watcher(sub, "westeurope", [])
     return b.e

@@ -15,6 +15,7 @@ from auditor.engine import run_check
 from auditor.models import CollectionError, ErrorKind, Location, Resource, Snapshot, Status
 from auditor.providers.azure import normalize as N
 from auditor.providers.azure import resources as T
+from auditor.providers.azure.checks_monitor import CATEGORIES
 from auditor.providers.azure.clients import call_failed, classify
 from auditor.providers.azure.derive import DERIVERS
 from auditor.providers.azure.graph import query_text
@@ -401,6 +402,11 @@ def test_owner_count_fails_closed_when_assignments_were_not_read() -> None:
             "azure.monitor.activity_log_export",
             {"activity_log_settings": [{"name": "a", "logs": ["allLogs"], "destinations": []}]},
             Status.FAIL,
+        ),
+        (
+            "azure.monitor.activity_log_export",
+            {"activity_log_settings": [{"name": "a", "logs": list(CATEGORIES), "destinations": ["storage"]}]},
+            Status.PASS,
         ),
     ],
 )
