@@ -49,6 +49,15 @@ def test_a_requested_subscription_the_identity_cannot_see_is_access_denied(scan:
     assert {r.location.account for r in snap.resources} == {PROD}
 
 
+def test_a_requested_subscription_outside_the_management_groups_is_excluded_with_its_reason(
+    scan: Any,
+) -> None:
+    snap = scan(subscriptions=[PROD, DEV], management_groups=["mg-prod"])
+    assert snap.errors == [] and {r.location.account for r in snap.resources} == {PROD}
+    (excl,) = snap.exclusions
+    assert excl.scope.account == DEV and "not below --management-groups mg-prod" in excl.reason
+
+
 def test_throttling_waits_exactly_as_long_as_retry_after_says(fake: FakeAzure, scan: Any) -> None:
     fake.throttle(fake.on_graph_table("resources"), retry_after=2, times=2)
     sleeps: list[float] = []

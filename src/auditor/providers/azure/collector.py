@@ -23,7 +23,6 @@ to trust, the retry sleep): tests hand in a static TokenCredential and patch not
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
@@ -75,7 +74,6 @@ class AzureCollector:
         self.sources = sources
         self.arm = ArmReader(clients.arm)
         self._listed: dict[str, dict[str, Any]] = {}  # subscription id -> its listing entry
-        self._lock = threading.Lock()
         self.scanned: list[str] = []
         self.tenants: set[str] = set()
 
@@ -112,12 +110,19 @@ class AzureCollector:
         wanted: set[str] | None = None
         if self.opts.subscriptions:
             wanted = set(self.opts.subscriptions)
+        all_types = self.sources.types.names
         if self.opts.management_groups:
             below = self._below_management_groups(self.opts.management_groups)
+            for sub in sorted((wanted or set()) - below):
+                self.s.exclude(
+                    all_types,
+                    scope=Location(account=sub),
+                    reason=f"subscription {sub} is not below --management-groups "
+                    f"{', '.join(self.opts.management_groups)}, so it is not scanned",
+                )
             wanted = below if wanted is None else wanted & below
         chosen = sorted(visible) if wanted is None else sorted(wanted)
         out = []
-        all_types = T.TYPES.names
         for sub in chosen:
             entry = visible.get(sub)
             if entry is None:
