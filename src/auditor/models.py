@@ -222,6 +222,16 @@ class CollectionExclusion(_Frozen):
     reason: str
 
 
+class SkippedScope(_Frozen):
+    """A scope a collector saw and did not scan, on purpose: a GCP project that is not ACTIVE, a
+    Disabled Azure subscription, a subscription outside --management-groups. Out of scope, so it
+    affects no check and no control; listed in results and the report so nothing is silent."""
+
+    provider: str
+    scope: Location
+    reason: str
+
+
 class Target(_Frozen):
     """What was scanned: a provider and the options it was scanned with (secrets removed)."""
 
@@ -246,6 +256,7 @@ class Snapshot(BaseModel):
     evidence: list[Evidence] = Field(default_factory=list)
     errors: list[CollectionError] = Field(default_factory=list)
     exclusions: list[CollectionExclusion] = Field(default_factory=list)
+    skipped: list[SkippedScope] = Field(default_factory=list)
     # resources per type and evidence records, as saved: checked on load (see auditor.snapshot)
     counts: dict[str, int] | None = None
 
@@ -260,6 +271,7 @@ class Snapshot(BaseModel):
             evidence=[*self.evidence, *(e for e in other.evidence if e.id not in seen)],
             errors=[*self.errors, *other.errors],
             exclusions=[*self.exclusions, *other.exclusions],
+            skipped=[*self.skipped, *other.skipped],
         )
 
 

@@ -13,6 +13,7 @@ from auditor.checks import Registry, load_registry
 from auditor.contracts import load_contracts
 from auditor.derive import Deriver
 from auditor.engine import ProgressFn, assess, rollup
+from auditor.errors import AuditorError
 from auditor.evidence import SnapshotBuilder
 from auditor.models import JSON, CollectionError, ErrorKind, Framework, Location, Snapshot, utcnow
 from auditor.outputs import ensure_dir
@@ -45,6 +46,8 @@ def collect(
         )
         try:
             collector(options, run)
+        except AuditorError:
+            raise  # a bad input file or option the collector was given: the user's to fix (exit 2)
         except Exception as exc:
             builder.add_error(
                 CollectionError(
@@ -108,6 +111,7 @@ def evaluate_snapshot(
         errors=errors,
         exclusions=evaluation.exclusions,
         audit_trail=evaluation.trail,
+        skipped_scopes=snapshot.skipped,
     )
     result.summary = result.compute_summary()
     return result

@@ -94,14 +94,14 @@ def test_paging_follows_skip_tokens_and_next_links(reference: Reference) -> None
     assert pg.attributes["parameters"]["logfiles.retention_days"] == "7"  # on the last page
 
 
-def test_disabled_subscription_is_excluded_with_its_reason_and_never_read(reference: Reference) -> None:
+def test_disabled_subscription_is_skipped_with_its_reason_and_never_read(reference: Reference) -> None:
     fake, snap, result = reference
-    (excl,) = snap.exclusions
-    assert excl.scope.account == DISABLED and "Disabled" in excl.reason
-    assert set(excl.resource_types) >= {T.STORAGE_ACCOUNT, T.SUBSCRIPTION}
+    (skipped,) = snap.skipped
+    assert skipped.scope.account == DISABLED and "Disabled" in skipped.reason
     assert not [r for r in snap.resources if r.location.account == DISABLED]
     assert not [r for r in fake.requests if DISABLED in r.target or DISABLED in r.body.decode()]
-    assert {x.scope.account for x in result.exclusions if x.provider == "azure"} == {DISABLED}
+    assert [s.scope.account for s in result.skipped_scopes] == [DISABLED]
+    assert not [x for x in result.exclusions if x.provider == "azure"]
 
 
 def test_subscriptions_come_from_the_management_group_tree(reference: Reference) -> None:

@@ -54,8 +54,8 @@ def test_a_requested_subscription_outside_the_management_groups_is_excluded_with
 ) -> None:
     snap = scan(subscriptions=[PROD, DEV], management_groups=["mg-prod"])
     assert snap.errors == [] and {r.location.account for r in snap.resources} == {PROD}
-    (excl,) = snap.exclusions
-    assert excl.scope.account == DEV and "not below --management-groups mg-prod" in excl.reason
+    (skipped,) = snap.skipped
+    assert skipped.scope.account == DEV and "not below --management-groups mg-prod" in skipped.reason
 
 
 def test_throttling_waits_exactly_as_long_as_retry_after_says(fake: FakeAzure, scan: Any) -> None:

@@ -91,15 +91,15 @@ def test_small_pages_give_the_same_resources(gcp: Gcp, clean: tuple[Gcp, Snapsho
     assert snap.errors == []
 
 
-def test_inactive_project_is_excluded_with_its_state(clean: tuple[Gcp, Snapshot]) -> None:
+def test_inactive_project_is_skipped_with_its_state(clean: tuple[Gcp, Snapshot]) -> None:
     snap = clean[1]
     assert not [r for r in snap.resources if r.location.account == "deleted-legacy"]
-    (x,) = [x for x in snap.exclusions if x.scope.account == "deleted-legacy"]
-    assert "DELETE_REQUESTED" in x.reason and T.BUCKET in x.resource_types
+    (x,) = [x for x in snap.skipped if x.scope.account == "deleted-legacy"]
+    assert "DELETE_REQUESTED" in x.reason
     result = evaluate_snapshot(snap, params=STRICT)
-    assert any(
-        e.check_id == "gcp.storage.uniform_access" and e.origin == "collection" for e in result.exclusions
-    )
+    # out of scope, said so, and no control is marked not fully evaluated because of it
+    assert [s.scope.account for s in result.skipped_scopes] == ["deleted-legacy"]
+    assert not any(e.origin == "collection" for e in result.exclusions if e.provider == "gcp")
 
 
 def test_projects_and_folders_in_any_mix(gcp: Gcp, clean: tuple[Gcp, Snapshot]) -> None:

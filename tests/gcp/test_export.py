@@ -63,7 +63,7 @@ def test_an_export_gives_the_same_findings_as_a_live_scan(
     assert {(r.type, r.id, json.dumps(r.attributes, sort_keys=True)) for r in offline.resources} == {
         (r.type, r.id, json.dumps(r.attributes, sort_keys=True)) for r in live.resources
     }
-    assert [(x.scope, x.reason) for x in offline.exclusions] == [(x.scope, x.reason) for x in live.exclusions]
+    assert [(x.scope, x.reason) for x in offline.skipped] == [(x.scope, x.reason) for x in live.skipped]
     assert _view(offline) == _view(live)
     assert {e.operation for e in offline.evidence} == {"asset_export.read"}
 

@@ -295,8 +295,9 @@ def _provider_command(spec: ProviderSpec) -> click.Command:
                 options = spec.options.model_validate(values)
             except ValidationError as exc:
                 e = exc.errors()[0]
+                flag = "-".join(str(x) for x in e["loc"]).replace("_", "-")
                 raise UsageError(
-                    f"--{'-'.join(str(x) for x in e['loc']).replace('_', '-')}: {e['msg']}"
+                    f"--{flag}: {e['msg']}" if flag else f"scan {spec.name}: {e['msg']}"
                 ) from None
             lib_reg = library_and_registry()
             registry = lib_reg[1]

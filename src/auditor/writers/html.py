@@ -52,6 +52,23 @@ def _environment(templates: Path) -> Environment:
     return env
 
 
+def _grouped_exclusions(result: ScanResult) -> list[dict[str, Any]]:
+    """Exclusions grouped by why and where: one row per (reason, scope), naming its checks."""
+    groups: dict[tuple[str, str | None, str | None, str], list[str]] = {}
+    for x in result.exclusions:
+        key = (
+            x.provider,
+            x.scope.account if x.scope else None,
+            x.scope.region if x.scope else None,
+            x.reason,
+        )
+        groups.setdefault(key, []).append(x.check_id)
+    return [
+        {"provider": p, "account": a, "region": r, "reason": why, "checks": sorted(set(ids))}
+        for (p, a, r, why), ids in sorted(groups.items(), key=lambda kv: (kv[0][0], kv[0][1] or "", kv[0][3]))
+    ]
+
+
 def build_context(result: ScanResult, library: Library) -> dict[str, Any]:
     checks = {c.id: c for c in result.checks}
     failing: dict[str, list[Finding]] = defaultdict(list)
@@ -115,7 +132,8 @@ def build_context(result: ScanResult, library: Library) -> dict[str, Any]:
         "checks": check_sections,
         "check_titles": {cid: m.title for cid, m in checks.items()},
         "errors": result.errors,
-        "exclusions": result.exclusions,
+        "exclusions": _grouped_exclusions(result),
+        "skipped_scopes": result.skipped_scopes,
         "findings_data": {
             "columns": FINDING_COLUMNS,
             "rows": [finding_row(f) for f in embedded],

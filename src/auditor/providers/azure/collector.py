@@ -110,14 +110,12 @@ class AzureCollector:
         wanted: set[str] | None = None
         if self.opts.subscriptions:
             wanted = set(self.opts.subscriptions)
-        all_types = self.sources.types.names
         if self.opts.management_groups:
             below = self._below_management_groups(self.opts.management_groups)
             for sub in sorted((wanted or set()) - below):
-                self.s.exclude(
-                    all_types,
-                    scope=Location(account=sub),
-                    reason=f"subscription {sub} is not below --management-groups "
+                self.s.skip_scope(
+                    Location(account=sub),
+                    f"subscription {sub} is not below --management-groups "
                     f"{', '.join(self.opts.management_groups)}, so it is not scanned",
                 )
             wanted = below if wanted is None else wanted & below
@@ -136,10 +134,9 @@ class AzureCollector:
                 continue
             state = str(entry.get("state") or "")
             if state == "Disabled":
-                self.s.exclude(
-                    all_types,
-                    scope=Location(account=sub),
-                    reason=f"subscription {entry.get('displayName') or sub} is Disabled: it is read-only "
+                self.s.skip_scope(
+                    Location(account=sub),
+                    f"subscription {entry.get('displayName') or sub} is Disabled: it is read-only "
                     "and Resource Graph answers nothing for it, so it is not scanned",
                 )
                 continue

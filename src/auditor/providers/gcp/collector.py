@@ -214,8 +214,8 @@ class Live:
         s = self.session
         for r in built.resources:
             s.add(r)
-        for pid, types, reason in built.exclusions():
-            s.exclude(types, scope=Location(account=pid), reason=reason)
+        for pid, _types, reason in built.exclusions():
+            s.skip_scope(Location(account=pid), reason)
         numbers = {
             f"projects/{r.attributes['project_number']}": r.location.account
             for r in built.resources

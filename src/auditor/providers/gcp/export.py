@@ -91,8 +91,8 @@ def collect_exports(options: GcpOptions, run: CollectRun) -> None:
     built = inventory.build()
     for r in built.resources:
         session.add(r)
-    for pid, types, reason in built.exclusions():
-        session.exclude(types, scope=Location(account=pid), reason=reason)
+    for pid, _types, reason in built.exclusions():
+        session.skip_scope(Location(account=pid), reason)
     from auditor.providers.gcp.collector import listing_plan, types_of
 
     for content, asset_types in listing_plan().items():
