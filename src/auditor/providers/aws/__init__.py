@@ -73,4 +73,5 @@ PROVIDER = ProviderSpec(
     options=AwsOptions,
     collector="auditor.providers.aws.collector:collect",
     extra="aws",
+    plan_adapter="auditor.providers.aws.terraform:adapt",
 )
