@@ -5,7 +5,7 @@
 
 moto, the optional latency proxy and the seeding run in a child process, so the figures below
 are the scanner's own: wall time of the collection, peak RSS of the scanning process, API
-requests sent (retries included), resources evaluated. With latency L and concurrency C the
+requests sent (retries included), resources collected, findings. With latency L and concurrency C the
 floor is about requests x L / C.
 """
 
@@ -60,9 +60,10 @@ def main() -> None:
     from auditor.checks import load_registry
     from auditor.engine import evaluate
     from auditor.evidence import SnapshotBuilder
-    from auditor.providers import NullProgress
     from auditor.providers.aws import AwsOptions
-    from auditor.providers.aws.collector import Collector
+    from auditor.providers.aws.collector import collect
+    from auditor.runtime import CollectRun
+    from auditor.scan import provider_derivers
 
     os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
     os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
@@ -73,20 +74,20 @@ def main() -> None:
         max_attempts=args.max_attempts,
     )
     builder = SnapshotBuilder()
-    collector = Collector(options, builder, NullProgress())
     cpu0 = time.process_time()
     start = time.monotonic()
-    collector.run()
+    collect(options, CollectRun(sink=builder))
     wall = time.monotonic() - start
     cpu = time.process_time() - cpu0
     snap = builder.build()
     t1 = time.monotonic()
-    findings = evaluate(snap, load_registry())
+    findings = evaluate(snap, load_registry(), derivers=provider_derivers())
     eval_s = time.monotonic() - t1
     parent.send("stop")
     proc.join(30)
 
-    requests = collector.stats.requests
+    stats = snap.targets[0].options  # the collector's call counters
+    requests = int(stats["api_requests"])
     floor = requests * args.latency_ms / 1000 / args.concurrency
     print(
         f"scale {args.scale}, latency {args.latency_ms:.0f} ms, concurrency {args.concurrency}, regions {len(REGIONS)}"
@@ -94,10 +95,10 @@ def main() -> None:
     print(f"  seeding (moto, not timed)     {seeded:.1f} s")
     print(f"  collection wall time          {wall:.2f} s")
     print(f"  scanner CPU time              {cpu:.2f} s (the rest of the 2 cores serve moto and the proxy)")
-    print(f"  API requests                  {requests} (repeated calls: {len(collector.stats.repeated)})")
+    print(f"  API requests                  {requests} (repeated calls: {stats['api_repeated_calls']})")
     if args.latency_ms:
         print(f"  floor requests x latency / C  {floor:.2f} s  (wall / floor = {wall / floor:.2f})")
-    print(f"  resources evaluated           {len(snap.resources)}")
+    print(f"  resources collected           {len(snap.resources)} (and the derived views)")
     print(f"  findings                      {len(findings)} in {eval_s:.2f} s")
     print(f"  collection errors             {len(snap.errors)}")
     print(

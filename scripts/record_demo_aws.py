@@ -16,9 +16,9 @@ import os
 from pathlib import Path
 
 from auditor.evidence import SnapshotBuilder
-from auditor.providers import NullProgress
 from auditor.providers.aws import AwsOptions
 from auditor.providers.aws.collector import collect
+from auditor.runtime import CollectRun
 from auditor.snapshot import save_snapshot
 from auditor.version import __version__
 from auditor_testkit.aws import seed
@@ -43,7 +43,7 @@ def main() -> None:
         options = AwsOptions(
             org_role="OrganizationAccountAccessRole", regions=REGIONS, endpoint_url=server.url, max_attempts=2
         )
-        collect(options, builder, NullProgress())
+        collect(options, CollectRun(sink=builder))
         snapshot = builder.build()
         # the local endpoint means nothing to a reader of the demo
         for t in snapshot.targets:

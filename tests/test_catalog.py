@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import csv
 import shutil
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
 
-from auditor.catalog import Library, coverage, lint, load_library
+from auditor.catalog import FRAMEWORK_FILES, Library, coverage, lint, load_library
 from auditor.checks import CheckContext, CheckSet, Registry, Verdict, load_registry, passed
 from auditor.data import data_dir
 from auditor.errors import ConfigError, LintError
@@ -75,7 +77,14 @@ def test_shipped_library_lints_clean_against_registered_checks(library: Library)
 # ------------------------------------------------------------------ bad inputs
 
 
+T_ONE_CONTROLS = {Framework.SOC2: "CC6.1", Framework.HIPAA: "164.312(d)", Framework.ISO27001: "8.5"}
+NEUTRAL_REQUEST = "Request the records that show this control operating during the period."
+
+
 def _copy_library(tmp_path: Path) -> Path:
+    """The shipped catalogs with one test check, t.one, as their whole crosswalk. The catalogs are
+    made to agree with it: t.one's three controls are `auto`, every other control is `manual`, and
+    no evidence request promises scanner results."""
     root = tmp_path / "controls"
     shutil.copytree(data_dir("controls"), root)
     for f in (root / "crosswalk").glob("*.yaml"):
@@ -83,15 +92,36 @@ def _copy_library(tmp_path: Path) -> Path:
     (root / "crosswalk" / "test.yaml").write_text(
         "t.one:\n  soc2: [CC6.1]\n  hipaa: ['164.312(d)']\n  iso27001: ['8.5']\n", "utf-8"
     )
+    for fw, name in FRAMEWORK_FILES.items():
+        _edit_controls(
+            root / name,
+            lambda c, fw=fw: c.update(
+                automation="auto" if c["id"] == T_ONE_CONTROLS[fw] else "manual",
+                evidence_request=NEUTRAL_REQUEST,
+            ),
+        )
     return root
 
 
-def _registry(*ids: str) -> Registry:
+def _edit_controls(path: Path, change: Callable[[dict[str, Any]], object], only: str | None = None) -> None:
+    data = yaml.safe_load(path.read_text("utf-8"))
+    for c in data["controls"]:
+        if only is None or c["id"] == only:
+            change(c)
+    path.write_text(yaml.safe_dump(data, sort_keys=False), "utf-8")
+
+
+def _registry(*ids: str, titles: dict[str, str] | None = None) -> Registry:
     cs = CheckSet("t")
     for cid in ids:
 
         @cs.check(
-            id=cid, title=cid, severity="low", resource_types=["t.thing"], rationale="r", remediation="m"
+            id=cid,
+            title=(titles or {}).get(cid, cid),
+            severity="low",
+            resource_types=["t.thing"],
+            rationale="r",
+            remediation="m",
         )
         def _f(r: Resource, ctx: CheckContext) -> Verdict:
             return passed("ok")
@@ -122,7 +152,9 @@ def test_unmapped_registered_check_is_named(tmp_path: Path) -> None:
 
 def test_unknown_control_in_crosswalk_is_named(tmp_path: Path) -> None:
     root = _copy_library(tmp_path)
-    (root / "crosswalk" / "test.yaml").write_text("t.one:\n  soc2: [CC99.9]\n", "utf-8")
+    (root / "crosswalk" / "test.yaml").write_text(
+        "t.one:\n  soc2: [CC6.1, CC99.9]\n  hipaa: ['164.312(d)']\n  iso27001: ['8.5']\n", "utf-8"
+    )
     problems = lint(load_library(root), _registry("t.one"))
     assert problems == [f"{root / 'crosswalk' / 'test.yaml'}: check t.one: unknown soc2 control 'CC99.9'"]
 
@@ -187,3 +219,87 @@ def test_missing_framework_file_is_a_problem(tmp_path: Path) -> None:
     root = _copy_library(tmp_path)
     (root / "hipaa.yaml").unlink()
     assert any("hipaa.yaml" in p and "missing" in p for p in load_library(root).problems)
+
+
+# ----------------------------------------------------- automation and scanner claims
+
+
+@pytest.mark.parametrize("automation", ["auto", "partial"])
+def test_automated_control_without_a_check_is_named(tmp_path: Path, automation: str) -> None:
+    root = _copy_library(tmp_path)
+    _edit_controls(root / "hipaa.yaml", lambda c: c.update(automation=automation), only="164.312(a)(2)(i)")
+    assert lint(load_library(root), _registry("t.one")) == [
+        f"{root / 'hipaa.yaml'}: control 164.312(a)(2)(i): automation '{automation}' but no check is mapped; "
+        "map a check or mark it manual"
+    ]
+
+
+def test_manual_control_with_checks_is_named(tmp_path: Path) -> None:
+    root = _copy_library(tmp_path)
+    _edit_controls(root / "soc2.yaml", lambda c: c.update(automation="manual"), only="CC6.1")
+    assert lint(load_library(root), _registry("t.one")) == [
+        f"{root / 'soc2.yaml'}: control CC6.1: automation 'manual' but checks are mapped (t.one); "
+        "mark it partial if they evidence part of it, or remove the mapping"
+    ]
+
+
+def test_scanner_claim_on_a_control_without_checks_is_named(tmp_path: Path) -> None:
+    root = _copy_library(tmp_path)
+    _edit_controls(
+        root / "iso27001.yaml",
+        lambda c: c.update(
+            evidence_request="Scanner results cover SCPs and Azure Policy. " + NEUTRAL_REQUEST
+        ),
+        only="5.23",
+    )
+    problems = lint(load_library(root), _registry("t.one"))
+    assert len(problems) == 1
+    assert problems[0].startswith(
+        f"{root / 'iso27001.yaml'}: control 5.23: evidence request cites scanner results"
+    )
+    assert "no check is mapped" in problems[0]
+
+
+def test_scanner_claims_must_name_what_the_mapped_checks_cover(tmp_path: Path) -> None:
+    root = _copy_library(tmp_path)
+    registry = _registry("t.one", titles={"t.one": "Console users have MFA"})
+    where = f"{root / 'iso27001.yaml'}: control 8.5: evidence request"
+
+    def claim(text: str) -> list[str]:
+        _edit_controls(root / "iso27001.yaml", lambda c: c.update(evidence_request=text), only="8.5")
+        return lint(load_library(root), registry)
+
+    assert claim("Scanner results cover MFA for console users. Still request the IdP settings.") == []
+    assert claim(
+        "Scanner results cover console MFA, WAF rules and legacy auth blocking. Also request X."
+    ) == [
+        f"{where} says scanner results cover 'WAF rules', but no mapped check's id or title names it; "
+        "name what the mapped checks cover, or say what the auditor must request",
+        f"{where} says scanner results cover 'legacy auth blocking', but no mapped check's id or title "
+        "names it; name what the mapped checks cover, or say what the auditor must request",
+    ]
+    # Other wordings cannot slip a promise past the check.
+    assert claim("Scanner evidence shows MFA and restore jobs. Also request the IdP settings.") == [
+        f"{where} words scanner evidence as 'Scanner evidence'; write 'Scanner results cover ...' "
+        "naming what the mapped checks cover"
+    ]
+    # Saying what is out of scope is not a claim.
+    assert claim("Endpoint management is outside the scanner's scope. Request the MDM report.") == []
+
+
+def test_shipped_claims_are_checked_against_the_real_checks(tmp_path: Path) -> None:
+    """The guard on the real library: put a promise of a check that does not exist back into
+    CC6.6 and it is named."""
+    root = tmp_path / "controls"
+    shutil.copytree(data_dir("controls"), root)
+    _edit_controls(
+        root / "soc2.yaml",
+        lambda c: c.update(evidence_request="Scanner results cover WAF attachment. " + c["evidence_request"]),
+        only="CC6.6",
+    )
+    problems = lint(load_library(root), load_registry())
+    assert problems == [
+        f"{root / 'soc2.yaml'}: control CC6.6: evidence request says scanner results cover 'WAF attachment', "
+        "but no mapped check's id or title names it; name what the mapped checks cover, or say what the "
+        "auditor must request"
+    ]

@@ -250,7 +250,7 @@ def test_csv_cells_cannot_become_formulas(tmp_path: Path) -> None:
     run("scan", "--from-snapshot", str(snap), "--out", str(out), "--format", "csv", "-q")
     with (out / "findings.csv").open(newline="") as fh:
         names = {r["resource_name"] for r in csv.DictReader(fh)}
-    assert names == {'\'=HYPERLINK("http://x")'}
+    assert '\'=HYPERLINK("http://x")' in names and not any(n.startswith("=") for n in names)
 
 
 def test_a_bug_is_exit_4_not_a_traceback(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

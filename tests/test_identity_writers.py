@@ -67,3 +67,42 @@ def test_the_format_list_exists_once_and_everything_reads_it() -> None:
         AuditConfig.model_validate({"formats": ["pdfx"]})
     r = CliRunner().invoke(main, ["report", "nowhere", "--format", "pdfx"])
     assert r.exit_code == 2
+
+
+def test_findings_csv_is_exactly_what_the_csv_module_writes(tmp_path: Path) -> None:
+    """The fast path writes plain rows itself: it must never differ from csv.writer, and every
+    formula-looking cell is defused either way."""
+    import csv
+    import io
+
+    from auditor.writers.csv import write_csv
+
+    nasty = [
+        "plain",
+        "a, b",
+        'say "hi"',
+        "two\nlines",
+        "=HYPERLINK(1)",
+        "+1",
+        "-x",
+        "@me",
+        "\x1fsep",
+        "",
+        "tab\there",
+    ]
+    findings = [
+        finding(resource_id=a, resource_name=b, message=c, region=None if i % 3 else "r")
+        for i, (a, b, c) in enumerate((x, y, z) for x in nasty for y in nasty[:3] for z in nasty[:4])
+    ]
+    result = ScanResult(scan=ScanInfo(tool_version="t"), findings=findings)
+    got = write_csv(result, tmp_path / "f.csv").read_bytes().decode()
+    rows = list(csv.reader(io.StringIO(got)))
+    expect = io.StringIO(newline="")
+    w = csv.writer(expect, lineterminator="\r\n")
+    for row in rows:
+        w.writerow(row)
+    assert got == expect.getvalue()
+    assert len(rows) == len(findings) + 1
+    cells = [c for r in rows[1:] for c in r]
+    assert not any(c[:1] in "=+-@" for c in cells if c)  # every formula start is quoted with '
+    assert rows[1 + nasty.index("=HYPERLINK(1)") * 12][5] == "'=HYPERLINK(1)"

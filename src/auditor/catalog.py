@@ -12,6 +12,7 @@ check registry and reports every inconsistency, naming the file and the entry.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -241,7 +242,12 @@ def load_library(root: Path | None = None, providers: Mapping[str, ProviderSpec]
 
 
 def lint(library: Library, registry: Registry) -> list[str]:
-    """Every inconsistency between the library and the registered checks, one line each."""
+    """Every inconsistency between the library and the registered checks, one line each.
+
+    Beyond ids and files: a control's automation class must agree with its mapped checks
+    (`auto`/`partial` need one, `manual` has none), and its texts may promise scanner evidence
+    only as "Scanner results cover <item>, <item> and <item>.", on a control with mapped checks,
+    each item named by the id, title or resource types of one of those checks."""
     problems = list(library.problems)
     for check_id in sorted(library.crosswalk):
         if check_id not in registry:
@@ -254,6 +260,104 @@ def lint(library: Library, registry: Registry) -> list[str]:
                 f"check {check.id} ({check.func.__module__}): registered but mapped to no control; "
                 f"add it to controls/crosswalk/{check.meta.provider}.yaml"
             )
+    vocabulary = _check_vocabulary(registry)
+    for (fw, cid), control in library.controls.items():
+        where = f"{library.frameworks[fw].path}: control {cid}"
+        if control.automation != "manual" and not control.checks:
+            problems.append(
+                f"{where}: automation '{control.automation}' but no check is mapped; map a check or mark it manual"
+            )
+        if control.automation == "manual" and control.checks:
+            problems.append(
+                f"{where}: automation 'manual' but checks are mapped ({', '.join(control.checks)}); "
+                "mark it partial if they evidence part of it, or remove the mapping"
+            )
+        for field, text in (("objective", control.objective), ("evidence request", control.evidence_request)):
+            problems.extend(
+                f"{where}: {field} {p}"
+                for p in _scanner_claim_problems(
+                    text, [vocabulary.get(c, frozenset()) for c in control.checks]
+                )
+            )
+    return problems
+
+
+# A text promises scanner evidence when it speaks of the scanner's results, evidence, output...
+_SCANNER_CLAIM = re.compile(
+    r"\bscanner(?:'s)?\s+(?:results?|evidence|output|inventory|run\s+history|signals?|findings|data"
+    r"|shows?|covers?|confirms?|provides?|flags?|feeds?)\b"
+    r"|\bthe\s+scan\s+(?:shows?|covers?|confirms?)\b"
+    r"|\bautomated\s+(?:results?|evidence)\b",
+    re.IGNORECASE,
+)
+# ... and the one form that may say so: a sentence listing what the mapped checks cover.
+_COVERS = re.compile(r"\bScanner results cover (.+?)\.(?=\s|$)", re.IGNORECASE | re.DOTALL)
+_ITEM_SEPARATOR = re.compile(r"\s*[,;]\s*(?:and\s+)?|\s+and\s+|\s+plus\s+")
+# Words that carry no coverage ("the IAM password policy" names the same checks as "IAM password policy").
+_FILLER = frozenset(
+    "a an the and or of on in for to by with from at across all each every their its that is are be no not".split()  # noqa: SIM905
+)
+
+
+def _words(text: str) -> list[str]:
+    return [w for w in re.findall(r"[a-z0-9]+", text.lower()) if w not in _FILLER]
+
+
+def _check_vocabulary(registry: Registry) -> dict[str, frozenset[str]]:
+    """Per check, the words that may name what it covers: its id, title and resource types, and
+    its provider's title (so "Kubernetes" names a `k8s.*` check)."""
+    from auditor.providers import discover_providers
+
+    provider_titles = {name: spec.title for name, spec in discover_providers().items()}
+    return {
+        c.id: frozenset(
+            _words(
+                " ".join(
+                    (c.id, c.meta.title, *c.meta.resource_types, provider_titles.get(c.meta.provider, ""))
+                )
+            )
+        )
+        for c in registry
+    }
+
+
+def _same_word(a: str, b: str) -> bool:
+    """One word in two forms: equal, or sharing their first five letters (rotate/rotation),
+    or a short word starting the other (log/logging, key/keys)."""
+    if a == b:
+        return True
+    short, long = sorted((a, b), key=len)
+    if len(short) < 3:
+        return False
+    return a[:5] == b[:5] if len(short) >= 5 else long.startswith(short)
+
+
+def _scanner_claim_problems(text: str, vocabularies: list[frozenset[str]]) -> list[str]:
+    claims = list(_SCANNER_CLAIM.finditer(text))
+    if not claims:
+        return []
+    if not vocabularies:
+        return [
+            f"cites scanner results ('{claims[0].group(0)}') but no check is mapped; "
+            "say plainly what the auditor must request instead"
+        ]
+    covers = list(_COVERS.finditer(text))
+    starts = {m.start() for m in covers}
+    problems = [
+        f"words scanner evidence as '{m.group(0)}'; write 'Scanner results cover ...' naming what the mapped checks cover"
+        for m in claims
+        if m.start() not in starts
+    ]
+    for m in covers:
+        for item in _ITEM_SEPARATOR.split(m.group(1).strip()):
+            words = _words(item)
+            if words and not any(
+                all(any(_same_word(w, v) for v in vocab) for w in words) for vocab in vocabularies
+            ):
+                problems.append(
+                    f"says scanner results cover '{item}', but no mapped check's id or title names it; "
+                    "name what the mapped checks cover, or say what the auditor must request"
+                )
     return problems
 
 

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from auditor.checks import CheckContext, load_registry
+from auditor.contracts import load_contracts
 from auditor.engine import run_check
 from auditor.models import Location, Resource, Snapshot, Status
 from auditor.providers.aws import resources as T
@@ -16,18 +17,29 @@ from auditor.providers.aws.policy import allows_admin_star, denies_insecure_tran
 
 NOW = datetime(2025, 6, 1, tzinfo=UTC)
 REG = load_registry()
+CONTRACTS = load_contracts()
 
 
 def res(type_: str, name: str = "r", gaps: dict[str, str] | None = None, **attrs: Any) -> Resource:
-    return Resource(
+    """A resource of `type_` that satisfies its contract: the attributes given, and a gap on
+    every other always-present one (a check that reads it reports `error`, as for a collector
+    that could not read it). Fails on an undeclared attribute or a wrong JSON type."""
+    contract = CONTRACTS.get(type_)
+    assert contract is not None, type_
+    unset = {
+        k: "not set by this test" for k, a in contract.attributes.items() if a.required and k not in attrs
+    }
+    r = Resource(
         provider="aws",
         type=type_,
         id=f"arn:aws:test:::{name}",
         name=name,
         location=Location(account="111122223333", region="us-east-1"),
         attributes=attrs,
-        gaps=gaps or {},
+        gaps={**unset, **(gaps or {})},
     )
+    assert CONTRACTS.validate(r) == [], CONTRACTS.validate(r)
+    return r
 
 
 def verdict(check_id: str, r: Resource, *others: Resource, params: dict[str, Any] | None = None) -> Status:
@@ -123,23 +135,29 @@ def test_cloudfront() -> None:
 
 
 def test_multi_region_trail_unread_regions_is_error() -> None:
-    acct = res(
-        T.CLOUDTRAIL_ACCOUNT, trails=[], unread_regions={"eu-west-1": "cloudtrail.DescribeTrails throttled"}
-    )
+    unread = {
+        "trails_complete": "the trails of eu-west-1 (cloudtrail.DescribeTrails: throttled) could not be read"
+    }
+    acct = res(T.CLOUDTRAIL_ACCOUNT, trails=[], gaps=unread)
     assert verdict("aws.cloudtrail.multi_region_logging", acct) == Status.ERROR
-    ok = res(
-        T.CLOUDTRAIL_ACCOUNT,
-        trails=[
-            {
-                "arn": "arn:aws:cloudtrail:us-east-1:1:trail/org",
-                "multi_region": True,
-                "logging": True,
-                "management_events": "All",
-            }
-        ],
-        unread_regions={"eu-west-1": "throttled"},
-    )
+    good = {
+        "arn": "arn:aws:cloudtrail:us-east-1:1:trail/org",
+        "multi_region": True,
+        "logging": True,
+        "management_events": "All",
+    }
+    ok = res(T.CLOUDTRAIL_ACCOUNT, trails=[good], gaps=unread)
     assert verdict("aws.cloudtrail.multi_region_logging", ok) == Status.PASS  # found elsewhere: a true pass
+    unknown = {**good, "logging": None}
+    assert (
+        verdict(
+            "aws.cloudtrail.multi_region_logging",
+            res(T.CLOUDTRAIL_ACCOUNT, trails=[unknown], trails_complete=True),
+        )
+        == Status.ERROR
+    )
+    none = res(T.CLOUDTRAIL_ACCOUNT, trails=[{**good, "multi_region": False}], trails_complete=True)
+    assert verdict("aws.cloudtrail.multi_region_logging", none) == Status.FAIL
 
 
 def test_trail_bucket_in_another_account_is_error() -> None:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import csv
+import re
 from pathlib import Path
 
 from auditor.catalog import Library
 from auditor.models import Framework
 from auditor.outputs import open_text
-from auditor.results import FINDING_COLUMNS, ScanResult, finding_row
+from auditor.results import FINDING_COLUMNS, ScanResult
 from auditor.writers import Writer
 
 _FORMULA_START = frozenset("=+-@\t\r")
@@ -23,9 +24,17 @@ def _cell(value: object) -> str:
 EXTRA_COLUMNS = ("check_title", *(f"{fw.value}_controls" for fw in Framework))
 
 
+_SEP = "\x1f"  # joins a row's cells before one check for characters that need quoting
+_NEEDS_QUOTING = re.compile(r'[",\r\n]').search
+
+
 def write_csv(result: ScanResult, path: Path, library: Library | None = None) -> Path:
     """One row per finding: the shared finding columns, then the check's title and the controls
-    it evidences in each framework (from the crosswalk)."""
+    it evidences in each framework (from the crosswalk).
+
+    Fast path for the common row: its cells are joined once and, when nothing in the line needs
+    quoting, written as is; any other row goes through the csv module. Either way every cell
+    that could start a spreadsheet formula is defused."""
     titles = {c.id: c.title for c in result.checks}
     per_check: dict[str, list[str]] = {}
     if library is not None:
@@ -36,18 +45,28 @@ def write_csv(result: ScanResult, path: Path, library: Library | None = None) ->
             per_check[check_id] = [" ".join(by_fw.get(fw, [])) for fw in Framework]
     empty = [""] * len(Framework)
     extra = {cid: [_cell(titles.get(cid, "")), *map(_cell, per_check.get(cid, empty))] for cid in titles}
+    blank = ["", *empty]
     with open_text(path) as fh:
-        w = csv.writer(fh)
+        w = csv.writer(fh, lineterminator="\r\n")
         w.writerow((*FINDING_COLUMNS, *EXTRA_COLUMNS))
-        rows = []
+        lines: list[str] = []
         for f in result.findings:
-            row = [_cell(v if not isinstance(v, list) else " ".join(v)) for v in finding_row(f)]
-            row += extra.get(f.check_id) or ["", *empty]
-            rows.append(row)
-            if len(rows) >= 10_000:
-                w.writerows(rows)
-                rows.clear()
-        w.writerows(rows)
+            row = [
+                _cell(f.check_id), f.status.value, f.severity.value, _cell(f.provider), _cell(f.resource_type),
+                _cell(f.resource_id), _cell(f.resource_name), _cell(f.account), _cell(f.region), _cell(f.message),
+                _cell(" ".join(f.evidence)), _cell(f.source), f.key, *(extra.get(f.check_id) or blank),
+            ]  # fmt: skip
+            line = _SEP.join(row)
+            if _NEEDS_QUOTING(line) is None and line.count(_SEP) == len(row) - 1:
+                lines.append(line.replace(_SEP, ",") + "\r\n")
+            else:
+                fh.writelines(lines)
+                lines.clear()
+                w.writerow(row)
+            if len(lines) >= 5_000:
+                fh.writelines(lines)
+                lines.clear()
+        fh.writelines(lines)
     return path
 
 

@@ -73,5 +73,7 @@ PROVIDER = ProviderSpec(
     options=AwsOptions,
     collector="auditor.providers.aws.collector:collect",
     extra="aws",
+    types="auditor.providers.aws.resources:TYPES",
+    derivers="auditor.providers.aws.derive:DERIVERS",
     plan_adapter="auditor.providers.aws.terraform:adapt",
 )

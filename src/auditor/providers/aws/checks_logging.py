@@ -38,11 +38,7 @@ def multi_region_logging(acct: Resource, ctx: CheckContext) -> Verdict:
     ]
     if good:
         return passed(f"multi-region trail logging all management events: {summarize(good)}")
-    unread = need(acct, "unread_regions")
-    if unread:
-        return errored(
-            f"no logging multi-region trail found, and trails could not be read in {summarize(sorted(unread))}"
-        )
+    need(acct, "trails_complete")  # a gap: some region's trails could not be read -> error, not fail
     unknown = [
         t["arn"].rsplit("/", 1)[-1] for t in trails if t.get("multi_region") and t.get("logging") is None
     ]

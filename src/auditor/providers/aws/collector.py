@@ -1,44 +1,51 @@
-"""AWS collector: accounts x regions x services on a bounded pool of API calls.
+"""AWS collector: accounts x regions x services on the shared collection runtime.
 
 Design:
-- One `Account` per scanned account holds a boto3 Session (base credentials, `--role-arn`, or
-  a role assumed in each Organizations account). Clients are created once per
-  (account, service, region) and shared by threads (botocore clients are thread-safe).
-- The `Scheduler` never blocks a worker on another task: a list call that needs per-resource
-  detail calls fans them out with `gather()`, and the last detail call to finish builds the
-  resource. So `--concurrency` is exactly the number of API calls in flight.
-- Every call goes through `Collector.call()`: paginated to the full result, retried by botocore
-  (adaptive mode), counted (a `before-send` hook counts every HTTP request, retries included),
-  stored as redacted evidence, and on failure turned into an `ApiError` that the service
-  function records as a CollectionError for exactly the scope and resource types it covered.
+- One `Account` per scanned account holds its credentials (base credentials, `--role-arn`, or a
+  role assumed in each Organizations account). Clients are built once per (account
+  credentials, service, region) from one boto3 Session and shared by threads (botocore clients
+  are thread-safe).
+- Every call goes through the runtime `Session` (`auditor.runtime`): counted (a botocore
+  `before-send` hook counts every HTTP request, retries included), retried by botocore (adaptive
+  mode), stored as redacted evidence, and on failure classified by `classify` into one
+  `ErrorKind` and raised as `CallFailed`, which the service code records for exactly the scope
+  and resource types it covered.
+- The session's `Scheduler` never blocks a worker on another task: a list call that needs
+  per-resource detail calls fans them out with `gather()`, and the last detail call to finish
+  builds the resource. So `--concurrency` is exactly the number of API calls in flight.
+
+Client factory (`CollectRun.clients`, `auditor.scan.collect(..., clients={"aws": factory})`):
+a `ClientFactory`, called once per distinct credentials with an account's credentials (None:
+the base credential chain), returning the `boto3.Session` to build that account's clients
+from. The collector builds every client as `factory(creds).client(service, region_name=...,
+config=..., endpoint_url=..., **creds)` and registers its own hooks on it, so a test hands in
+sessions (fake credentials, a botocore Stubber, a recording session) and patches nothing.
+Without one, a single shared `boto3.Session(profile_name=--profile)` serves every account:
+service models load once.
 """
 
 from __future__ import annotations
 
-import functools
-import json
+import os
 import threading
 import time
-from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import boto3
 import botocore.config
 import botocore.exceptions
+from botocore import xform_name
 from pydantic import BaseModel
 
-from auditor.evidence import SnapshotBuilder
-from auditor.models import CollectionError, Location, Resource, Target
-from auditor.providers import Progress
-from auditor.providers.aws import AwsOptions
-from auditor.providers.aws import resources as T
-from auditor.runtime import CollectRun, NullProgress
+from auditor.models import ErrorKind
+from auditor.providers.aws import AwsOptions, accounts, iam_actions
+from auditor.providers.aws.common import PROVIDER, Account, Collection, Credentials
+from auditor.providers.aws.services import SERVICES
+from auditor.runtime import CallStats, CollectRun, Session
 
-PROVIDER = "aws"
+ClientFactory = Callable[[Credentials | None], boto3.Session]
 
 _ACCESS_DENIED = {
     "AccessDenied",
@@ -76,18 +83,9 @@ _NOT_AVAILABLE = {
 }
 
 
-class ApiError(Exception):
-    """A call that failed after retries; `kind` is a CollectionError kind."""
-
-    def __init__(self, operation: str, kind: str, message: str) -> None:
-        super().__init__(f"{operation}: {kind}: {message}")
-        self.operation = operation
-        self.kind = kind
-        self.message = message
-
-
-def classify(exc: Exception) -> tuple[str, str]:
-    """(kind, message) for a botocore exception."""
+def classify(exc: BaseException) -> tuple[ErrorKind, str] | None:
+    """The runtime `Classifier` for botocore: (kind, message), or None for what it does not know
+    (the runtime's own classification of sockets and timeouts then applies)."""
     if isinstance(exc, botocore.exceptions.ClientError):
         err = exc.response.get("Error", {})
         code = str(err.get("Code", ""))
@@ -97,455 +95,112 @@ def classify(exc: Exception) -> tuple[str, str]:
             text = f"HTTP {status} with an HTML page (the endpoint does not implement this API)"
         msg = f"{code}: {text}".strip()
         if code in _ACCESS_DENIED or status == 403:
-            return "access_denied", msg
+            return ErrorKind.ACCESS_DENIED, msg
         if code in _THROTTLED or status == 429:
-            return "throttled", msg
+            return ErrorKind.THROTTLED, msg
         if code in _NOT_AVAILABLE:
-            return "not_collected", msg
-        return "error", msg[:500]
+            return ErrorKind.NOT_COLLECTED, msg
+        return ErrorKind.ERROR, msg[:500]
     if isinstance(exc, botocore.exceptions.ConnectTimeoutError | botocore.exceptions.ReadTimeoutError):
-        return "timeout", str(exc)
+        return ErrorKind.TIMEOUT, str(exc)
     if isinstance(
         exc, botocore.exceptions.EndpointConnectionError | botocore.exceptions.ConnectionClosedError
     ):
-        return "unreachable", str(exc)
+        return ErrorKind.UNREACHABLE, str(exc)
     if isinstance(exc, botocore.exceptions.NoCredentialsError | botocore.exceptions.NoRegionError):
-        return "access_denied", str(exc)
-    return "error", f"{type(exc).__name__}: {exc}"
+        return ErrorKind.ACCESS_DENIED, str(exc)
+    if isinstance(exc, botocore.exceptions.BotoCoreError):
+        return ErrorKind.ERROR, f"{type(exc).__name__}: {exc}"
+    return None
 
 
-@dataclass
-class Stats:
-    """Counters shared by every client: HTTP requests sent (retries included), operations called,
-    and calls repeated with the same parameters in the same account and region (should be none)."""
-
-    lock: threading.Lock = field(default_factory=threading.Lock)
-    requests: int = 0
-    calls: Counter[tuple[str, str]] = field(default_factory=Counter)
-    seen: set[str] = field(default_factory=set)
-    repeated: list[str] = field(default_factory=list)
-
-    def on_send(self, **_: Any) -> None:
-        with self.lock:
-            self.requests += 1
-
-    def on_call(self, account: str, region: str, model: Any, params: Any = None, **_: Any) -> None:
-        svc, op = model.service_model.service_name, model.name
-        try:
-            args = json.dumps(params, sort_keys=True, default=str)
-        except (TypeError, ValueError):
-            args = repr(params)
-        key = f"{account}|{region}|{svc}|{op}|{args}"
-        with self.lock:
-            self.calls[(svc, op)] += 1
-            if op == "GenerateCredentialReport":
-                return  # polled until the report is ready, by design
-            if key in self.seen:
-                self.repeated.append(f"{account}/{region} {svc}:{op}")
-            self.seen.add(key)
-
-    @property
-    def operations(self) -> set[tuple[str, str]]:
-        with self.lock:
-            return set(self.calls)
+def default_factory(options: AwsOptions) -> ClientFactory:
+    """One boto3 Session (from --profile, or the default chain) for every account."""
+    shared = boto3.Session(profile_name=options.profile) if options.profile else boto3.Session()
+    return lambda _creds: shared
 
 
-@dataclass
-class Account:
-    id: str
-    credentials: dict[str, str] | None = None  # None: the base session's own credential chain
-    identity: str | None = None
-    name: str | None = None
-    regions: list[str] = field(default_factory=list)
+class Clients:
+    """botocore clients, one per (account credentials, service, region), built from the factory;
+    `api` runs one operation on one of them (every page) for the `Collection`."""
 
-
-class Scheduler:
-    """A bounded pool where tasks never wait on other tasks (no deadlock, full use of the pool)."""
-
-    def __init__(
-        self, workers: int, on_crash: Callable[[Exception, tuple[str | None, str | None]], None]
-    ) -> None:
-        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="aws")
-        self._cv = threading.Condition()
-        self._pending = 0
-        self._on_crash = on_crash
-
-    def submit(
-        self, fn: Callable[..., None], *args: Any, scope: tuple[str | None, str | None] = (None, None)
-    ) -> None:
-        with self._cv:
-            self._pending += 1
-        self._pool.submit(self._run, fn, args, scope)
-
-    def _run(
-        self, fn: Callable[..., None], args: tuple[Any, ...], scope: tuple[str | None, str | None]
-    ) -> None:
-        try:
-            fn(*args)
-        except Exception as exc:  # a bug must become a recorded gap, never silence
-            self._on_crash(exc, scope)
-        finally:
-            with self._cv:
-                self._pending -= 1
-                if self._pending == 0:
-                    self._cv.notify_all()
-
-    def gather(
-        self,
-        thunks: Mapping[str, Callable[[], Any]],
-        then: Callable[[dict[str, Any]], None],
-        scope: tuple[str | None, str | None] = (None, None),
-    ) -> None:
-        """Run each thunk as its own task; the last to finish calls `then(results)` where a
-        failed thunk's result is its ApiError."""
-        if not thunks:
-            self.submit(then, {}, scope=scope)
-            return
-        results: dict[str, Any] = {}
-        lock = threading.Lock()
-        remaining = [len(thunks)]
-
-        def one(key: str, thunk: Callable[[], Any]) -> None:
-            try:
-                value = thunk()
-            except ApiError as exc:
-                value = exc
-            with lock:
-                results[key] = value
-                remaining[0] -= 1
-                last = remaining[0] == 0
-            if last:
-                then(results)
-
-        for key, thunk in thunks.items():
-            self.submit(one, key, thunk, scope=scope)
-
-    def wait(self) -> None:
-        with self._cv:
-            while self._pending:
-                self._cv.wait()
-
-    def shutdown(self) -> None:
-        self._pool.shutdown(wait=True)
-
-
-class Collector:
-    def __init__(self, options: AwsOptions, sink: SnapshotBuilder, progress: Progress) -> None:
-        self.opts = options
-        self.sink = sink
-        self.progress = progress
-        self.stats = Stats()
+    def __init__(self, factory: ClientFactory, options: AwsOptions, stats: CallStats) -> None:
+        self._factory = factory
+        self._stats = stats
         self._lock = threading.Lock()
         self._clients: dict[tuple[str, str, str, str], Any] = {}
+        self._sessions: dict[str, boto3.Session] = {}  # the factory's answer, per credentials
         self._overrides = dict(p.split("=", 1) for p in options.endpoint_overrides or ())
-        self.config = botocore.config.Config(
+        self._endpoint = options.endpoint_url
+        self._config = botocore.config.Config(
             retries={"mode": options.retry_mode, "max_attempts": options.max_attempts},
             connect_timeout=options.connect_timeout,
             read_timeout=options.read_timeout,
             max_pool_connections=max(10, options.concurrency),
             user_agent_extra="auditor",
         )
-        self.sched = Scheduler(options.concurrency, self._crashed)
-        # what failed, per (account, area): regions; read by account-level finalizers
-        self.failed: dict[tuple[str, str], dict[str, str]] = {}
-        self.trails: dict[str, list[dict[str, Any]]] = {}
-        self._scanned: list[Account] = []
-        self._session: boto3.Session = (
-            boto3.Session(profile_name=options.profile) if options.profile else boto3.Session()
-        )
 
-    # ------------------------------------------------------------------ clients and calls
+    def _sent(self, **_: Any) -> None:
+        self._stats.request()
 
-    def endpoint(self, region: str) -> str | None:
-        return self._overrides.get(region) or self.opts.endpoint_url
-
-    def client(self, account: Account, service: str, region: str) -> Any:
-        creds_key = (account.credentials or {}).get("aws_access_key_id", "")
-        key = (account.id, creds_key, service, region)
+    def client(self, acct: Account, service: str, region: str) -> Any:
+        creds = acct.credentials
+        key = (acct.id, (creds or {}).get("aws_access_key_id", ""), service, region)
         with self._lock:
             cached = self._clients.get(key)
             if cached is not None:
                 return cached
-            kwargs: dict[str, Any] = {"region_name": region, "config": self.config}
-            endpoint = self.endpoint(region)
+            kwargs: dict[str, Any] = {"region_name": region, "config": self._config}
+            endpoint = self._overrides.get(region) or self._endpoint
             if endpoint:
                 kwargs["endpoint_url"] = endpoint
-            # one boto3 Session for every account: service models are loaded once and shared
-            client = self._session.client(service, **kwargs, **(account.credentials or {}))
-            events = client.meta.events
-            events.register("before-send", self.stats.on_send)
-            # the API parameters as given (once per call and per page), before serialisation
-            events.register(
-                "before-parameter-build", functools.partial(self.stats.on_call, account.id, region)
-            )
-            if service == "s3control" and (endpoint or _env_endpoint()):
-                events.register("before-send.s3-control.*", _strip_account_host_prefix)
+            creds_key = key[1]
+            if creds_key not in self._sessions:
+                self._sessions[creds_key] = self._factory(creds)
+            client = self._sessions[creds_key].client(service, **kwargs, **(creds or {}))
+            client.meta.events.register("before-send", self._sent)
+            if service == "s3control" and (endpoint or os.environ.get("AWS_ENDPOINT_URL")):
+                client.meta.events.register("before-send.s3-control.*", _strip_account_host_prefix)
             self._clients[key] = client
             return client
 
-    def call(
-        self,
-        account: Account,
-        region: str,
-        service: str,
-        op: str,
-        params: dict[str, Any] | None = None,
-        *,
-        absent: Iterable[str] = (),
-        secret_paths: Iterable[str] = (),
-        record: bool = True,
-        drop: Iterable[str] = (),
-    ) -> tuple[Any, str]:
-        """Call `service.op` (all pages). Returns (body, evidence id). An error code listed in
-        `absent` means "not configured": returns (None, evidence id of that answer).
-        Anything else that fails raises ApiError."""
-        params = params or {}
-        client = self.client(account, service, region)
-        api_name = client.meta.method_to_api_mapping.get(op, op)
-        operation = f"{service}.{api_name}"
-        scope = Location(account=account.id, region=region)
-        try:
-            if client.can_paginate(op):
-                body = client.get_paginator(op).paginate(**params).build_full_result()
-            else:
-                body = getattr(client, op)(**params)
-        except botocore.exceptions.ClientError as exc:
-            code = str(exc.response.get("Error", {}).get("Code", ""))
-            if code in set(absent):
-                ev = self.sink.record(
-                    PROVIDER,
-                    operation,
-                    {"Error": {"Code": code, "Message": exc.response.get("Error", {}).get("Message", "")}},
-                    parameters=params,
-                    scope=scope,
-                    identity=account.identity,
-                )
-                return None, ev
-            kind, msg = classify(exc)
-            raise ApiError(operation, kind, msg) from None
-        except (botocore.exceptions.BotoCoreError, OSError) as exc:
-            kind, msg = classify(exc)
-            raise ApiError(operation, kind, msg) from None
+    def api(self, acct: Account, service: str, region: str, operation: str, params: Mapping[str, Any]) -> Any:
+        client = self.client(acct, service, region)
+        method = xform_name(operation)
+        if client.can_paginate(method):
+            body = client.get_paginator(method).paginate(**params).build_full_result()
+        else:
+            body = getattr(client, method)(**params)
         if isinstance(body, dict):
             body.pop("ResponseMetadata", None)
-            for key in drop:
-                body.pop(key, None)
-        ev = ""
-        if record:
-            ev = self.sink.record(
-                PROVIDER,
-                operation,
-                body,
-                parameters=params,
-                scope=scope,
-                identity=account.identity,
-                extra_secret_paths=secret_paths,
-            )
-        return body, ev
+        return body
 
-    # ------------------------------------------------------------------ reporting
 
-    def add(self, resource: Resource) -> None:
-        self.sink.add_resource(resource)
+class AwsCollector:
+    """One `auditor scan aws` target: discover the accounts, then scan each account's regions."""
 
-    def gap(
-        self,
-        err: ApiError,
-        account: str | None,
-        region: str | None,
-        types: Iterable[str],
-        area: str | None = None,
-    ) -> None:
-        self.sink.add_error(
-            CollectionError(
-                provider=PROVIDER,
-                operation=err.operation,
-                scope=Location(account=account, region=region),
-                resource_types=tuple(types),
-                kind=err.kind,
-                message=err.message,
-            )
-        )
-        if area and account:
-            with self._lock:
-                self.failed.setdefault((account, area), {})[region or "global"] = (
-                    f"{err.operation} {err.kind}"
-                )
+    def __init__(self, options: AwsOptions, run: CollectRun) -> None:
+        self.opts = options
+        self.session = Session(PROVIDER, run, classify=classify, concurrency=options.concurrency)
+        factory: ClientFactory = run.clients or default_factory(options)
+        self.clients = Clients(factory, options, self.session.stats)
+        self.c = Collection(self.session, options, self.clients.api, iam_actions.OPERATIONS)
 
-    def _crashed(self, exc: Exception, scope: tuple[str | None, str | None]) -> None:
-        self.sink.add_error(
-            CollectionError(
-                provider=PROVIDER,
-                operation="collect",
-                scope=Location(account=scope[0], region=scope[1]),
-                kind="error",
-                message=f"collector task crashed: {type(exc).__name__}: {exc}",
-            )
-        )
-
-    # ------------------------------------------------------------------ the scan
+    def accounts(self) -> list[Account]:
+        return accounts.discover(self.c)
 
     def run(self) -> None:
-        started = time.monotonic()
-        try:
-            accounts = self._accounts()
-            for acct in accounts:
-                self.sched.submit(self._scan_account, acct, scope=(acct.id, None))
-            self.sched.wait()
-            from auditor.providers.aws import services
-
-            for acct in accounts:
-                services.finalize_account(self, acct)
-        finally:
-            self.sched.shutdown()
-        elapsed = time.monotonic() - started
-        options = self.opts.model_dump(exclude_none=True)
-        options.update(
-            api_requests=self.stats.requests,
-            api_operations=sum(self.stats.calls.values()),
-            collect_seconds=round(elapsed, 2),
-            api_repeated_calls=len(self.stats.repeated),
-            api_repeated_examples=sorted(set(self.stats.repeated))[:10],
-            api_operations_called=sorted(f"{svc}:{op}" for svc, op in self.stats.operations),
-        )
-        label = "aws " + (", ".join(a.id for a in self._scanned) if self._scanned else "(no account)")
-        self.sink.add_target(Target(provider=PROVIDER, label=label, options=options))
-        self.progress.step(f"aws: {self.stats.requests} API requests in {elapsed:.1f}s")
-
-    def _assume(
-        self, creds: dict[str, str] | None, role_arn: str, account_hint: str | None
-    ) -> dict[str, str]:
-        acct = Account(id=account_hint or "unknown", credentials=creds)
-        body, _ = self.call(
-            acct,
-            self.opts.home_region,
-            "sts",
-            "assume_role",
-            {"RoleArn": role_arn, "RoleSessionName": "auditor-scan"},
-            record=False,  # the answer holds temporary credentials: never stored
-        )
-        creds = body["Credentials"]
-        return {
-            "aws_access_key_id": creds["AccessKeyId"],
-            "aws_secret_access_key": creds["SecretAccessKey"],
-            "aws_session_token": creds["SessionToken"],
-        }
-
-    def _accounts(self) -> list[Account]:
-        self._scanned = []
-        base: dict[str, str] | None = None
-        try:
-            if self.opts.role_arn:
-                base = self._assume(None, self.opts.role_arn, None)
-            me = Account(id="unknown", credentials=base)
-            ident, _ = self.call(me, self.opts.home_region, "sts", "get_caller_identity", record=False)
-        except ApiError as err:
-            self.gap(err, None, None, ())
-            return []
-        caller = Account(id=ident["Account"], credentials=base, identity=ident.get("Arn"))
-        if not self.opts.org_role:
-            if self.opts.accounts and caller.id not in self.opts.accounts:
-                self.sink.add_error(
-                    CollectionError(
-                        provider=PROVIDER,
-                        operation="sts.GetCallerIdentity",
-                        scope=Location(account=caller.id),
-                        kind="not_collected",
-                        message=f"the credentials are for account {caller.id}, not one of --accounts "
-                        f"{', '.join(self.opts.accounts)}; use --org-role to reach other accounts",
-                    )
-                )
-                return []
-            self._scanned = [caller]
-            return [caller]
-        try:
-            org, _ = self.call(caller, self.opts.home_region, "organizations", "list_accounts")
-        except ApiError as err:
-            self.gap(err, caller.id, None, ())
-            return []
-        wanted = set(self.opts.accounts or ())
-        members = [
-            a
-            for a in org.get("Accounts", [])
-            if (a.get("State") or a.get("Status")) == "ACTIVE" and (not wanted or a["Id"] in wanted)
-        ]
-        for missing in sorted(wanted - {a["Id"] for a in members}):
-            self.sink.add_error(
-                CollectionError(
-                    provider=PROVIDER,
-                    operation="organizations.ListAccounts",
-                    scope=Location(account=missing),
-                    kind="not_collected",
-                    message=f"account {missing} is not an active account of the organization",
-                )
-            )
-        out: list[Account] = []
-        lock = threading.Lock()
-
-        def assume(meta: dict[str, Any]) -> None:
-            arn = f"arn:aws:iam::{meta['Id']}:role/{self.opts.org_role}"
-            try:
-                creds = self._assume(base, arn, meta["Id"])
-            except ApiError as err:
-                self.gap(err, meta["Id"], None, ())
-                return
-            with lock:
-                out.append(Account(id=meta["Id"], credentials=creds, identity=arn, name=meta.get("Name")))
-
-        for meta in members:
-            self.sched.submit(assume, meta, scope=(meta["Id"], None))
-        self.sched.wait()
-        out.sort(key=lambda a: a.id)
-        self._scanned = out
-        return out
-
-    def _scan_account(self, acct: Account) -> None:
-        from auditor.providers.aws import services
-
-        home = self.opts.home_region
-        try:
-            body, _ = self.call(acct, home, "ec2", "describe_regions", {"AllRegions": True})
-            enabled = {
-                r["RegionName"] for r in body.get("Regions", []) if r.get("OptInStatus") != "not-opted-in"
-            }
-            known = {r["RegionName"] for r in body.get("Regions", [])}
-        except ApiError as err:
-            if not self.opts.regions:
-                self.gap(err, acct.id, None, T.REGIONAL_TYPES)
-            enabled = set(self.opts.regions or [home])
-            known = set(enabled)
-        if self.opts.regions:
-            regions = []
-            for r in self.opts.regions:
-                if r in enabled:
-                    regions.append(r)
-                else:
-                    why = "is not enabled (opt-in) for" if r in known else "is not a known region of"
-                    self.sink.add_error(
-                        CollectionError(
-                            provider=PROVIDER,
-                            operation="ec2.DescribeRegions",
-                            scope=Location(account=acct.id, region=r),
-                            resource_types=T.REGIONAL_TYPES,
-                            kind="not_collected",
-                            message=f"region {r} {why} account {acct.id}: nothing there was scanned",
-                        )
-                    )
-        else:
-            regions = sorted(enabled)
-        acct.regions = regions
-        self.progress.step(f"aws {acct.id}: {len(regions)} regions")
-        for global_fn in services.GLOBAL:
-            self.sched.submit(global_fn, self, acct, scope=(acct.id, None))
-        for region in regions:
-            for regional_fn in services.REGIONAL:
-                self.sched.submit(regional_fn, self, acct, region, scope=(acct.id, region))
-
-
-def _env_endpoint() -> str | None:
-    import os
-
-    return os.environ.get("AWS_ENDPOINT_URL")
+        with self.session:
+            found = self.accounts()
+            for acct in found:
+                self.c.submit(acct, None, accounts.scan_account, self.c, acct, SERVICES)
+            self.session.wait()
+            options = self.opts.model_dump(exclude_none=True)
+            options["scanned_accounts"] = [a.id for a in found]  # read by the derive step
+            label = "aws " + (", ".join(a.id for a in found) if found else "(no account)")
+            self.session.add_target(label, options)
+            elapsed = time.monotonic() - self.session.started
+            self.session.progress.step(f"aws: {self.session.stats.requests} API requests in {elapsed:.1f}s")
 
 
 def _strip_account_host_prefix(request: Any, **_: Any) -> None:
@@ -558,8 +213,7 @@ def _strip_account_host_prefix(request: Any, **_: Any) -> None:
     return None
 
 
-def collect(options: BaseModel, run: CollectRun | SnapshotBuilder, progress: Progress | None = None) -> None:
+def collect(options: BaseModel, run: CollectRun) -> None:
+    """The AWS collector (ProviderSpec.collector): every account and region of the options."""
     opts = options if isinstance(options, AwsOptions) else AwsOptions.model_validate(options.model_dump())
-    if isinstance(run, SnapshotBuilder):  # transitional: (options, sink, progress)
-        run = CollectRun(sink=run, progress=progress or NullProgress())
-    Collector(opts, run.sink, run.progress).run()
+    AwsCollector(opts, run).run()

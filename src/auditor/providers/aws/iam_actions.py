@@ -1,11 +1,19 @@
-"""Which IAM action authorises each API operation the collector calls (pure data, no SDK).
+"""Which IAM action authorises each API operation the collector calls (no SDK).
 
-Mostly `<prefix>:<OperationName>`; the exceptions (S3 above all) are listed explicitly.
-docs/permissions/aws-readonly.json is generated from `required_actions()` and a test checks
-that every operation recorded during the integration scans maps to an action in it.
+The operations are those the service modules (`services/*.py`, `SERVICE.operations`) and the
+account discovery (`accounts.OPERATIONS`) declare; the action is mostly
+`<prefix>:<OperationName>`, the exceptions (S3 above all) are listed here.
+docs/permissions/aws-readonly.json is `policy_document()` (regenerate it with
+`python -m auditor.providers.aws.iam_actions > docs/permissions/aws-readonly.json`); tests check
+that it is up to date, and that the integration scans call exactly the declared operations.
 """
 
 from __future__ import annotations
+
+import json
+
+from auditor.providers.aws import accounts
+from auditor.providers.aws.services import SERVICES
 
 # botocore service name -> IAM service prefix, where they differ
 SERVICE_PREFIX = {
@@ -25,60 +33,23 @@ ACTION_OVERRIDES = {
     ("sts", "GetCallerIdentity"): "",  # needs no permission
 }
 
-# Every operation the collector may call, by botocore service name.
-OPERATIONS: dict[str, tuple[str, ...]] = {
-    "sts": ("GetCallerIdentity", "AssumeRole"),
-    "organizations": ("ListAccounts",),
-    "ec2": (
-        "DescribeRegions",
-        "GetEbsEncryptionByDefault",
-        "DescribeSecurityGroups",
-        "DescribeInstances",
-        "DescribeVolumes",
-        "DescribeSnapshots",
-        "DescribeSnapshotAttribute",
-        "DescribeImages",
-        "DescribeVpcs",
-        "DescribeFlowLogs",
-    ),
-    "iam": (
-        "GetAccountSummary",
-        "GetAccountPasswordPolicy",
-        "ListEntitiesForPolicy",
-        "GenerateCredentialReport",
-        "GetCredentialReport",
-        "GetAccountAuthorizationDetails",
-    ),
-    "s3": (
-        "ListBuckets",
-        "GetBucketLocation",
-        "GetBucketEncryption",
-        "GetPublicAccessBlock",
-        "GetBucketPolicy",
-        "GetBucketAcl",
-        "GetBucketVersioning",
-        "GetBucketLogging",
-        "GetObjectLockConfiguration",
-    ),
-    "s3control": ("GetPublicAccessBlock",),
-    "cloudfront": ("ListDistributions",),
-    "cloudtrail": ("DescribeTrails", "GetTrailStatus", "GetEventSelectors"),
-    "config": ("DescribeConfigurationRecorders", "DescribeConfigurationRecorderStatus"),
-    "guardduty": ("ListDetectors", "GetDetector"),
-    "securityhub": ("DescribeHub",),
-    "accessanalyzer": ("ListAnalyzers",),
-    "kms": ("ListKeys", "DescribeKey", "GetKeyRotationStatus", "GetKeyPolicy"),
-    "rds": ("DescribeDBInstances", "DescribeDBSnapshots", "DescribeDBSnapshotAttributes"),
-    "dynamodb": ("ListTables", "DescribeTable", "DescribeContinuousBackups"),
-    "elbv2": ("DescribeLoadBalancers", "DescribeListeners", "DescribeLoadBalancerAttributes"),
-    "acm": ("ListCertificates", "DescribeCertificate"),
-    "logs": ("DescribeLogGroups",),
-    "sns": ("ListTopics", "GetTopicAttributes"),
-    "sqs": ("ListQueues", "GetQueueAttributes"),
-    "secretsmanager": ("ListSecrets",),
-    "lambda": ("ListFunctions", "GetPolicy"),
-    "backup": ("ListBackupPlans",),
-    "efs": ("DescribeFileSystems",),
+
+def _operations() -> dict[str, tuple[str, ...]]:
+    found: dict[str, dict[str, None]] = {}
+    declared = [*accounts.OPERATIONS.items(), *((s.name, s.operations) for s in SERVICES)]
+    for service, ops in declared:
+        found.setdefault(service, {}).update(dict.fromkeys(ops))
+    return {service: tuple(ops) for service, ops in sorted(found.items())}
+
+
+# Every operation the collector may call, by botocore service name: what the service modules
+# and the account discovery declare.
+OPERATIONS: dict[str, tuple[str, ...]] = _operations()
+
+# Declared operations a scan may not call even over a full estate, with why.
+CONDITIONAL: dict[tuple[str, str], str] = {
+    **accounts.CONDITIONAL,
+    **{(s.name, op): why for s in SERVICES for op, why in s.conditional.items()},
 }
 
 # Actions that are not Get/List/Describe but are still read-only in effect.
@@ -115,3 +86,7 @@ def policy_document() -> dict[str, object]:
             },
         ],
     }
+
+
+if __name__ == "__main__":
+    print(json.dumps(policy_document(), indent=2))

@@ -111,6 +111,7 @@ CLUSTER = TYPES.declare(
         ),
     },
     scope="cluster",
+    per_scope=True,
 )
 
 SERVICE_ACCOUNT = TYPES.declare(

@@ -1,0 +1,236 @@
+"""EC2 and VPC: EBS default encryption, security groups, instances, volumes, snapshots (and
+their permissions), AMIs, VPCs with their flow logs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from auditor.providers.aws import resources as T
+from auditor.providers.aws.common import Account, Collection, Results, Service, region_id, tags, take
+from auditor.runtime import CallFailed
+
+
+def collect(c: Collection, acct: Account, region: str) -> None:
+    for task in (
+        _ec2_region,
+        _ec2_security_groups,
+        _ec2_instances,
+        _ec2_volumes,
+        _ec2_snapshots,
+        _ec2_images,
+    ):
+        c.submit(acct, region, task, c, acct, region)
+    c.gather(
+        acct,
+        region,
+        {
+            "vpcs": lambda: c.call(acct, region, "ec2", "DescribeVpcs"),
+            "flow_logs": lambda: c.call(acct, region, "ec2", "DescribeFlowLogs"),
+        },
+        lambda res: _build_vpcs(c, acct, region, res),
+    )
+
+
+def _ec2_region(c: Collection, acct: Account, region: str) -> None:
+    got = c.listing(acct, region, "ec2", "GetEbsEncryptionByDefault", types=(T.EC2_REGION,))
+    if got is None:
+        return
+    c.add(
+        T.EC2_REGION,
+        region_id(acct, region, "ec2"),
+        acct,
+        region,
+        {"ebs_encryption_by_default": bool(got.body.get("EbsEncryptionByDefault"))},
+        [got.evidence],
+        name=f"EC2 settings in {region}",
+    )
+
+
+def _ec2_security_groups(c: Collection, acct: Account, region: str) -> None:
+    got = c.listing(acct, region, "ec2", "DescribeSecurityGroups", types=(T.EC2_SECURITY_GROUP,))
+    if got is None:
+        return
+    for g in got.body.get("SecurityGroups", []):
+        c.add(
+            T.EC2_SECURITY_GROUP,
+            f"arn:aws:ec2:{region}:{acct.id}:security-group/{g['GroupId']}",
+            acct,
+            region,
+            {
+                "group_id": g["GroupId"],
+                "group_name": g.get("GroupName"),
+                "vpc_id": g.get("VpcId"),
+                "is_default": g.get("GroupName") == "default",
+                "ingress": g.get("IpPermissions", []),
+                "egress": g.get("IpPermissionsEgress", []),
+            },
+            [got.evidence],
+            name=tags(g.get("Tags")).get("Name") or g.get("GroupName"),
+            tags=tags(g.get("Tags")),
+        )
+
+
+def _ec2_instances(c: Collection, acct: Account, region: str) -> None:
+    got = c.listing(acct, region, "ec2", "DescribeInstances", types=(T.EC2_INSTANCE,))
+    if got is None:
+        return
+    for resv in got.body.get("Reservations", []):
+        for i in resv.get("Instances", []):
+            i_tags = tags(i.get("Tags"))
+            c.add(
+                T.EC2_INSTANCE,
+                f"arn:aws:ec2:{region}:{acct.id}:instance/{i['InstanceId']}",
+                acct,
+                region,
+                {
+                    "instance_id": i["InstanceId"],
+                    "state": (i.get("State") or {}).get("Name"),
+                    "imds_mode": (i.get("MetadataOptions") or {}).get("HttpTokens"),
+                    "http_endpoint": (i.get("MetadataOptions") or {}).get("HttpEndpoint", "enabled"),
+                    "public_ip": i.get("PublicIpAddress"),
+                    "subnet_id": i.get("SubnetId"),
+                    "security_groups": [g.get("GroupId") for g in i.get("SecurityGroups", [])],
+                },
+                [got.evidence],
+                name=i_tags.get("Name") or i["InstanceId"],
+                tags=i_tags,
+            )
+
+
+def _ec2_volumes(c: Collection, acct: Account, region: str) -> None:
+    got = c.listing(acct, region, "ec2", "DescribeVolumes", types=(T.EC2_VOLUME,))
+    if got is None:
+        return
+    for v in got.body.get("Volumes", []):
+        v_tags = tags(v.get("Tags"))
+        c.add(
+            T.EC2_VOLUME,
+            f"arn:aws:ec2:{region}:{acct.id}:volume/{v['VolumeId']}",
+            acct,
+            region,
+            {"volume_id": v["VolumeId"], "encrypted": bool(v.get("Encrypted")), "state": v.get("State")},
+            [got.evidence],
+            name=v_tags.get("Name") or v["VolumeId"],
+            tags=v_tags,
+        )
+
+
+def _ec2_snapshots(c: Collection, acct: Account, region: str) -> None:
+    got = c.listing(acct, region, "ec2", "DescribeSnapshots", {"OwnerIds": ["self"]}, types=(T.EC2_SNAPSHOT,))
+    if got is None:
+        return
+    for snap in got.body.get("Snapshots", []):
+        c.submit(acct, region, _ec2_snapshot, c, acct, region, snap, got.evidence)
+
+
+def _ec2_snapshot(c: Collection, acct: Account, region: str, snap: dict[str, Any], list_ev: str) -> None:
+    sid = snap["SnapshotId"]
+    attrs: dict[str, Any] = {"snapshot_id": sid, "encrypted": bool(snap.get("Encrypted"))}
+    gaps: dict[str, str] = {}
+    evs = [list_ev]
+    try:
+        perm = c.call(
+            acct,
+            region,
+            "ec2",
+            "DescribeSnapshotAttribute",
+            {"SnapshotId": sid, "Attribute": "createVolumePermission"},
+        )
+        evs.append(perm.evidence)
+        perms = perm.body.get("CreateVolumePermissions", [])
+        attrs["public"] = any(p.get("Group") == "all" for p in perms)
+        attrs["shared_with"] = sorted(p["UserId"] for p in perms if p.get("UserId"))
+    except CallFailed as err:
+        gaps.update(dict.fromkeys(("public", "shared_with"), err.reason))
+    s_tags = tags(snap.get("Tags"))
+    c.add(
+        T.EC2_SNAPSHOT,
+        f"arn:aws:ec2:{region}:{acct.id}:snapshot/{sid}",
+        acct,
+        region,
+        attrs,
+        evs,
+        name=s_tags.get("Name") or sid,
+        gaps=gaps,
+        tags=s_tags,
+    )
+
+
+def _ec2_images(c: Collection, acct: Account, region: str) -> None:
+    got = c.listing(acct, region, "ec2", "DescribeImages", {"Owners": ["self"]}, types=(T.EC2_IMAGE,))
+    if got is None:
+        return
+    for img in got.body.get("Images", []):
+        c.add(
+            T.EC2_IMAGE,
+            f"arn:aws:ec2:{region}:{acct.id}:image/{img['ImageId']}",
+            acct,
+            region,
+            {"image_id": img["ImageId"], "public": bool(img.get("Public"))},
+            [got.evidence],
+            name=img.get("Name") or img["ImageId"],
+            tags=tags(img.get("Tags")),
+        )
+
+
+def _build_vpcs(c: Collection, acct: Account, region: str, res: Results) -> None:
+    vpcs = res["vpcs"]
+    if isinstance(vpcs, CallFailed):
+        c.gap(vpcs, acct, region, (T.EC2_VPC,))
+        return
+    gaps: dict[str, str] = {}
+    evs = [vpcs.evidence]
+    logs = take(res, "flow_logs", gaps, ("flow_logs",), evs)
+    by_vpc: dict[str, list[dict[str, Any]]] = {}
+    for fl in (logs or {}).get("FlowLogs", []):
+        by_vpc.setdefault(fl.get("ResourceId", ""), []).append(
+            {
+                "id": fl.get("FlowLogId"),
+                "status": fl.get("FlowLogStatus"),
+                "traffic_type": fl.get("TrafficType"),
+                "destination_type": fl.get("LogDestinationType"),
+            }
+        )
+    for v in vpcs.body.get("Vpcs", []):
+        attrs: dict[str, Any] = {"vpc_id": v["VpcId"], "is_default": bool(v.get("IsDefault"))}
+        if logs is not None:
+            attrs["flow_logs"] = by_vpc.get(v["VpcId"], [])
+        v_tags = tags(v.get("Tags"))
+        c.add(
+            T.EC2_VPC,
+            f"arn:aws:ec2:{region}:{acct.id}:vpc/{v['VpcId']}",
+            acct,
+            region,
+            attrs,
+            evs,
+            name=v_tags.get("Name") or v["VpcId"],
+            gaps=dict(gaps),
+            tags=v_tags,
+        )
+
+
+SERVICE = Service(
+    name="ec2",
+    fanout="regional",
+    operations=(
+        "GetEbsEncryptionByDefault",
+        "DescribeSecurityGroups",
+        "DescribeInstances",
+        "DescribeVolumes",
+        "DescribeSnapshots",
+        "DescribeSnapshotAttribute",
+        "DescribeImages",
+        "DescribeVpcs",
+        "DescribeFlowLogs",
+    ),
+    produces=(
+        T.EC2_REGION,
+        T.EC2_SECURITY_GROUP,
+        T.EC2_INSTANCE,
+        T.EC2_VOLUME,
+        T.EC2_SNAPSHOT,
+        T.EC2_IMAGE,
+        T.EC2_VPC,
+    ),
+    collect=collect,
+)

@@ -1,0 +1,81 @@
+"""The service declarations (providers/aws/services/*.py) are the one list of what is read: the
+collector runs them, the permission policy is derived from them, and these tests keep them whole."""
+
+from __future__ import annotations
+
+import json
+import pkgutil
+from pathlib import Path
+
+from auditor.providers.aws import accounts, iam_actions, services
+from auditor.providers.aws.resources import TYPES
+from auditor.providers.aws.services import REGIONAL_TYPES, SERVICES
+
+ROOT = Path(__file__).parents[2]
+
+
+def test_every_service_module_is_declared_once() -> None:
+    modules = {m.name for m in pkgutil.iter_modules(services.__path__)}
+    declared = {s.collect.__module__.rsplit(".", 1)[-1] for s in SERVICES}
+    assert declared == modules, "a module of providers/aws/services/ is missing from SERVICES"
+    assert len({s.name for s in SERVICES}) == len(SERVICES)
+    for s in SERVICES:
+        assert s.collect.__name__ == "collect" and s.operations and s.produces, s.name
+        assert len(set(s.operations)) == len(s.operations), s.name
+        assert set(s.conditional) <= set(s.operations), s.name
+
+
+def test_every_collected_type_has_exactly_one_producer() -> None:
+    produced = [t for s in SERVICES for t in s.produces]
+    assert len(produced) == len(set(produced))
+    collected = {t.name for t in TYPES if not t.derived}
+    assert set(produced) == collected
+    regional = {t.name for t in TYPES if t.scope == "region" and not t.derived}
+    # S3 buckets live in regions but are listed once per account, by a global service
+    assert set(REGIONAL_TYPES) == regional - {"aws.s3.bucket"}
+
+
+def test_operations_are_what_the_declarations_say() -> None:
+    ops = iam_actions.OPERATIONS
+    for s in SERVICES:
+        assert set(s.operations) <= set(ops[s.name])
+    for svc, names in accounts.OPERATIONS.items():
+        assert set(names) <= set(ops[svc])
+    assert sum(len(v) for v in ops.values()) == len(
+        {(s.name, o) for s in SERVICES for o in s.operations}
+        | {(k, o) for k, v in accounts.OPERATIONS.items() for o in v}
+    )
+    for (svc, op), why in iam_actions.CONDITIONAL.items():
+        assert op in ops[svc] and why
+
+
+def test_the_shipped_policy_is_the_derived_one() -> None:
+    shipped = (ROOT / "docs" / "permissions" / "aws-readonly.json").read_text("utf-8")
+    assert shipped == json.dumps(iam_actions.policy_document(), indent=2) + "\n", (
+        "regenerate: .venv/bin/python -m auditor.providers.aws.iam_actions > docs/permissions/aws-readonly.json"
+    )
+    actions = iam_actions.required_actions()
+    assert "s3:ListAllMyBuckets" in actions and "sts:AssumeRole" in actions
+    for action in actions:
+        verb = action.split(":")[1]
+        assert verb.startswith(("Get", "List", "Describe")) or action in iam_actions.READ_ONLY_EXCEPTIONS, (
+            action
+        )
+
+
+def test_an_undeclared_operation_is_refused() -> None:
+    import pytest
+
+    from auditor.evidence import SnapshotBuilder
+    from auditor.providers.aws import AwsOptions
+    from auditor.providers.aws.common import Account, Collection, UndeclaredOperation
+    from auditor.runtime import CollectRun, Session
+
+    calls: list[str] = []
+    with Session("aws", CollectRun(SnapshotBuilder())) as session:
+        c = Collection(session, AwsOptions(), lambda *a: calls.append(a[3]) or {}, iam_actions.OPERATIONS)
+        acct = Account(id="111122223333")
+        assert c.call(acct, "us-east-1", "sns", "ListTopics").body == {}
+        with pytest.raises(UndeclaredOperation):
+            c.call(acct, "us-east-1", "secretsmanager", "GetSecretValue")
+    assert calls == ["ListTopics"]
