@@ -13,8 +13,10 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from auditor.models import Finding, Severity, Status
+from auditor.errors import AuditorError
+from auditor.models import Finding, Severity, Snapshot, Status
 from auditor.results import ScanResult
+from auditor.stages import TrailEntry
 
 _ORDER = tuple(Severity)  # critical first
 
@@ -79,6 +81,34 @@ class GateDecision:
         if self.stale_waivers:
             parts.append(f"{self.stale_waivers} stale waiver(s)")
         return "; ".join(parts)
+
+
+class InputError(AuditorError):
+    """An input the gate was given could not be read, or only in part (exit 2): a gate never
+    passes on what it could not read. The message names each file and its problem."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        shown = "; ".join(problems[:5]) + (f"; and {len(problems) - 5} more" if len(problems) > 5 else "")
+        super().__init__(f"unreadable or malformed input: {shown}")
+
+
+def check_inputs(snapshot: Snapshot) -> None:
+    """Every input of a gate is a file: any collection error means one could not be read."""
+    if snapshot.errors:
+        raise InputError([e.message for e in snapshot.errors])
+
+
+def record(result: ScanResult, decision: GateDecision) -> None:
+    """Put the decision in the results' audit trail (results.json, the summary, the report)."""
+    result.audit_trail.append(
+        TrailEntry(
+            stage="gate",
+            action="passed" if decision.passed else "failed",
+            check_id="*",
+            reason=decision.summary_line(),
+        )
+    )
 
 
 def decide(result: ScanResult, policy: GatePolicy) -> GateDecision:
