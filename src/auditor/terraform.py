@@ -149,6 +149,10 @@ class PlanResource:
         expr = (self.config or {}).get("expressions", {}).get(attr)
         return expr if isinstance(expr, dict) else {}
 
+    def sets(self, attr: str) -> bool:
+        """The configuration writes `attr` (an argument or a nested block)."""
+        return attr in ((self.config or {}).get("expressions") or {})
+
     def references(self, attr: str) -> list[str]:
         refs = self.expression(attr).get("references")
         return [r for r in refs if isinstance(r, str)] if isinstance(refs, list) else []

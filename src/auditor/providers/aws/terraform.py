@@ -114,13 +114,25 @@ def planned(res: PlanResource, attr: str, default: Any = _REQUIRED) -> Any:
     fixed (`default` not given); otherwise the configuration leaves it to AWS, and AWS's fixed
     default for a new resource applies."""
     if res.is_unknown(attr):
-        if default is _REQUIRED or res.expression(attr):
+        if default is _REQUIRED or res.sets(attr):
             raise Unknown(attr)
         return default
     value = res.get(attr)
     if value is None and default is not _REQUIRED:
         return default
     return value
+
+
+def reference(res: PlanResource, attr: str) -> Any:
+    """An id or ARN that may be null: known, or (when the configuration points it at another
+    resource's attribute, known only after apply) that reference, which will not be null."""
+    if not res.is_unknown(attr):
+        return res.get(attr)
+    for ref in res.references(attr):
+        head = ref.split(".", 1)[0]
+        if "." in ref and head not in ("var", "local", "each", "count", "module", "path", "terraform"):
+            return f"{ref} (known after apply)"
+    raise Unknown(attr)
 
 
 def flag(res: PlanResource, attr: str, default: Any = _REQUIRED) -> bool:
@@ -377,7 +389,7 @@ def _permission(
 
 
 def _inline_rules(sg: PlanResource, attr: str) -> list[dict[str, Any]]:
-    if not sg.expression(attr) and sg.is_unknown(attr):
+    if not sg.sets(attr) and sg.is_unknown(attr):
         return []  # no inline rules written: only standalone rules apply
     return [
         _permission(
@@ -456,11 +468,11 @@ def _security_groups(plan: Plan) -> Iterator[Resource]:
 
 
 def _public_ip(plan: Plan, inst: PlanResource) -> str | None:
-    if inst.expression("associate_public_ip_address") or not inst.is_unknown("associate_public_ip_address"):
+    if inst.sets("associate_public_ip_address") or not inst.is_unknown("associate_public_ip_address"):
         explicit = planned(inst, "associate_public_ip_address", None)
         if explicit is not None:
             return PUBLIC_IP_AT_APPLY if explicit else None
-    if not inst.expression("subnet_id") and inst.is_unknown("subnet_id"):
+    if not inst.sets("subnet_id") and inst.is_unknown("subnet_id"):
         return PUBLIC_IP_AT_APPLY  # the default VPC's default subnets map public IPs on launch
     subnet_id = _known(inst, "subnet_id")
     subnets = [s for s in plan.of_type("aws_subnet") if subnet_id and _known(s, "id") == subnet_id]
@@ -475,7 +487,7 @@ def _instances(plan: Plan) -> Iterator[Resource]:
         out = _Builder(inst)
         out.put("instance_id", planned, inst, "id")
         out.attrs["state"] = "pending"  # what a launching instance reports
-        if not inst.expression("metadata_options"):
+        if not inst.sets("metadata_options"):
             out.gap(
                 "imds_mode",
                 f"{inst.address}: no metadata_options; IMDSv1 is allowed unless the AMI or the account default says otherwise",
@@ -554,7 +566,7 @@ def _attached(
 def _inline_of(plan: Plan, res: PlanResource, joined: dict[str, list[PlanResource]]) -> list[dict[str, Any]]:
     out = [
         {"name": b.get("name"), "document": policy_doc(b.get("policy"))}
-        for b in (_block(res, "inline_policy") if res.expression("inline_policy") else [])
+        for b in (_block(res, "inline_policy") if res.sets("inline_policy") else [])
     ]
     for p in joined.get(res.address, []):
         out.append({"name": _known(p, "name") or p.address, "document": _document(plan, p, "policy")})
@@ -613,7 +625,7 @@ def _rds(plan: Plan) -> Iterator[Resource]:
         out.put("engine", planned, db, "engine", None)
         out.put("engine_version", planned, db, "engine_version", None)
         out.put("storage_encrypted", flag, db, "storage_encrypted", False)
-        out.put("kms_key_id", planned, db, "kms_key_id", None)
+        out.put("kms_key_id", reference, db, "kms_key_id")
         out.put("publicly_accessible", flag, db, "publicly_accessible", False)
         out.put("backup_retention_period", lambda: int(planned(db, "backup_retention_period")))
         out.put("multi_az", flag, db, "multi_az", False)
@@ -627,7 +639,7 @@ def _log_groups(plan: Plan) -> Iterator[Resource]:
     for g in plan.of_type("aws_cloudwatch_log_group"):
         out = _Builder(g)
         out.put("retention_in_days", lambda: planned(g, "retention_in_days", 0) or None)
-        out.put("kms_key_id", planned, g, "kms_key_id", None)
+        out.put("kms_key_id", reference, g, "kms_key_id")
         yield out.resource(T.LOGS_GROUP, _known(g, "name"))
 
 
@@ -644,7 +656,7 @@ def _queues(plan: Plan) -> Iterator[Resource]:
     for q in queues:
         out = _Builder(q)
         out.put("url", planned, q, "url")
-        out.put("kms_master_key_id", planned, q, "kms_master_key_id", None)
+        out.put("kms_master_key_id", reference, q, "kms_master_key_id")
         # new queues use SSE-SQS unless a KMS key is given or it is turned off
         out.put(
             "sqs_managed_sse",
@@ -667,7 +679,7 @@ def _topics(plan: Plan) -> Iterator[Resource]:
     policies = _resource_policies(plan, topics, "aws_sns_topic_policy", "arn", ("arn",))
     for t in topics:
         out = _Builder(t)
-        out.put("kms_master_key_id", planned, t, "kms_master_key_id", None)
+        out.put("kms_master_key_id", reference, t, "kms_master_key_id")
         extra = policies.get(t.address, [])
         out.put(
             "policy",
@@ -688,7 +700,7 @@ def _keys(plan: Plan) -> Iterator[Resource]:
         out.put("key_spec", planned, k, "customer_master_key_spec", "SYMMETRIC_DEFAULT")
         out.put("key_usage", planned, k, "key_usage", "ENCRYPT_DECRYPT")
         out.put("rotation_enabled", flag, k, "enable_key_rotation", False)
-        out.put("policy", lambda: _document(plan, k, "policy") if k.expression("policy") else None)
+        out.put("policy", lambda: _document(plan, k, "policy") if k.sets("policy") else None)
         yield out.resource(T.KMS_KEY)
 
 
@@ -709,7 +721,7 @@ def _file_systems(plan: Plan) -> Iterator[Resource]:
     for fs in plan.of_type("aws_efs_file_system"):
         out = _Builder(fs)
         out.put("encrypted", flag, fs, "encrypted", False)
-        out.put("kms_key_id", planned, fs, "kms_key_id", None)
+        out.put("kms_key_id", reference, fs, "kms_key_id")
         yield out.resource(T.EFS_FILE_SYSTEM)
 
 
@@ -721,8 +733,8 @@ def _trails(plan: Plan) -> Iterator[Resource]:
         out.put("is_multi_region", flag, t, "is_multi_region_trail", False)
         out.put("is_organization_trail", flag, t, "is_organization_trail", False)
         out.put("log_file_validation", flag, t, "enable_log_file_validation", False)
-        out.put("kms_key_id", planned, t, "kms_key_id", None)
-        out.put("cloudwatch_logs_log_group_arn", planned, t, "cloud_watch_logs_group_arn", None)
+        out.put("kms_key_id", reference, t, "kms_key_id")
+        out.put("cloudwatch_logs_log_group_arn", reference, t, "cloud_watch_logs_group_arn")
 
         def bucket(t: PlanResource = t) -> Any:
             if not t.is_unknown("s3_bucket_name"):
@@ -736,7 +748,7 @@ def _trails(plan: Plan) -> Iterator[Resource]:
         out.put("is_logging", flag, t, "enable_logging", True)
 
         def events(t: PlanResource = t) -> str | None:
-            selectors = _block(t, "event_selector") if t.expression("event_selector") else []
+            selectors = _block(t, "event_selector") if t.sets("event_selector") else []
             if not selectors:
                 return "All"
             types = {
