@@ -137,7 +137,7 @@ def parse_waivers(raw: Any, source: str, path: Path | str | None = None) -> list
 
 
 def load_waivers(path: Path) -> list[Waiver]:
-    raw = read_yaml(path, "waivers file")
+    raw = read_yaml(path, "waivers file", dates_as_text=True)
     if raw is None:
         return []
     return parse_waivers(raw, path.as_posix(), path)
