@@ -23,6 +23,7 @@ Each plan is recorded as one evidence record holding its path and SHA-256, not i
 from __future__ import annotations
 
 import hashlib
+import importlib
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -30,6 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from auditor.checks import Registry
 from auditor.errors import ConfigError
 from auditor.evidence import SnapshotBuilder
 from auditor.inputs import parse_json, read_bytes, read_text
@@ -537,6 +539,25 @@ Adapter = Callable[[Plan], Iterable[Resource]]
 def plan_adapters(providers: Mapping[str, ProviderSpec]) -> list[tuple[ProviderSpec, Adapter]]:
     """(spec, adapt function) of every provider that maps plan resources."""
     return [(spec, fn) for spec in providers.values() if (fn := spec.load_plan_adapter()) is not None]
+
+
+def plan_types(spec: ProviderSpec) -> tuple[str, ...]:
+    """The resource types a provider's plan adapter yields (`PRODUCES` beside its function)."""
+    if not spec.plan_adapter:
+        return ()
+    module = importlib.import_module(spec.plan_adapter.partition(":")[0])
+    return tuple(getattr(module, "PRODUCES", ()))
+
+
+def plan_checks_markdown(registry: Registry, providers: Mapping[str, ProviderSpec]) -> str:
+    """The table of checks that judge plans (docs/gate.md holds it; a test keeps them equal)."""
+    produced = {t for spec in providers.values() for t in plan_types(spec)}
+    lines = ["| check | severity | resource types |", "|---|---|---|"]
+    for check in registry:
+        types = [t for t in check.meta.resource_types if t in produced]
+        if types:
+            lines.append(f"| `{check.id}` | {check.meta.severity.value} | {', '.join(types)} |")
+    return "\n".join(lines)
 
 
 def plan_snapshot(

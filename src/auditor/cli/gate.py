@@ -107,7 +107,15 @@ def _manifests(paths: list[str]) -> Snapshot:
     "--params", "params_file", type=click.Path(path_type=Path), help="YAML file of check parameters."
 )
 @click.option("--out", "-o", type=click.Path(path_type=Path), help="[required] Directory for the outputs.")
+@click.option(
+    "--paths-are",
+    type=click.Choice(["manifests", "plans"]),
+    default="manifests",
+    show_default=True,
+    help="What the PATH arguments are (pre-commit passes the changed files as arguments).",
+)
 @click.option("-q", "--quiet", is_flag=True, help="No summary line on stderr.")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 def gate(**p: Any) -> None:
     """Judge Terraform plans and Kubernetes manifests with the same checks as live scans.
 
@@ -123,6 +131,10 @@ def _run(p: dict[str, Any]) -> int:
         raise UsageError("--out DIR is required")
     plans: list[Path] = list(p["plans"])
     manifests = split_list(p["manifests"])
+    if p["paths_are"] == "plans":
+        plans += list(p["paths"])
+    else:
+        manifests += [str(x) for x in p["paths"]]
     if not plans and not manifests:
         raise UsageError("give at least one --plan PLAN.json or --manifests PATH")
     formats = parse_formats(p["formats"], GATE_FORMATS)

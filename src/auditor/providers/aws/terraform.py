@@ -864,6 +864,28 @@ _MAPPERS = (
     _load_balancers,
 )
 
+# The AWS resource types a plan yields: the checks over them judge plans (docs/gate.md lists them)
+PRODUCES = (
+    T.S3_BUCKET,
+    T.EC2_SECURITY_GROUP,
+    T.EC2_INSTANCE,
+    T.EC2_VOLUME,
+    T.EC2_VPC,
+    T.IAM_POLICY,
+    T.IAM_ROLE,
+    T.IAM_GROUP,
+    T.RDS_INSTANCE,
+    T.LOGS_GROUP,
+    T.SQS_QUEUE,
+    T.SNS_TOPIC,
+    T.KMS_KEY,
+    T.DYNAMODB_TABLE,
+    T.EFS_FILE_SYSTEM,
+    T.CLOUDTRAIL_TRAIL,
+    T.LAMBDA_FUNCTION,
+    T.ELB_LOAD_BALANCER,
+)
+
 # Terraform resource types this adapter reads (docs/gate.md lists them, a test keeps it honest)
 MAPPED_TYPES = (
     "aws_s3_bucket",
