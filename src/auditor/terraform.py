@@ -13,7 +13,8 @@ or `for_each` keys) with:
 - where it is written: the `.tf` file and the line range of its block, found by parsing the
   module's `.tf` files with python-hcl2 (local module sources relative to their caller, registry
   modules through `.terraform/modules/modules.json`); the plan file itself when the sources are
-  not at hand.
+  not at hand (a scanner that follows HCL's strings, comments and heredocs finds the blocks,
+  python-hcl2 is asked when it cannot follow a file, and the tests check one against the other).
 
 `plan_snapshot()` reads plans and hands them to every provider whose `ProviderSpec.plan_adapter`
 names a mapping function (`adapt(plan) -> Iterable[Resource]`): the core never lists providers.
@@ -170,6 +171,7 @@ class _Locator:
     root: Path
     display: Mapping[str, str] = field(default_factory=dict)
     _blocks: dict[Path, dict[tuple[str, str, str], tuple[Path, int, int]]] = field(default_factory=dict)
+
     _registry: dict[str, str] | None = None
 
     def module_dir(self, config_path: str, sources: Mapping[str, str]) -> Path | None:
@@ -237,19 +239,112 @@ def _label(node: Any) -> str:
     return "".join(parts).strip('"')
 
 
-def tf_blocks(path: Path) -> dict[tuple[str, str, str], tuple[int, int]]:
-    """(block type, first label, second label) -> (first line, last line) of every top-level
-    `resource` and `data` block of one `.tf` file. A file python-hcl2 cannot parse yields
-    nothing (its resources then point at the plan file)."""
+_CODE = re.compile(r"#|//|/\*|\"|<<-?|[{}]|\n")
+_IN_STRING = re.compile(r"\\.|\$\$\{|%%\{|\$\{|%\{|\"|\n", re.S)
+_HEREDOC = re.compile(r"([A-Za-z_][\w-]*)[ \t]*\r?\n")
+_HEADER = re.compile(
+    r'[ \t]*(resource|data)[ \t]+("(?:[^"\\\n]|\\.)*"|[A-Za-z_][\w-]*)[ \t]+("(?:[^"\\\n]|\\.)*"|[A-Za-z_][\w-]*)[ \t]*\{'
+)
+
+Blocks = dict[tuple[str, str, str], tuple[int, int]]
+
+
+def scan_blocks(text: str) -> Blocks | None:
+    """(block type, type label, name label) -> (first line, last line) of every top-level
+    `resource` and `data` block, by a scanner that knows HCL's comments, quoted strings with
+    template interpolations, and heredocs, and counts braces outside them. None when the text is
+    not something it can follow (unbalanced braces, an unterminated string or heredoc): the caller
+    then asks python-hcl2."""
+    out: Blocks = {}
+    pos, line, depth = 0, 1, 0
+    returns: list[int] = []  # the brace depth at which each open interpolation goes back to its string
+    in_string = False
+    header: tuple[str, str, str, int] | None = None
+    while True:
+        if in_string:
+            m = _IN_STRING.search(text, pos)
+            if m is None:
+                return None
+            tok, pos = m.group(), m.end()
+            if tok == '"':
+                in_string = False
+            elif tok == "\n":
+                return None  # a quoted string cannot span lines
+            elif tok in ("${", "%{"):
+                returns.append(depth)
+                in_string = False
+            continue
+        m = _CODE.search(text, pos)
+        if m is None:
+            break
+        tok, pos = m.group(), m.end()
+        if tok == "\n":
+            line += 1
+        elif tok in ("#", "//"):
+            nl = text.find("\n", pos)
+            pos = len(text) if nl < 0 else nl
+        elif tok == "/*":
+            close = text.find("*/", pos)
+            if close < 0:
+                return None
+            line += text.count("\n", pos, close)
+            pos = close + 2
+        elif tok == '"':
+            in_string = True
+        elif tok.startswith("<<"):
+            hm = _HEREDOC.match(text, pos)
+            if hm is None:
+                return None
+            closing = re.compile(r"^[ \t]*" + re.escape(hm.group(1)) + r"[ \t]*\r?$", re.M).search(
+                text, hm.end()
+            )
+            if closing is None:
+                return None
+            line += text.count("\n", pos, closing.end())
+            pos = closing.end()
+        elif tok == "{":
+            depth += 1
+            if depth == 1:
+                start = text.rfind("\n", 0, m.start()) + 1
+                hm = _HEADER.fullmatch(text, start, m.end())
+                header = (hm.group(1), hm.group(2).strip('"'), hm.group(3).strip('"'), line) if hm else None
+        else:  # "}"
+            if returns and depth == returns[-1]:
+                returns.pop()
+                in_string = True
+                continue
+            depth -= 1
+            if depth < 0:
+                return None
+            if depth == 0 and header is not None:
+                out[header[:3]] = (header[3], line)
+                header = None
+    return out if depth == 0 and not returns else None
+
+
+def tf_blocks(path: Path) -> Blocks:
+    """The `resource` and `data` blocks of one `.tf` file with their lines: the scanner above,
+    or python-hcl2 for a file the scanner cannot follow. A file neither can read yields nothing
+    (its resources then point at the plan file)."""
+    try:
+        text = read_text(path, ".tf file")
+    except ConfigError:
+        return {}
+    found = scan_blocks(text)
+    return found if found is not None else hcl2_blocks(text)
+
+
+def hcl2_blocks(text: str) -> Blocks:
+    """The same, through python-hcl2's parser (slower; the reference the scanner is tested against)."""
     import hcl2
     from lark import Tree
     from lark.exceptions import LarkError
 
     try:
-        tree = hcl2.parses_to_tree(read_text(path, ".tf file"))
-    except (ConfigError, LarkError, ValueError, RecursionError):
+        tree = hcl2.parses_to_tree(text)
+    except (LarkError, ValueError, RecursionError):
         return {}
-    out: dict[tuple[str, str, str], tuple[int, int]] = {}
+    out: Blocks = {}
     for body in tree.children:
         if not isinstance(body, Tree):
             continue

@@ -167,3 +167,71 @@ def test_a_malformed_plan_is_a_config_error_naming_the_file(
     with pytest.raises(ConfigError) as err:
         read_plan(bad)
     assert "bad-plan.json" in str(err.value) and problem in str(err.value)
+
+
+TRICKY_HCL = r"""
+# resource "aws_s3_bucket" "commented" {
+/* resource "aws_s3_bucket" "block_comment" { } */
+resource "aws_s3_bucket" "a" {
+  bucket = "brace-in-string-{"   // and a } in a comment
+  tags = { Name = "x}", Other = "${var.prefix}-${lookup({ a = "}" }, "a", "")}" }
+}
+
+data "aws_iam_policy_document" "b" {
+  statement {
+    actions = ["s3:*"]
+    resources = ["arn:aws:s3:::$${literal}"]
+  }
+}
+
+resource "aws_iam_policy" "c" {
+  policy = <<-JSON
+    { "Statement": [ { "Effect": "Allow", "Action": "*", "Resource": "*" } ] }
+    }}} unbalanced inside a heredoc
+  JSON
+}
+
+locals {
+  nested = { resource = "aws_s3_bucket" }
+}
+
+resource "aws_instance" "d" {
+  user_data = <<EOT
+#!/bin/sh
+echo "{"
+EOT
+  ami = "ami-1"
+}
+"""
+
+
+def test_the_block_scanner_agrees_with_python_hcl2_on_tricky_hcl() -> None:
+    from auditor.terraform import hcl2_blocks, scan_blocks
+
+    scanned = scan_blocks(TRICKY_HCL)
+    assert scanned == hcl2_blocks(TRICKY_HCL)
+    assert scanned is not None and set(scanned) == {
+        ("resource", "aws_s3_bucket", "a"),
+        ("data", "aws_iam_policy_document", "b"),
+        ("resource", "aws_iam_policy", "c"),
+        ("resource", "aws_instance", "d"),
+    }
+    assert scanned[("resource", "aws_iam_policy", "c")] == (16, 21)
+
+
+def test_the_block_scanner_agrees_with_python_hcl2_on_every_fixture() -> None:
+    from auditor.terraform import hcl2_blocks, scan_blocks
+
+    files = sorted(FIXTURES.glob("**/*.tf"))
+    assert len(files) >= 8
+    for f in files:
+        assert scan_blocks(f.read_text()) == hcl2_blocks(f.read_text()), f
+
+
+def test_a_file_the_scanner_cannot_follow_goes_to_python_hcl2(tmp_path: Path) -> None:
+    from auditor.terraform import scan_blocks, tf_blocks
+
+    odd = tmp_path / "odd.tf"
+    odd.write_text('resource "aws_s3_bucket" "x" {\n  bucket = "a"\n}\n}\n')  # one brace too many
+    assert scan_blocks(odd.read_text()) is None
+    assert tf_blocks(odd) == {}  # python-hcl2 cannot parse it either: no line, the plan file instead
