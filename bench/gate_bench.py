@@ -78,52 +78,31 @@ def main() -> int:
     rows = []
     for name, (kind, path) in corpus(args.corpus).items():
         out = Path(tempfile.mkdtemp(prefix="gate-bench-out-"))
-        if kind == "plan":
-            ours = [
-                *AUDITOR,
-                "gate",
-                "--plan",
-                str(path),
-                "--format",
-                "json,sarif,junit,markdown",
-                "--out",
-                str(out),
-                "-q",
-            ]
-            theirs = [
-                args.checkov,
-                "-f",
-                str(path),
-                "--framework",
-                "terraform_plan",
-                "--skip-download",
-                "-o",
-                "json",
-                "--quiet",
-            ]
-        else:
-            ours = [
-                *AUDITOR,
-                "gate",
-                "--manifests",
-                str(path),
-                "--format",
-                "json,sarif,junit,markdown",
-                "--out",
-                str(out),
-                "-q",
-            ]
-            theirs = [
-                args.checkov,
-                "-d",
-                str(path),
-                "--framework",
-                "kubernetes",
-                "--skip-download",
-                "-o",
-                "json",
-                "--quiet",
-            ]
+        flag, framework, target = (
+            ("--plan", "terraform_plan", "-f") if kind == "plan" else ("--manifests", "kubernetes", "-d")
+        )
+        ours = [
+            *AUDITOR,
+            "gate",
+            flag,
+            str(path),
+            "--format",
+            "json,sarif,junit,markdown",
+            "--out",
+            str(out),
+            "-q",
+        ]
+        theirs = [
+            args.checkov,
+            target,
+            str(path),
+            "--framework",
+            framework,
+            "--skip-download",
+            "-o",
+            "json",
+            "--quiet",
+        ]
         env = {**os.environ, "BC_SKIP_MAPPING": "TRUE", "CHECKOV_RUN_SCA_PACKAGE_SCAN_V2": "false"}
         a = min((measure(ours, path.parent) for _ in range(args.repeat)), key=lambda m: m[0])
         c = min((measure(theirs, path.parent, env) for _ in range(args.repeat)), key=lambda m: m[0])

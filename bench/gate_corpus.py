@@ -15,6 +15,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from auditor_testkit.terraform import OFFLINE_PROVIDER
+
 _KINDS = (
     "Namespace",
     "Deployment",
@@ -84,21 +86,7 @@ def manifests(n: int, out: Path) -> None:
         (out / f"objects-{f // 10:04d}.yaml").write_text("---\n".join(docs[f : f + 10]))
 
 
-_PROVIDER = """terraform {
-  required_providers {
-    aws = { source = "hashicorp/aws", version = "5.100.0" }
-  }
-}
-
-provider "aws" {
-  region                      = "eu-west-1"
-  access_key                  = "testing"
-  secret_key                  = "testing"
-  skip_credentials_validation = true
-  skip_requesting_account_id  = true
-  skip_metadata_api_check     = true
-}
-
+_VPC = """
 resource "aws_vpc" "main" {
   cidr_block = "10.0.0.0/16"
 }
@@ -180,7 +168,7 @@ resource "aws_instance" "i{i}" {{
 
 def terraform(units: int, out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
-    (out / "providers.tf").write_text(_PROVIDER)
+    (out / "providers.tf").write_text(OFFLINE_PROVIDER + _VPC)
     per_file = 20
     for f in range(0, units, per_file):
         (out / f"units-{f // per_file:03d}.tf").write_text(

@@ -2,7 +2,8 @@
 
     .venv/bin/python scripts/make_plan_fixtures.py [FIXTURE ...]
 
-Offline: the hashicorp/aws provider comes from the machine's filesystem mirror (see
+Offline: a fixture without its own providers.tf gets auditor_testkit.terraform.OFFLINE_PROVIDER
+(dummy credentials, nothing called), and the hashicorp/aws provider comes from the machine's filesystem mirror (see
 testkit/auditor_testkit/terraform.py; set AUDITOR_TF_MIRROR if it is elsewhere). Each plan is
 written with sorted keys and without its timestamp, so a re-run on the same sources gives the same
 file. tests/gate/test_live_terraform.py checks the checked-in plans against fresh ones.

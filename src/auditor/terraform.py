@@ -91,17 +91,21 @@ def _parse_key(text: str) -> Any:
 # ----------------------------------------------------------------------------- resources
 
 
+def _step(node: Any, part: str | int) -> Any:
+    """One step down a planned-values (or after_unknown) tree; None when there is nothing there."""
+    if isinstance(node, dict) and isinstance(part, str):
+        return node.get(part)
+    if isinstance(node, list) and isinstance(part, int) and part < len(node):
+        return node[part]
+    return None
+
+
 def _unknown_at(tree: Any, path: Sequence[str | int]) -> bool:
     node = tree
     for part in path:
         if node is True:
             return True
-        if isinstance(node, dict) and isinstance(part, str):
-            node = node.get(part)
-        elif isinstance(node, list) and isinstance(part, int) and part < len(node):
-            node = node[part]
-        else:
-            return False
+        node = _step(node, part)
     return node is True
 
 
@@ -138,12 +142,7 @@ class PlanResource:
             raise Unknown(".".join(str(p) for p in path))
         node: Any = self.values
         for part in path:
-            if isinstance(node, dict) and isinstance(part, str):
-                node = node.get(part)
-            elif isinstance(node, list) and isinstance(part, int) and part < len(node):
-                node = node[part]
-            else:
-                return default
+            node = _step(node, part)
             if node is None:
                 return default
         return node

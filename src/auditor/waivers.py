@@ -193,23 +193,18 @@ class WaiverStage:
             )
         for w in self.waivers:
             if w.expired(ctx.now):
-                trail.append(
-                    TrailEntry(
-                        stage=self.name,
-                        action="expired",
-                        check_id=w.entry.check,
-                        reason=f"{w.label} expired on {w.entry.expires.isoformat()}: it hides nothing",
-                        scope=w.entry.resource,
-                    )
-                )
+                action, why = "expired", f"expired on {w.entry.expires.isoformat()}: it hides nothing"
             elif (w.file, w.index) not in used:
-                trail.append(
-                    TrailEntry(
-                        stage=self.name,
-                        action="stale",
-                        check_id=w.entry.check,
-                        reason=f"{w.label} matches no failing finding: remove it",
-                        scope=w.entry.resource,
-                    )
+                action, why = "stale", "matches no failing finding: remove it"
+            else:
+                continue
+            trail.append(
+                TrailEntry(
+                    stage=self.name,
+                    action=action,
+                    check_id=w.entry.check,
+                    reason=f"{w.label} {why}",
+                    scope=w.entry.resource,
                 )
+            )
         return replace(evaluation, findings=findings, trail=trail)

@@ -18,6 +18,26 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+# The provider block of a fixture that brings none: dummy credentials, nothing ever called.
+OFFLINE_PROVIDER = """terraform {
+  required_providers {
+    aws = {
+      source  = "hashicorp/aws"
+      version = "5.100.0"
+    }
+  }
+}
+
+provider "aws" {
+  region                      = "eu-west-1"
+  access_key                  = "testing"
+  secret_key                  = "testing"
+  skip_credentials_validation = true
+  skip_requesting_account_id  = true
+  skip_metadata_api_check     = true
+}
+"""
+
 CANDIDATES = ("/opt/tf-plugins", "/usr/share/terraform/plugins", "/usr/local/share/terraform/plugins")
 
 
@@ -88,10 +108,13 @@ def _run(args: list[str], cwd: Path, env: dict[str, str], timeout: float = 300) 
 
 
 def workspace(sources: Path, work: Path | None = None) -> Path:
-    """A scratch copy of a fixture's sources (the .tf files and modules, no plan.json)."""
+    """A scratch copy of a fixture's sources (the .tf files and modules, no plan.json), with the
+    offline provider block when the fixture brings no `providers.tf` of its own."""
     work = work or Path(tempfile.mkdtemp(prefix="auditor-tf-"))
     dest = work / "src"
     shutil.copytree(sources, dest, ignore=shutil.ignore_patterns("plan.json", ".terraform*", "*.tfstate*"))
+    if not (dest / "providers.tf").exists():
+        (dest / "providers.tf").write_text(OFFLINE_PROVIDER)
     return dest
 
 

@@ -223,7 +223,7 @@ def test_the_block_scanner_agrees_with_python_hcl2_on_every_fixture() -> None:
     from auditor.terraform import hcl2_blocks, scan_blocks
 
     files = sorted(FIXTURES.glob("**/*.tf"))
-    assert len(files) >= 8
+    assert len(files) >= 6
     for f in files:
         assert scan_blocks(f.read_text()) == hcl2_blocks(f.read_text()), f
 

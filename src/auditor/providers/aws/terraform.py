@@ -588,32 +588,29 @@ def _iam(plan: Plan) -> Iterator[Resource]:
         out.attrs["attachment_count"] = len(attached_to.get(pol.address, []))
         out.put("document", lambda: _document(plan, pol, "policy"))
         yield out.resource(T.IAM_POLICY, _known(pol, "name"))
-    roles = plan.of_type("aws_iam_role")
-    role_inline = _attached(plan, ("aws_iam_role_policy",), "role", roles)
-    role_attached = _attached(plan, ("aws_iam_role_policy_attachment",), "role", roles)
-    for role in roles:
-        out = _Builder(role)
-        out.put("arn", planned, role, "arn")
+    for role, out in _principals(plan, "aws_iam_role", "role"):
         out.put("path", planned, role, "path", "/")
         out.put("trust_policy", lambda: _document(plan, role, "assume_role_policy"))
-        out.put(
-            "attached_policies",
-            lambda: [_known(a, "policy_arn") or a.address for a in role_attached.get(role.address, [])],
-        )
-        out.put("inline_policies", lambda: _inline_of(plan, role, role_inline))
         yield out.resource(T.IAM_ROLE, _known(role, "name"))
-    groups = plan.of_type("aws_iam_group")
-    group_inline = _attached(plan, ("aws_iam_group_policy",), "group", groups)
-    group_attached = _attached(plan, ("aws_iam_group_policy_attachment",), "group", groups)
-    for group in groups:
-        out = _Builder(group)
-        out.put("arn", planned, group, "arn")
+    for group, out in _principals(plan, "aws_iam_group", "group"):
+        yield out.resource(T.IAM_GROUP, _known(group, "name"))
+
+
+def _principals(plan: Plan, kind: str, field: str) -> Iterator[tuple[PlanResource, _Builder]]:
+    """Roles or groups with their ARN, attached managed policies (`*_policy_attachment`) and
+    inline policies (`inline_policy` blocks and `*_policy` resources)."""
+    principals = plan.of_type(kind)
+    inline = _attached(plan, (f"{kind}_policy",), field, principals)
+    attached = _attached(plan, (f"{kind}_policy_attachment",), field, principals)
+    for res in principals:
+        out = _Builder(res)
+        out.put("arn", planned, res, "arn")
         out.put(
             "attached_policies",
-            lambda: [_known(a, "policy_arn") or a.address for a in group_attached.get(group.address, [])],
+            lambda: [_known(a, "policy_arn") or a.address for a in attached.get(res.address, [])],
         )
-        out.put("inline_policies", lambda: _inline_of(plan, group, group_inline))
-        yield out.resource(T.IAM_GROUP, _known(group, "name"))
+        out.put("inline_policies", _inline_of, plan, res, inline)
+        yield res, out
 
 
 # ----------------------------------------------------------------------------- data stores, logs, messaging
@@ -650,6 +647,13 @@ def _resource_policies(
     return joined
 
 
+def _own_or_attached_policy(plan: Plan, res: PlanResource, attached: list[PlanResource]) -> Any:
+    """A queue's or topic's policy: a standalone `*_policy` resource, else its own `policy`."""
+    if attached:
+        return _document(plan, attached[-1], "policy")
+    return policy_doc(planned(res, "policy", None)) or None
+
+
 def _queues(plan: Plan) -> Iterator[Resource]:
     queues = plan.of_type("aws_sqs_queue")
     policies = _resource_policies(plan, queues, "aws_sqs_queue_policy", "queue_url", ("url", "id"))
@@ -662,15 +666,7 @@ def _queues(plan: Plan) -> Iterator[Resource]:
             "sqs_managed_sse",
             lambda: bool(planned(q, "sqs_managed_sse_enabled", not _known(q, "kms_master_key_id"))),
         )
-        extra = policies.get(q.address, [])
-        out.put(
-            "policy",
-            lambda: (
-                _document(plan, extra[-1], "policy")
-                if extra
-                else (policy_doc(planned(q, "policy", None)) or None)
-            ),
-        )
+        out.put("policy", _own_or_attached_policy, plan, q, policies.get(q.address, []))
         yield out.resource(T.SQS_QUEUE, _known(q, "name"))
 
 
@@ -680,15 +676,7 @@ def _topics(plan: Plan) -> Iterator[Resource]:
     for t in topics:
         out = _Builder(t)
         out.put("kms_master_key_id", reference, t, "kms_master_key_id")
-        extra = policies.get(t.address, [])
-        out.put(
-            "policy",
-            lambda: (
-                _document(plan, extra[-1], "policy")
-                if extra
-                else (policy_doc(planned(t, "policy", None)) or None)
-            ),
-        )
+        out.put("policy", _own_or_attached_policy, plan, t, policies.get(t.address, []))
         yield out.resource(T.SNS_TOPIC, _known(t, "name"))
 
 
