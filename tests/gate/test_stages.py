@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -115,3 +116,46 @@ def test_baseline_keys_include_the_path() -> None:
     )  # type: ignore[arg-type]
     assert [f.baseline_state for f in out.findings] == ["unchanged", "new"]
     assert [(t.action, t.finding_key) for t in out.trail if t.action == "absent"] == [("absent", "gone/1")]
+
+
+def test_auditor_scan_and_audit_yaml_honour_waivers(tmp_path: Path, in_repo: Path) -> None:
+    from click.testing import CliRunner
+
+    from auditor.cli import main
+    from auditor.snapshot import save_snapshot
+
+    snap = plan_snapshot([TEAM_A], discover_providers())
+    save_snapshot(snap, tmp_path / "snap.json")
+    until = (snap.created_at.date()).isoformat()
+    waivers = tmp_path / "w.yaml"
+    waivers.write_text(
+        f"waivers:\n- {{check: aws.ec2.sg_ssh_open, resource: '*', reason: known, approver: sec, expires: {until}}}\n"
+    )
+    r = CliRunner().invoke(
+        main,
+        [
+            "scan",
+            "--from-snapshot",
+            str(tmp_path / "snap.json"),
+            "--waivers",
+            str(waivers),
+            "--format",
+            "json",
+            "--out",
+            str(tmp_path / "o"),
+        ],
+        catch_exceptions=False,
+    )
+    assert r.exit_code == 0, r.stderr
+    assert "1 failing finding(s) waived (still fail)" in r.stderr
+    results = json.loads((tmp_path / "o/results.json").read_text())
+    ssh = next(f for f in results["findings"] if f["check_id"] == "aws.ec2.sg_ssh_open")
+    assert ssh["status"] == "fail" and ssh["waiver"]["reason"] == "known"
+    config = tmp_path / "audit.yaml"
+    config.write_text(
+        "version: 1\ntargets:\n  - {provider: k8s, options: {manifests: [x]}}\n"
+        "waivers:\n  - {check: k8s.*, resource: '*', reason: r, expires: 2030-01-01}\n"
+    )
+    r = CliRunner().invoke(main, ["scan", "--config", str(config), "--out", str(tmp_path / "c")])
+    assert r.exit_code == 2
+    assert "audit.yaml" in r.stderr and "waivers[0].approver" in r.stderr

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from types import UnionType
@@ -273,6 +274,14 @@ def _print_summary(result: ScanResult, out: Path, formats: list[str]) -> None:
         n = len({x.check_id for x in result.exclusions})
         err_console.print(
             f"{n} check(s) excluded on purpose (not evaluated, never counted as passing; see results.json 'exclusions')",
+            highlight=False,
+        )
+    waived = sum(1 for x in result.findings if x.waiver is not None)
+    notes = Counter(t.action for t in result.audit_trail if t.stage == "waivers")
+    if waived or notes["expired"] or notes["stale"]:
+        err_console.print(
+            f"{waived} failing finding(s) waived (still fail); {notes['expired']} expired and "
+            f"{notes['stale']} stale waiver(s) (see results.json 'audit_trail')",
             highlight=False,
         )
     if "html" in formats:
