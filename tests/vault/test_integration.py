@@ -166,9 +166,7 @@ def test_denied_detail_reads_are_gaps_and_their_checks_error(dev: Any) -> None:
         "sys/policies/acl/root",
         "identity/mfa/login-enforcement/",
     ]
-    text = AUDITOR_POLICY.read_text() + "".join(
-        f'\npath "{p}" {{ capabilities = ["deny"] }}' for p in denied
-    )
+    text = AUDITOR_POLICY.read_text() + "".join(f'\npath "{p}" {{ capabilities = ["deny"] }}' for p in denied)
     server.client().sys.create_or_update_acl_policy("auditor-denied", text)
     token = bao.auditor_token(server, ["auditor-denied"])
     snap, _ = run_scan(VaultOptions(addr=server.addr), {"VAULT_TOKEN": token})
