@@ -199,7 +199,8 @@ def rollup(
 
     any fail -> fail; else any error (or a mapped check that is not available) -> error;
     else any mapped check deliberately not run -> excluded (not fully evaluated); else any
-    pass -> pass; checks mapped but nothing in scope -> not_applicable; every mapped check of a
+    pass -> pass; a waived failure still fails its control, and its check's counts say how many
+    failures are waived (`waived`); checks mapped but nothing in scope -> not_applicable; every mapped check of a
     provider outside `assessed` (the providers this scan covered) -> not_assessed; no automated
     checks -> manual. The manual evidence request travels with every result: the automated part
     never marks it done.
@@ -208,6 +209,8 @@ def rollup(
     counts: dict[str, Counter[str]] = defaultdict(Counter)
     for f in findings:
         counts[f.check_id][f.status.value] += 1
+        if f.waiver is not None:  # still a failure; the control shows it as an accepted exception
+            counts[f.check_id]["waived"] += 1
     for x in exclusions:
         counts[x.check_id][CheckStatus.EXCLUDED.value] += 1
     check_status = {cid: _check_status(c) for cid, c in counts.items()}

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -301,6 +301,24 @@ class CheckMeta(_Frozen):
     params: tuple[ParamSpec, ...] = ()
 
 
+class WaiverRef(_Frozen):
+    """The waiver that accepts a failing finding as a known exception (see `auditor.waivers`).
+
+    A waived finding stays `fail`: the waiver says who accepted it, why, and until when."""
+
+    file: str  # the waivers file as given
+    entry: int  # 0-based index of the entry in it
+    check: str  # the entry's check id or glob
+    resource: str  # the entry's resource glob
+    reason: str
+    approver: str
+    expires: date
+    ticket: str | None = None
+
+
+BaselineState = Literal["new", "unchanged"]
+
+
 @dataclass(slots=True)
 class Finding:
     """The verdict of one check on one resource (or on a scope it could not collect).
@@ -324,6 +342,9 @@ class Finding:
     location: SourceLocation | None = None
     # the stable key, computed once on first use (a SHA-256: not free at millions of findings)
     _key: str | None = field(default=None, repr=False, compare=False)
+    # set by the stages after evaluation (auditor.waivers, auditor.baseline)
+    waiver: WaiverRef | None = None  # a failure accepted as an exception: it stays `fail`
+    baseline_state: BaselineState | None = None  # a failure against --baseline: new or unchanged
 
     @property
     def source(self) -> str | None:

@@ -200,6 +200,8 @@ def finding_json(f: Finding) -> dict[str, Any]:
             "document": loc.document,
             "address": loc.address,
         },
+        "waiver": None if f.waiver is None else f.waiver.model_dump(mode="json"),
+        "baseline_state": f.baseline_state,
         "key": f.key,
         "source": loc.text if loc is not None else None,
     }

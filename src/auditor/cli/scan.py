@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from types import UnionType
@@ -28,13 +29,15 @@ from auditor.cli.common import (
     run_command,
     split_list,
 )
-from auditor.config import load_config, load_params
+from auditor.config import config_waivers, load_config, load_params
 from auditor.errors import UsageError
 from auditor.models import JSON, CollectionError, Framework, Severity, Snapshot
 from auditor.providers import ProviderSpec, discover_providers
 from auditor.results import ScanResult
 from auditor.selection import CheckSelection
 from auditor.snapshot import save_snapshot
+from auditor.stages import Stage
+from auditor.waivers import DEFAULT_MAX_DAYS, Waiver, WaiverStage, load_waivers
 from auditor.writers import formats_help
 
 # ---------------------------------------------------------------------------- scan
@@ -85,6 +88,12 @@ def _scan_options(f: Callable[..., Any]) -> Callable[..., Any]:
             "params_file",
             type=click.Path(path_type=Path),
             help="YAML file of check parameters (see `auditor checks params`).",
+        ),
+        click.option(
+            "--waivers",
+            "waivers_file",
+            type=click.Path(path_type=Path),
+            help="YAML file of waivers: failures accepted as exceptions (they stay fail, marked waived).",
         ),
         click.option("-q", "--quiet", is_flag=True, help="No progress or summary on stderr."),
     ]
@@ -145,19 +154,39 @@ def scan(ctx: click.Context, /, config_path: Path | None, snapshots: tuple[Path,
             params = {**cfg.params, **_params(p, registry)}
             selection = parse_selection(p, cfg.selection)
             selection.validate(registry)
+            stages = _waiver_stages(p, config_waivers(cfg, config_path), cfg.waiver_max_days)
             with progress_display(p["quiet"], "collecting") as prog:
                 snap = scan_api.collect(((t.spec, t.name, t.options) for t in targets), prog)
-            return evaluate_and_write(snap, p, fws, fmts, lib_reg, params=params, selection=selection)
+            return evaluate_and_write(
+                snap, p, fws, fmts, lib_reg, params=params, selection=selection, stages=stages
+            )
         fmts = parse_formats(p["formats"], ["html", "json"])
         selection = parse_selection(p)
         selection.validate(registry)
         params = _params(p, registry)
+        stages = _waiver_stages(p)
         snap = load_snapshots(snapshots)
         return evaluate_and_write(
-            snap, p, frameworks, fmts, lib_reg, params=params, selection=selection, from_snapshot=True
+            snap,
+            p,
+            frameworks,
+            fmts,
+            lib_reg,
+            params=params,
+            selection=selection,
+            stages=stages,
+            from_snapshot=True,
         )
 
     run_command(body)
+
+
+def _waiver_stages(
+    p: dict[str, Any], configured: list[Waiver] | None = None, max_days: int = DEFAULT_MAX_DAYS
+) -> list[Stage]:
+    """Waivers from audit.yaml and --waivers FILE, as one stage (validated before collecting)."""
+    waivers = [*(configured or []), *(load_waivers(p["waivers_file"]) if p.get("waivers_file") else [])]
+    return [WaiverStage(waivers, max_days)] if waivers else []
 
 
 def _params(p: dict[str, Any], registry: Registry) -> dict[str, JSON]:
@@ -174,6 +203,7 @@ def evaluate_and_write(
     *,
     params: dict[str, Any] | None = None,
     selection: CheckSelection | None = None,
+    stages: list[Stage] | None = None,
     from_snapshot: bool = False,
 ) -> int:
     out: Path | None = p.get("out")
@@ -188,6 +218,7 @@ def evaluate_and_write(
             frameworks=frameworks,
             params=params,
             selection=selection,
+            stages=stages or (),
             progress=lambda i, n: prog.step(f"evaluating checks {i}/{n}", 0),
         )
     scan_api.write_outputs(result, out, formats, snapshot=snap, library=library)
@@ -245,6 +276,14 @@ def _print_summary(result: ScanResult, out: Path, formats: list[str]) -> None:
             f"{n} check(s) excluded on purpose (not evaluated, never counted as passing; see results.json 'exclusions')",
             highlight=False,
         )
+    waived = sum(1 for x in result.findings if x.waiver is not None)
+    notes = Counter(t.action for t in result.audit_trail if t.stage == "waivers")
+    if waived or notes["expired"] or notes["stale"]:
+        err_console.print(
+            f"{waived} failing finding(s) waived (still fail); {notes['expired']} expired and "
+            f"{notes['stale']} stale waiver(s) (see results.json 'audit_trail')",
+            highlight=False,
+        )
     if "html" in formats:
         err_console.print(f"Report: {out / 'report.html'}", highlight=False, soft_wrap=True)
     err_console.print(f"Results: {out / 'results.json'}", highlight=False, soft_wrap=True)
@@ -260,6 +299,7 @@ _COMMON = (
     "skip_checks",
     "min_severity",
     "params_file",
+    "waivers_file",
 )
 
 
@@ -305,10 +345,18 @@ def _provider_command(spec: ProviderSpec) -> click.Command:
             selection = parse_selection(p)
             selection.validate(registry)
             params = _params(p, registry)
+            stages = _waiver_stages(p)
             with progress_display(p["quiet"], f"collecting {spec.name}") as prog:
                 snap = scan_api.collect([(spec, spec.name, options)], prog)
             return evaluate_and_write(
-                snap, p, parse_frameworks(p["frameworks"]), fmts, lib_reg, params=params, selection=selection
+                snap,
+                p,
+                parse_frameworks(p["frameworks"]),
+                fmts,
+                lib_reg,
+                params=params,
+                selection=selection,
+                stages=stages,
             )
 
         run_command(body)
