@@ -8,6 +8,7 @@ skip_checks: [aws.s3.bucket_versioning] # optional: leave these out (reported as
 min_severity: medium                    # optional: leave out checks below this severity
 params:                                 # optional check parameters (`auditor checks params`)
   aws.iam.access_key_max_age_days: 90
+attestations: attestations.yaml         # optional: evidence for manual controls (relative to this file)
 targets:
   - provider: aws
     name: production                    # optional label
@@ -50,6 +51,7 @@ class AuditConfig(BaseModel):
     skip_checks: list[str] = Field(default_factory=list)
     min_severity: Severity | None = None
     params: dict[str, JSON] = Field(default_factory=dict)
+    attestations: str | None = None  # attestations.yaml, relative to this file
     targets: list[TargetConfig] = Field(default_factory=list)
 
     @field_validator("formats")
