@@ -2,7 +2,8 @@
 
 Exit codes:
     0  the scan ran and every check could be evaluated
-    1  (reserved: gating on findings)
+    1  `auditor verify`: the evidence package was tampered with (or is unsigned while a key was
+       expected); reserved for gating on findings in scans
     2  usage or configuration error (bad flag, malformed config/snapshot/control file, lint failure)
     3  collection errors made some results `error` (the outputs are written all the same)
     4  internal error (a bug in auditor; AUDITOR_DEBUG=1 shows the traceback)
@@ -20,7 +21,7 @@ from auditor.version import __version__
 
 @click.group(
     context_settings={"help_option_names": ["-h", "--help"]},
-    epilog="Exit codes: 0 ran fine; 2 usage or configuration error; "
+    epilog="Exit codes: 0 ran fine; 1 `auditor verify`: the package is not intact; 2 usage or configuration error; "
     "3 collection errors made some results 'error' (outputs are still written); 4 internal error; "
     "130 interrupted.",
 )
@@ -48,13 +49,14 @@ def main(verbose: int, log_level: str | None) -> None:
 
 
 def _register() -> None:
-    from auditor.cli import checks, controls, demo, report, scan
+    from auditor.cli import checks, controls, demo, report, scan, verify
 
     main.add_command(scan.scan)
     main.add_command(report.report)
     main.add_command(checks.checks)
     main.add_command(controls.controls)
     main.add_command(demo.demo)
+    main.add_command(verify.verify)
     scan.register_providers()
 
 
