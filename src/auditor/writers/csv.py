@@ -14,7 +14,7 @@ from auditor.writers import Writer
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _cell(value: object) -> str:
+def safe_cell(value: object) -> str:
     text = "" if value is None else str(value)
     # A resource name like '=HYPERLINK(...)' must not become a live formula in a spreadsheet.
     return "'" + text if text.startswith(_FORMULA_START) else text
@@ -41,7 +41,7 @@ def write_csv(result: ScanResult, path: Path, library: Library | None = None) ->
         for f in result.findings:
             row = [" ".join(v) if isinstance(v, list) else v for v in finding_row(f)]
             row += [titles.get(f.check_id, ""), *mapped.get(f.check_id, empty)]
-            w.writerow([_cell(v) for v in row])
+            w.writerow([safe_cell(v) for v in row])
     return path
 
 
