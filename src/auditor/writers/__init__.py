@@ -37,8 +37,11 @@ class Writer:
     name: str
     filename: str
     description: str
-    write: Callable[[WriteContext], Path]
+    write: Callable[[WriteContext], Path]  # returns the file written, or the directory holding them
     needs_snapshot: bool = False  # only when evaluating a snapshot, not from results.json
+    check: Callable[[], object] | None = (
+        None  # raises when the format cannot be written here (a missing tool)
+    )
 
 
 def writers() -> dict[str, Writer]:
@@ -66,6 +69,10 @@ def check_formats(formats: Iterable[str]) -> list[str]:
     bad = [f for f in out if f not in known]
     if bad:
         raise UsageError(f"unknown format {bad[0]!r}; choose from {', '.join(known)}")
+    for name in out:
+        check = known[name].check
+        if check is not None:
+            check()  # before anything is collected or written
     return out
 
 
