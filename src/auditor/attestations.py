@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -283,7 +283,3 @@ ASSURANCE_LABELS: Mapping[Assurance, str] = {
     Assurance.NOT_FULLY_EVALUATED: "not fully evaluated (checks excluded)",
     Assurance.NOT_ASSESSED: "not assessed (provider not scanned)",
 }
-
-
-def attested_files(parts: Iterable[ManualPart]) -> list[AttestedEvidence]:
-    return [ev for p in parts for a in p.attestations for ev in a.evidence if ev.file]

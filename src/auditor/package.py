@@ -17,7 +17,6 @@ the signature; it reports changed, missing and added files and a bad or absent s
 
 from __future__ import annotations
 
-import base64
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -242,13 +241,3 @@ def verify_package(root: Path, public_key: Ed25519PublicKey | None = None) -> Ve
     _check_records(root, manifest, report)
     _check_signature(manifest, public_key, report)
     return report
-
-
-def public_key_pem(raw_b64: str) -> str:
-    """The PEM form of a base64 raw Ed25519 public key (for `--public-key` files)."""
-    from cryptography.hazmat.primitives import serialization
-
-    key = Ed25519PublicKey.from_public_bytes(base64.b64decode(raw_b64))
-    return key.public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-    ).decode("ascii")

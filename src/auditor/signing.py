@@ -14,10 +14,10 @@ from __future__ import annotations
 import base64
 import hashlib
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
@@ -27,6 +27,7 @@ from auditor.errors import AuditorError, ConfigError
 from auditor.inputs import read_bytes
 
 ALGORITHM = "ed25519"
+T = TypeVar("T")
 
 
 class SigningError(AuditorError):
@@ -190,23 +191,25 @@ class VaultTransitSigner:
         version = int(key["latest_version"])
         return version, str(key["keys"][str(version)]["public_key"])
 
-    def check(self) -> None:
+    def _call(self, what: str, fn: Callable[[Any, str, str], T]) -> T:
+        """Run `fn(client, mount, name)`; any failure of Vault or of its reply is a SigningError."""
         mount, name = parse_transit_path(self.spec)
         try:
-            self._key(self._client(), mount, name)
+            return fn(self._client(), mount, name)
         except SigningError:
             raise
         except (
             Exception
-        ) as exc:  # hvac (Forbidden, InvalidPath), requests (connection) or a reply we cannot read
+        ) as exc:  # hvac (Forbidden, InvalidPath), requests (connection), a reply we cannot read
             raise SigningError(
-                f"Vault transit key {mount}/keys/{name} is not usable: {type(exc).__name__}: {exc}"
+                f"Vault transit key {mount}/keys/{name} {what}: {type(exc).__name__}: {exc}"
             ) from None
 
+    def check(self) -> None:
+        self._call("is not usable", self._key)
+
     def sign(self, data: bytes) -> Signature:
-        mount, name = parse_transit_path(self.spec)
-        client = self._client()
-        try:
+        def signed(client: Any, mount: str, name: str) -> tuple[Any, str, int, str, str, str]:
             version, public = self._key(client, mount, name)
             reply = client.secrets.transit.sign_data(
                 name=name,
@@ -214,15 +217,10 @@ class VaultTransitSigner:
                 key_version=version,
                 mount_point=mount,
             )
-        except SigningError:
-            raise
-        except (
-            Exception
-        ) as exc:  # hvac (Forbidden, InvalidPath), requests (connection) or a reply we cannot read
-            raise SigningError(
-                f"Vault transit signing with {mount}/keys/{name} failed: {type(exc).__name__}: {exc}"
-            ) from None
-        prefix, _, sig = reply["data"]["signature"].rpartition(":")
+            return client, str(reply["data"]["signature"]), version, public, mount, name
+
+        client, signature, version, public, mount, name = self._call("could not sign", signed)
+        prefix, _, sig = signature.rpartition(":")
         return Signature(
             value=sig,
             public_key=public,

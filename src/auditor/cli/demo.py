@@ -8,7 +8,6 @@ from typing import Any
 
 import click
 
-from auditor.attestations import load_attestations
 from auditor.cli.common import (
     EXIT_OK,
     library_and_registry,
@@ -16,7 +15,7 @@ from auditor.cli.common import (
     parse_formats,
     run_command,
 )
-from auditor.cli.scan import evaluate_and_write, package_options, signer_from
+from auditor.cli.scan import evaluate_and_write, package_inputs, package_options
 from auditor.data import data_dir
 from auditor.errors import UsageError
 from auditor.writers import formats_help
@@ -47,14 +46,10 @@ def demo(out: Path, formats: tuple[str, ...], quiet: bool, **package: Any) -> No
         p = {"out": out, "quiet": quiet, "save_snapshot": None, **package}
         fmts = parse_formats(formats, ["html", "json", "csv"])
         lib_reg = library_and_registry()
-        signer = signer_from(p)
-        given, bundled = package.get("attestations_file"), root / "attestations.yaml"
-        path = Path(given) if given else bundled if bundled.exists() else None
-        attested = load_attestations(path, lib_reg[0]) if path else None
+        bundled = root / "attestations.yaml"
+        extra = package_inputs(p, lib_reg[0], bundled if bundled.exists() else None)
         snap = load_snapshots(tuple(files))
-        evaluate_and_write(
-            snap, p, None, fmts, lib_reg, from_snapshot=True, signer=signer, attestations=attested
-        )
+        evaluate_and_write(snap, p, None, fmts, lib_reg, from_snapshot=True, **extra)
         if not quiet:
             click.echo(f"Demo report: {(out / 'report.html').resolve()}")
         # The demo estate records deliberate collection errors to show them; that is not a failure.

@@ -187,29 +187,19 @@ def scan(ctx: click.Context, /, config_path: Path | None, snapshots: tuple[Path,
             params = {**cfg.params, **_params(p, registry)}
             selection = parse_selection(p, cfg.selection)
             selection.validate(registry)
-            signer = signer_from(p)
-            attested = _attestations(
+            extra = package_inputs(
                 p, lib_reg[0], config_path.parent / cfg.attestations if cfg.attestations else None
             )
             with progress_display(p["quiet"], "collecting") as prog:
                 snap = scan_api.collect(((t.spec, t.name, t.options) for t in targets), prog)
             return evaluate_and_write(
-                snap,
-                p,
-                fws,
-                fmts,
-                lib_reg,
-                params=params,
-                selection=selection,
-                signer=signer,
-                attestations=attested,
+                snap, p, fws, fmts, lib_reg, params=params, selection=selection, **extra
             )
         fmts = parse_formats(p["formats"], ["html", "json"])
         selection = parse_selection(p)
         selection.validate(registry)
         params = _params(p, registry)
-        signer = signer_from(p)
-        attested = _attestations(p, lib_reg[0])
+        extra = package_inputs(p, lib_reg[0])
         snap = load_snapshots(snapshots)
         return evaluate_and_write(
             snap,
@@ -220,8 +210,7 @@ def scan(ctx: click.Context, /, config_path: Path | None, snapshots: tuple[Path,
             params=params,
             selection=selection,
             from_snapshot=True,
-            signer=signer,
-            attestations=attested,
+            **extra,
         )
 
     run_command(body)
@@ -231,6 +220,11 @@ def _attestations(p: dict[str, Any], library: Library, configured: Path | None =
     """--attestations FILE, else the config file's `attestations:` (relative to the config)."""
     path = p.get("attestations_file") or configured
     return load_attestations(Path(path), library) if path else None
+
+
+def package_inputs(p: dict[str, Any], library: Library, configured: Path | None = None) -> dict[str, Any]:
+    """The signer and the attestations, loaded and checked before anything is collected."""
+    return {"signer": signer_from(p), "attestations": _attestations(p, library, configured)}
 
 
 def _params(p: dict[str, Any], registry: Registry) -> dict[str, JSON]:
@@ -421,20 +415,12 @@ def _provider_command(spec: ProviderSpec) -> click.Command:
             selection = parse_selection(p)
             selection.validate(registry)
             params = _params(p, registry)
-            signer = signer_from(p)
-            attested = _attestations(p, lib_reg[0])
+            extra = package_inputs(p, lib_reg[0])
             with progress_display(p["quiet"], f"collecting {spec.name}") as prog:
                 snap = scan_api.collect([(spec, spec.name, options)], prog)
+            fws = parse_frameworks(p["frameworks"])
             return evaluate_and_write(
-                snap,
-                p,
-                parse_frameworks(p["frameworks"]),
-                fmts,
-                lib_reg,
-                params=params,
-                selection=selection,
-                signer=signer,
-                attestations=attested,
+                snap, p, fws, fmts, lib_reg, params=params, selection=selection, **extra
             )
 
         run_command(body)
