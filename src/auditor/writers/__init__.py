@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from auditor.catalog import Library
-from auditor.errors import UsageError
+from auditor.errors import ConfigError, UsageError
+from auditor.inputs import read_json_object
 from auditor.models import Snapshot
 from auditor.outputs import ensure_dir
 from auditor.results import ScanResult
@@ -30,6 +31,19 @@ class WriteContext:
     out: Path
     snapshot: Snapshot | None = None  # absent when re-rendering from results.json
     manifest: Mapping[str, Any] | None = None  # evidence/manifest.json, when evidence was written
+
+    def evidence_manifest(self) -> Mapping[str, Any] | None:
+        """The evidence manifest: the one just written, or, when re-rendering from results.json,
+        the package's own `evidence/manifest.json` (None when there is none or it is unreadable)."""
+        if self.manifest is not None:
+            return self.manifest
+        path = self.out / "evidence" / "manifest.json"
+        if not path.is_file():
+            return None
+        try:
+            return read_json_object(path, "evidence manifest")
+        except ConfigError:
+            return None
 
 
 @dataclass(frozen=True)

@@ -85,24 +85,13 @@ def write_html(
 
 def _write(ctx: WriteContext) -> Path:
     evidence = ctx.snapshot.evidence if ctx.snapshot is not None else ()
-    manifest = ctx.manifest if ctx.manifest is not None else _manifest_on_disk(ctx.out)
     return write_html(
-        ctx.result, ctx.out / "report.html", library=ctx.library, evidence=evidence, manifest=manifest
+        ctx.result,
+        ctx.out / "report.html",
+        library=ctx.library,
+        evidence=evidence,
+        manifest=ctx.evidence_manifest(),
     )
-
-
-def _manifest_on_disk(out: Path) -> Mapping[str, Any] | None:
-    """Re-rendering from results.json: the evidence records are listed by the package's manifest."""
-    from auditor.errors import ConfigError
-    from auditor.inputs import read_json_object
-
-    path = out / "evidence" / "manifest.json"
-    if not path.is_file():
-        return None
-    try:
-        return read_json_object(path, "evidence manifest")
-    except ConfigError:
-        return None
 
 
 WRITER = Writer("html", "report.html", "one self-contained page for auditors (no network, prints)", _write)

@@ -16,7 +16,7 @@ from auditor.writers import WriteContext, Writer
 def write_oscal(ctx: WriteContext) -> Path:
     directory = ensure_dir(ctx.out / "oscal", "OSCAL")
     when = utcnow()
-    ar = assessment_results(ctx.result, ctx.manifest, ctx.out / "evidence", when)
+    ar = assessment_results(ctx.result, ctx.evidence_manifest(), ctx.out / "evidence", when)
     write_text(directory / AR_FILE, json.dumps(ar, indent=1, ensure_ascii=False))
     ap = assessment_plan(ctx.result, ctx.library, when)
     write_text(directory / AP_FILE, json.dumps(ap, indent=1, ensure_ascii=False))

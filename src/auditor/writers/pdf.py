@@ -71,7 +71,7 @@ def write_pdf(ctx: WriteContext) -> Path:
     browser = find_browser()
     evidence = ctx.snapshot.evidence if ctx.snapshot is not None else ()
     html = render_html(
-        ctx.result, library=ctx.library, evidence=evidence, manifest=ctx.manifest, print_all=True
+        ctx.result, library=ctx.library, evidence=evidence, manifest=ctx.evidence_manifest(), print_all=True
     )
     # The page is printed from a private temporary directory next to nothing else.
     with tempfile.TemporaryDirectory(prefix="auditor-pdf-") as tmp:
