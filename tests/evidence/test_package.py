@@ -293,3 +293,15 @@ def test_stray_files_from_an_earlier_run_are_named(tmp_path: Path) -> None:
     code, report = _verify(out)
     assert code == 1 and report["added"] == ["old.txt"]
     shutil.rmtree(out)
+
+
+def test_re_rendering_a_signed_package_shows_as_changed(package_copy: Callable[[], Path], keys: Keys) -> None:
+    """`auditor report DIR` writes new files into the package: they are no longer what was signed."""
+    p = package_copy()
+    code, _, _ = run("report", str(p), "--format", "html,oscal")
+    assert code == 0
+    code, report = _verify(p, keys["auditee"][1])
+    assert code == 1 and "report.html" in report["changed"]
+    # the re-rendered OSCAL still links the package's evidence records (read from its manifest)
+    ar = json.loads((p / "oscal" / "assessment-results.json").read_text())["assessment-results"]
+    assert len(ar["back-matter"]["resources"]) > 300
