@@ -11,6 +11,7 @@ params:                                 # optional check parameters (`auditor ch
 waivers:                                # optional accepted exceptions (see auditor.waivers)
   - {check: aws.s3.bucket_versioning, resource: "*logs*", reason: ..., approver: ..., expires: 2027-03-31}
 waiver_max_days: 90                     # optional: latest a waiver may expire, in days after the scan
+attestations: attestations.yaml         # optional: evidence for manual controls (relative to this file)
 targets:
   - provider: aws
     name: production                    # optional label
@@ -54,6 +55,7 @@ class AuditConfig(BaseModel):
     skip_checks: list[str] = Field(default_factory=list)
     min_severity: Severity | None = None
     params: dict[str, JSON] = Field(default_factory=dict)
+    attestations: str | None = None  # attestations.yaml, relative to this file
     targets: list[TargetConfig] = Field(default_factory=list)
     waivers: list[Any] = Field(default_factory=list)
     waiver_max_days: int = Field(DEFAULT_MAX_DAYS, ge=1)

@@ -44,8 +44,9 @@ MAX_EXPANDED_NODES = 2_000_000  # nodes of a document once its aliases are expan
 MAX_ALIAS_RATIO = 10  # expanded nodes per written node, once a document uses more than 100 aliases
 
 
-def read_bytes(path: Path | str, what: str = "file") -> bytes:
-    """The file's bytes, gunzipped when it is gzip (by its magic number, not its name)."""
+def read_bytes(path: Path | str, what: str = "file", *, gunzip: bool = True) -> bytes:
+    """The file's bytes, gunzipped when it is gzip (by its magic number, not its name) unless
+    `gunzip` is False (a file kept as it is, such as attestation evidence)."""
     path = Path(path)
     try:
         data = path.read_bytes()
@@ -57,7 +58,7 @@ def read_bytes(path: Path | str, what: str = "file") -> bytes:
         raise ConfigError(path, "permission denied") from None
     except OSError as exc:
         raise ConfigError(path, f"cannot read: {exc.strerror or exc}") from None
-    if data[:2] == b"\x1f\x8b":
+    if gunzip and data[:2] == b"\x1f\x8b":
         try:
             data = gzip.decompress(data)
         except (EOFError, zlib.error, gzip.BadGzipFile, OSError) as exc:

@@ -405,6 +405,52 @@ class Exclusion(_Frozen):
     scope: Location | None = None
 
 
+class Assurance(enum.StrEnum):
+    """A control's automated status and the state of its manual part, together (see
+    `auditor.attestations`). An attestation never hides an automated failure or gap."""
+
+    FULLY_EVIDENCED = "fully_evidenced"  # automated checks pass and the manual part is attested
+    AUTOMATED_ONLY = "automated_only"  # automated checks pass; the manual part is due
+    ATTESTED = "attested"  # no automated result (manual control, or nothing in scope); attested
+    MANUAL_DUE = "manual_due"  # no automated result, and the manual part is due
+    FAILING = "failing"  # an automated check failed, whatever the manual part says
+    NOT_EVALUATED = "not_evaluated"  # an automated check could not be evaluated (error)
+    NOT_FULLY_EVALUATED = "not_fully_evaluated"  # a mapped check was deliberately not run
+    NOT_ASSESSED = "not_assessed"  # the mapped checks' providers were not scanned
+
+
+class AttestedEvidence(_Frozen):
+    """One piece of evidence behind an attestation: a file copied into the package, or a URL."""
+
+    file: str | None = None  # path inside the package (evidence/attestations/...)
+    name: str | None = None  # the file's name as given
+    sha256: str | None = None
+    size: int | None = None
+    url: str | None = None
+
+
+class Attestation(_Frozen):
+    """Someone's signed-off statement that a control's manual part is in place, judged against
+    the scan's collection time: `fresh`, `expired`, or `not_yet_valid` (dated after collection)."""
+
+    owner: str
+    statement: str
+    attested_at: date
+    valid_for: str
+    expires: date
+    state: Literal["fresh", "expired", "not_yet_valid"]
+    evidence: tuple[AttestedEvidence, ...] = ()
+
+
+class ManualPart(_Frozen):
+    """The manual part of a control: `attested` by a fresh attestation, or `due` (since the date
+    the last attestation expired, or since ever when there is none)."""
+
+    state: Literal["attested", "due"] = "due"
+    due_since: date | None = None
+    attestations: tuple[Attestation, ...] = ()
+
+
 class ControlResult(_Frozen):
     framework: Framework
     control_id: str
@@ -413,6 +459,8 @@ class ControlResult(_Frozen):
     checks: tuple[CheckSummary, ...] = ()
     manual_evidence: str | None = None
     excluded_checks: tuple[str, ...] = ()  # mapped checks deliberately not run: not fully evaluated
+    manual: ManualPart = Field(default_factory=ManualPart)  # the manual part and its attestations
+    assurance: Assurance | None = None  # status and manual part together (set by the roll-up)
 
     @property
     def fully_evaluated(self) -> bool:

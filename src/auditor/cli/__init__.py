@@ -2,7 +2,8 @@
 
 Exit codes:
     0  the scan ran and every check could be evaluated
-    1  `auditor gate`: a failing finding at or above --fail-on, or an error finding
+    1  `auditor gate`: a failing finding at or above --fail-on, or an error finding;
+       `auditor verify`: the evidence package was tampered with (or is unsigned while a key was expected)
     2  usage or configuration error (bad flag, malformed config/snapshot/control file, lint failure)
     3  collection errors made some results `error` (the outputs are written all the same)
     4  internal error (a bug in auditor; AUDITOR_DEBUG=1 shows the traceback)
@@ -27,6 +28,7 @@ _COMMANDS = {
     "controls": "auditor.cli.controls:controls",
     "demo": "auditor.cli.demo:demo",
     "gate": "auditor.cli.gate:gate",
+    "verify": "auditor.cli.verify:verify",
 }
 
 
@@ -47,7 +49,8 @@ class _LazyGroup(click.Group):
 @click.group(
     cls=_LazyGroup,
     context_settings={"help_option_names": ["-h", "--help"]},
-    epilog="Exit codes: 0 ran fine; 1 `auditor gate` failed (findings at or above --fail-on, or errors); 2 usage or configuration error; "
+    epilog="Exit codes: 0 ran fine; 1 `auditor gate` failed (findings at or above --fail-on, or errors) or "
+    "`auditor verify` found the package not intact; 2 usage or configuration error; "
     "3 collection errors made some results 'error' (outputs are still written); 4 internal error; "
     "130 interrupted.",
 )
