@@ -18,7 +18,7 @@ from typing import Any
 
 from auditor.errors import UsageError
 from auditor.evidence import SnapshotBuilder
-from auditor.models import CollectionError, Location, Resource, Target
+from auditor.models import CollectionError, CollectionExclusion, Location, Resource, Target
 from auditor.providers import Progress
 from auditor.providers.vault import VaultOptions
 from auditor.providers.vault.api import (
@@ -72,9 +72,9 @@ _TOKEN_FIELDS = (
 
 def collect(options: VaultOptions, run: CollectRun) -> None:
     if run.clients is not None:
-        collect_with(options, run.sink, run.progress, client_factory=run.clients)
+        collect_with(options, run.sink, run.progress, client_factory=run.clients, run=run)
     else:
-        collect_with(options, run.sink, run.progress)
+        collect_with(options, run.sink, run.progress, run=run)
 
 
 def collect_with(
@@ -84,11 +84,19 @@ def collect_with(
     *,
     client_factory: ClientFactory = build_client,
     env: dict[str, str] | None = None,
+    run: CollectRun | None = None,
 ) -> VaultApi | None:
     """The collector with its seams exposed: tests inject the client factory and environment.
     Returns the API object (its `calls` list every request made), or None if login failed."""
     settings = resolve_settings(options, env)
     scope = Location(account=settings.addr, region=settings.namespace)
+    if run is not None and not run.owns(Location(account=settings.addr)):
+        # sharded: another shard reads this server (the unit is the server)
+        reason = run.shard.exclusion_reason(run.unit(Location(account=settings.addr)))
+        sink.add_exclusion(
+            CollectionExclusion(provider=P, scope=scope, resource_types=ALL_TYPES, reason=reason)
+        )
+        return None
     sink.add_target(Target(provider=P, label=settings.label, options=settings.public_options()))
     progress.step(f"vault: logging in to {settings.label} ({settings.auth_method})")
     try:
