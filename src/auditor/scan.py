@@ -20,8 +20,10 @@ from auditor.providers import ProviderSpec, discover_providers
 from auditor.results import ScanInfo, ScanResult
 from auditor.runtime import CollectRun, NullProgress, Progress
 from auditor.selection import CheckSelection
+from auditor.sharding import Shard
 from auditor.snapshot import write_evidence_dir
 from auditor.stages import Stage
+from auditor.trend import Trend
 from auditor.version import __version__
 from auditor.writers import WriteContext, write_formats
 
@@ -31,17 +33,23 @@ def collect(
     progress: Progress | None = None,
     *,
     clients: Mapping[str, Any] | None = None,
+    shard: Shard | None = None,
 ) -> Snapshot:
     """Run each target's collector into one snapshot. A collector that crashes is recorded
     as a collection error for its whole scope: the scan goes on and its checks report `error`.
 
     `clients` maps a provider name to the client factory its collector should use instead of
-    the real SDK (tests and library callers inject one; nothing is patched)."""
+    the real SDK (tests and library callers inject one; nothing is patched). With `shard`,
+    each collector reads only the units (target x scope x region) that shard owns."""
     builder = SnapshotBuilder(tool_version=__version__)
     for spec, name, options in targets:
         collector = spec.load_collector()
         run = CollectRun(
-            sink=builder, progress=progress or NullProgress(), clients=(clients or {}).get(spec.name)
+            sink=builder,
+            progress=progress or NullProgress(),
+            clients=(clients or {}).get(spec.name),
+            shard=shard or Shard(),
+            target=name,
         )
         try:
             collector(options, run)
@@ -119,6 +127,7 @@ def write_outputs(
     formats: Iterable[str] = ("html", "json"),
     snapshot: Snapshot | None = None,
     library: Library | None = None,
+    trend: Trend | None = None,
 ) -> dict[str, Path]:
     """results.json always (it is what `auditor report` re-renders from), evidence/ when a
     snapshot is given, then each requested format through the writer registry."""
@@ -129,7 +138,12 @@ def write_outputs(
         manifest = write_evidence_dir(snapshot.evidence, out / "evidence")
         written["evidence"] = out / "evidence" / "manifest.json"
     ctx = WriteContext(
-        result=result, library=library or load_library(), out=out, snapshot=snapshot, manifest=manifest
+        result=result,
+        library=library or load_library(),
+        out=out,
+        snapshot=snapshot,
+        manifest=manifest,
+        trend=trend,
     )
     written.update(write_formats(ctx, ["json", *formats]))
     return written

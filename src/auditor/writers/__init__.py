@@ -21,6 +21,7 @@ from auditor.errors import UsageError
 from auditor.models import Snapshot
 from auditor.outputs import ensure_dir
 from auditor.results import ScanResult
+from auditor.trend import Trend
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,9 @@ class WriteContext:
     out: Path
     snapshot: Snapshot | None = None  # absent when re-rendering from results.json
     manifest: Mapping[str, Any] | None = None  # evidence/manifest.json, when evidence was written
+    # compliance over the last scans when a results store was given (auditor.trend; render
+    # with auditor.trend.trend_section), else None
+    trend: Trend | None = None
 
 
 @dataclass(frozen=True)
