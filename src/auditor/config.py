@@ -8,6 +8,9 @@ skip_checks: [aws.s3.bucket_versioning] # optional: leave these out (reported as
 min_severity: medium                    # optional: leave out checks below this severity
 params:                                 # optional check parameters (`auditor checks params`)
   aws.iam.access_key_max_age_days: 90
+store: /var/lib/auditor/history.db      # optional results store (--store; AUDITOR_STORE for URLs with passwords)
+metrics_file: /var/lib/node_exporter/auditor.prom   # optional (--metrics-file)
+pushgateway: http://pushgateway:9091    # optional (--pushgateway)
 targets:
   - provider: aws
     name: production                    # optional label
@@ -51,6 +54,11 @@ class AuditConfig(BaseModel):
     min_severity: Severity | None = None
     params: dict[str, JSON] = Field(default_factory=dict)
     targets: list[TargetConfig] = Field(default_factory=list)
+    # optional, each overridden by its flag: results store URL (keep passwords out: use
+    # AUDITOR_STORE), Prometheus textfile path, Pushgateway URL
+    store: str | None = None
+    metrics_file: str | None = None
+    pushgateway: str | None = None
 
     @field_validator("formats")
     @classmethod

@@ -2,8 +2,9 @@
 
 Exit codes:
     0  the scan ran and every check could be evaluated
-    1  (reserved: gating on findings)
-    2  usage or configuration error (bad flag, malformed config/snapshot/control file, lint failure)
+    1  gating on findings (`auditor diff --fail-on-new SEVERITY`: a new failure at or above it)
+    2  usage or configuration error (bad flag, malformed config/snapshot/control file, lint failure),
+       or a results store, metrics target or webhook that could not be reached or written
     3  collection errors made some results `error` (the outputs are written all the same)
     4  internal error (a bug in auditor; AUDITOR_DEBUG=1 shows the traceback)
 """
@@ -48,10 +49,13 @@ def main(verbose: int, log_level: str | None) -> None:
 
 
 def _register() -> None:
-    from auditor.cli import checks, controls, demo, report, scan
+    from auditor.cli import checks, controls, demo, diff, history, merge, report, scan
 
     main.add_command(scan.scan)
     main.add_command(report.report)
+    main.add_command(history.history)
+    main.add_command(diff.diff)
+    main.add_command(merge.merge)
     main.add_command(checks.checks)
     main.add_command(controls.controls)
     main.add_command(demo.demo)

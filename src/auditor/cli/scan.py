@@ -28,8 +28,11 @@ from auditor.cli.common import (
     run_command,
     split_list,
 )
+from auditor.cli.publish import OPTIONS as PUBLISH_OPTIONS
+from auditor.cli.publish import SHARD_OPTION, Publisher, publish_options
 from auditor.config import load_config, load_params
 from auditor.errors import UsageError
+from auditor.merge import targets_digest
 from auditor.models import JSON, CollectionError, Framework, Severity, Snapshot
 from auditor.providers import ProviderSpec, discover_providers
 from auditor.results import ScanResult
@@ -87,10 +90,11 @@ def _scan_options(f: Callable[..., Any]) -> Callable[..., Any]:
             help="YAML file of check parameters (see `auditor checks params`).",
         ),
         click.option("-q", "--quiet", is_flag=True, help="No progress or summary on stderr."),
+        SHARD_OPTION,
     ]
     for o in reversed(opts):
         f = o(f)
-    return f
+    return publish_options(f)
 
 
 def _merge_common(ctx: click.Context, **kw: Any) -> dict[str, Any]:
@@ -135,19 +139,28 @@ def scan(ctx: click.Context, /, config_path: Path | None, snapshots: tuple[Path,
             raise UsageError("give a provider (auditor scan aws ...), --config FILE, or --from-snapshot PATH")
         if snapshots and p.get("save_snapshot") is not None:
             raise UsageError("--save-snapshot saves what a scan collects; --from-snapshot collects nothing")
+        if snapshots and p.get("shard"):
+            raise UsageError("--shard splits collection; to join shard outputs use `auditor merge`")
         frameworks = parse_frameworks(p["frameworks"])
         lib_reg = library_and_registry()
         registry = lib_reg[1]
         if config_path:
             cfg, targets = load_config(config_path, discover_providers(), registry)
+            for name in PUBLISH_OPTIONS:  # store / metrics_file / pushgateway from audit.yaml
+                if not p.get(name) and getattr(cfg, name):
+                    p[name] = getattr(cfg, name)
+            shard = Publisher.from_params(p).shard
             fws = frameworks or cfg.frameworks
             fmts = parse_formats(p["formats"], cfg.formats)
             params = {**cfg.params, **_params(p, registry)}
             selection = parse_selection(p, cfg.selection)
             selection.validate(registry)
             with progress_display(p["quiet"], "collecting") as prog:
-                snap = scan_api.collect(((t.spec, t.name, t.options) for t in targets), prog)
-            return evaluate_and_write(snap, p, fws, fmts, lib_reg, params=params, selection=selection)
+                snap = scan_api.collect(((t.spec, t.name, t.options) for t in targets), prog, shard=shard)
+            key = targets_digest([(t.spec.name, t.name, t.options) for t in targets])
+            return evaluate_and_write(
+                snap, p, fws, fmts, lib_reg, params=params, selection=selection, targets_key=key
+            )
         fmts = parse_formats(p["formats"], ["html", "json"])
         selection = parse_selection(p)
         selection.validate(registry)
@@ -175,10 +188,12 @@ def evaluate_and_write(
     params: dict[str, Any] | None = None,
     selection: CheckSelection | None = None,
     from_snapshot: bool = False,
+    targets_key: str = "",
 ) -> int:
     out: Path | None = p.get("out")
     if out is None:
         raise UsageError("--out DIR is required")
+    publisher = Publisher.from_params(p)
     library, registry = lib_reg
     with progress_display(p["quiet"], "evaluating") as prog:
         result = scan_api.evaluate_snapshot(
@@ -190,10 +205,11 @@ def evaluate_and_write(
             selection=selection,
             progress=lambda i, n: prog.step(f"evaluating checks {i}/{n}", 0),
         )
-    scan_api.write_outputs(result, out, formats, snapshot=snap, library=library)
-    if p.get("save_snapshot") is not None and not from_snapshot:
-        target = Path(p["save_snapshot"]) if p["save_snapshot"] else out / "snapshot"
-        save_snapshot(snap, target)
+    trend = publisher.trend(result)
+    scan_api.write_outputs(result, out, formats, snapshot=snap, library=library, trend=trend)
+    snapshot_path = None if from_snapshot else publisher.shard_snapshot(p, out)
+    if snapshot_path is not None:
+        save_snapshot(snap, snapshot_path)
     if not p["quiet"]:
         _print_summary(result, out, formats)
     if result.errors and not p["quiet"]:
@@ -203,8 +219,20 @@ def evaluate_and_write(
         print_error(
             "nothing could be scanned (see the collection errors above); outputs were written to " + str(out)
         )
-        return EXIT_USAGE
-    return EXIT_COLLECTION if result.has_collection_errors else EXIT_OK
+        return publisher.finish(result, EXIT_USAGE, snap.created_at, p["quiet"])
+    code = EXIT_COLLECTION if result.has_collection_errors else EXIT_OK
+    publisher.shard_done(
+        out,
+        snapshot_path,
+        lib_reg,
+        targets_key=targets_key,
+        frameworks=frameworks,
+        selection=selection,
+        params=params,
+    )
+    return publisher.finish(
+        result, code, result.scan.started_at if from_snapshot else snap.created_at, p["quiet"]
+    )
 
 
 def _print_collection_errors(errors: list[CollectionError]) -> None:
@@ -260,6 +288,8 @@ _COMMON = (
     "skip_checks",
     "min_severity",
     "params_file",
+    "shard",
+    *PUBLISH_OPTIONS,
 )
 
 
@@ -304,10 +334,18 @@ def _provider_command(spec: ProviderSpec) -> click.Command:
             selection = parse_selection(p)
             selection.validate(registry)
             params = _params(p, registry)
+            shard = Publisher.from_params(p).shard
             with progress_display(p["quiet"], f"collecting {spec.name}") as prog:
-                snap = scan_api.collect([(spec, spec.name, options)], prog)
+                snap = scan_api.collect([(spec, spec.name, options)], prog, shard=shard)
             return evaluate_and_write(
-                snap, p, parse_frameworks(p["frameworks"]), fmts, lib_reg, params=params, selection=selection
+                snap,
+                p,
+                parse_frameworks(p["frameworks"]),
+                fmts,
+                lib_reg,
+                params=params,
+                selection=selection,
+                targets_key=targets_digest([(spec.name, spec.name, options)]),
             )
 
         run_command(body)
