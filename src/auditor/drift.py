@@ -137,8 +137,10 @@ def _scope_label(f: FindingEntry) -> str:
 def _unread_in(scan: ScanRecord, f: FindingEntry) -> bool:
     label = _scope_label(f)
     return any(
-        p == f.provider and (label == scope or label.startswith(scope + "/"))
-        for p, scope in scan.error_scopes
+        p == f.provider
+        and (label == scope or label.startswith(scope + "/"))
+        and (not types or f.resource_type in types)
+        for p, scope, types in scan.error_scopes
     )
 
 

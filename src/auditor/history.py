@@ -124,7 +124,8 @@ class ScanRecord:
     targets: tuple[tuple[str, str], ...]  # (provider, label)
     findings: tuple[FindingEntry, ...]
     controls: tuple[ControlEntry, ...]
-    error_scopes: frozenset[tuple[str, str]] = frozenset()  # (provider, scope label) of collection errors
+    # (provider, scope label, resource types; empty: all) of each collection error
+    error_scopes: frozenset[tuple[str, str, tuple[str, ...]]] = frozenset()
     shard: str | None = None
     origin: str = "store"  # "store" or the results directory it was read from
     extra: Mapping[str, Any] = field(default_factory=dict)
@@ -135,7 +136,9 @@ class ScanRecord:
 
     def is_scope_error(self, f: FindingEntry) -> bool:
         """A finding that stands for a scope a collection error left unread, not for a resource."""
-        return f.status == Status.ERROR.value and (f.provider, f.resource_id) in self.error_scopes
+        return f.status == Status.ERROR.value and (f.provider, f.resource_id) in {
+            (p, label) for p, label, _ in self.error_scopes
+        }
 
     @property
     def resources(self) -> set[ResourceRef]:
@@ -147,8 +150,8 @@ class ScanRecord:
         }
 
 
-def error_scopes(errors: Iterable[CollectionError]) -> frozenset[tuple[str, str]]:
-    return frozenset((e.provider, e.scope_label) for e in errors)
+def error_scopes(errors: Iterable[CollectionError]) -> frozenset[tuple[str, str, tuple[str, ...]]]:
+    return frozenset((e.provider, e.scope_label, tuple(e.resource_types)) for e in errors)
 
 
 def record_from_result(

@@ -65,6 +65,8 @@ class Store:
             self.engine = make_engine(self.url)
         except ImportError as exc:
             raise _missing_extra(exc) from None
+        except OSError as exc:
+            raise StoreError(f"results store {self.where}: cannot open it: {exc}") from None
         self._migrate()
 
     # ------------------------------------------------------------------ plumbing
@@ -395,11 +397,15 @@ class Store:
                 for r in conn.execute(select(ControlRow.__table__).where(ControlRow.scan_id == sid))
             )
             scopes = frozenset(
-                (r.provider, "/".join(p for p in (r.provider, r.account, r.region) if p))
+                (
+                    str(r.provider),
+                    "/".join(p for p in (r.provider, r.account, r.region) if p),
+                    tuple(r.resource_types or ()),
+                )
                 for r in conn.execute(
-                    select(ErrorRow.provider, ErrorRow.account, ErrorRow.region).where(
-                        ErrorRow.scan_id == sid
-                    )
+                    select(
+                        ErrorRow.provider, ErrorRow.account, ErrorRow.region, ErrorRow.resource_types
+                    ).where(ErrorRow.scan_id == sid)
                 )
             )
         return ScanRecord(
