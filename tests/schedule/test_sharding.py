@@ -89,7 +89,7 @@ def org(moto_server: Any, tmp_path_factory: pytest.TempPathFactory) -> Org:
             env=env,
             stderr=subprocess.PIPE,
             text=True,
-        )  # fmt: skip
+        )
         for i, out in enumerate(shards)
     ]
     for p in procs:
