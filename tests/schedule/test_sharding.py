@@ -16,9 +16,9 @@ import pytest
 
 from auditor.evidence import sha256_of
 from auditor.sharding import Shard, unit_key
+from auditor_testkit.aws.org import ACCOUNTS, REGIONS, build_organization, write_config
 
 from .conftest import AUDITOR, DEMO_AWS, cli
-from .org import ACCOUNTS, REGIONS, build_organization, write_config
 
 SHARDS = 4
 

@@ -1,11 +1,12 @@
-"""A moto Organization of 12 accounts, each scanned in 3 regions: the sharding test and
-bench/shard_bench.py build it the same way."""
+"""A moto Organization of 12 accounts, each scanned in 3 regions, and the audit.yaml that scans
+it: tests/schedule/test_sharding.py and bench/shard_bench.py build it the same way."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
 
+import boto3
 import yaml
 
 REGIONS = ["us-east-1", "eu-west-1", "ap-southeast-2"]
@@ -16,8 +17,6 @@ ORG_ROLE = "OrganizationAccountAccessRole"
 def build_organization(url: str) -> list[str]:
     """The management account holds the reference estate; 11 members hold their account-wide
     settings and one bucket and security group each. Returns the 12 account ids."""
-    import boto3
-
     from auditor_testkit.aws import seed
 
     accounts = seed.create_organization(url)
