@@ -203,3 +203,34 @@ def test_merge_refuses_outputs_that_do_not_belong_together(org: Org, tmp_path: P
     assert r.exit_code == 2 and "different control libraries" in r.output
     r = cli("merge", str(tmp_path / "nowhere"), "--out", out, "--wait", "0.1")
     assert r.exit_code == 2 and "still not finished" in r.output
+
+
+def _owner(target: str, scope: str, count: int = 2) -> int:
+    return Shard(0, count).owner(unit_key(target, scope, None))
+
+
+def test_kubernetes_and_vault_skip_what_another_shard_owns(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A cluster (or a Vault server) another shard owns is recorded as excluded, and never called."""
+    from auditor.evidence import SnapshotBuilder
+    from auditor.providers.k8s import K8sOptions
+    from auditor.providers.k8s.collector import collect as collect_k8s
+    from auditor.providers.vault import VaultOptions
+    from auditor.providers.vault.collector import collect as collect_vault
+    from auditor.runtime import CollectRun
+
+    def never(*_: Any) -> Any:
+        raise AssertionError("a client was built for a unit another shard owns")
+
+    for collect, options, scope, types in (
+        (collect_k8s, K8sOptions(in_cluster=True, cluster_name="c1"), "c1", "k8s.workload"),
+        (collect_vault, VaultOptions(addr="https://vault-a:8200"), "https://vault-a:8200", "vault.server"),
+    ):
+        monkeypatch.setenv("VAULT_TOKEN", "t")
+        other = 1 - _owner("t", scope)
+        sink = SnapshotBuilder()
+        collect(options, CollectRun(sink, clients=never, shard=Shard(other, 2), target="t"))  # type: ignore[operator]
+        snap = sink.build()
+        assert snap.resources == [] and snap.errors == []
+        [x] = snap.exclusions
+        assert x.scope.account == scope and types in x.resource_types
+        assert x.reason.startswith(f"collected by shard {1 - other}/2")
