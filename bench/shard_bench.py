@@ -1,12 +1,14 @@
 """Sharding benchmark (run by hand): the 12-account x 3-region moto Organization behind 50 ms
 of latency per request, scanned by one process and by 4 shard processes at once (then merged).
 
-    .venv/bin/python bench/shard_bench.py --latency-ms 50 --shards 4
+    .venv/bin/python bench/shard_bench.py --latency-ms 50 --shards 4 [--concurrency 16]
 
 moto and the latency proxy (auditor_testkit.aws.moto.FaultProxy) run in this process's child;
-each scan is its own `auditor` process, as in the Indexed Job. Reported: wall time of the
-collection (one process; all shards, from the first start to the last exit), of the merge, API
-requests as the collectors counted them (retries included) and as the proxy saw them.
+each scan is its own `auditor` process, as in the Indexed Job. Reported: wall time of one
+process; of the N shards at once on this machine (first start to last exit: on 2 cores shared
+with moto and the proxy, CPU and not latency bounds it); of each shard alone (what N machines
+would take: the slowest shard); of the merge; and API requests as the collectors counted them
+(retries included) and as the proxy saw them.
 """
 
 from __future__ import annotations
@@ -64,6 +66,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--latency-ms", type=float, default=50.0)
     ap.add_argument("--shards", type=int, default=4)
+    ap.add_argument("--concurrency", type=int, default=16, help="API calls in flight per process")
     args = ap.parse_args()
 
     from auditor_testkit.aws.moto import moto_env
@@ -85,7 +88,7 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         base = Path(tmp)
-        config = write_config(base / "audit.yaml", info["url"])
+        config = write_config(base / "audit.yaml", info["url"], concurrency=args.concurrency)
         before = seen()
         start = time.monotonic()
         _wait([_scan(config, base / "single", env, [])])
@@ -95,6 +98,11 @@ def main() -> None:
         outs = [base / f"shard-{i}" for i in range(args.shards)]
         _wait([_scan(config, out, env, ["--shard", f"{i}/{args.shards}"]) for i, out in enumerate(outs)])
         shard_wall, shard_seen = time.monotonic() - start, seen() - before
+        alone = []  # each shard on its own: what N machines would take (the slowest one)
+        for i in range(args.shards):
+            t = time.monotonic()
+            _wait([_scan(config, base / f"alone-{i}", env, ["--shard", f"{i}/{args.shards}"])])
+            alone.append(time.monotonic() - t)
         start = time.monotonic()
         merged = subprocess.run(
             [AUDITOR, "merge", *map(str, outs), "--out", str(base / "merged"), "--format", "json", "-q"],
@@ -105,7 +113,8 @@ def main() -> None:
             raise SystemExit(f"merge failed: {merged.stderr[-2000:]}")
         per_shard = [_requests(o) for o in outs]
         print(
-            f"latency {args.latency_ms:.0f} ms per request, concurrency 16 per process, {os.cpu_count()} cores"
+            f"latency {args.latency_ms:.0f} ms per request, concurrency {args.concurrency} per process, "
+            f"{os.cpu_count()} cores"
         )
         print(
             f"  1 process      collection+evaluation {single_wall:6.1f} s   requests {_requests(base / 'single'):5d} "
@@ -114,6 +123,10 @@ def main() -> None:
         print(
             f"  {args.shards} shards       collection+evaluation {shard_wall:6.1f} s   requests {sum(per_shard):5d} "
             f"(proxy saw {shard_seen}; per shard {per_shard})"
+        )
+        print(
+            f"  each shard alone (one machine each): {', '.join(f'{a:.1f}' for a in alone)} s; "
+            f"slowest {max(alone):.1f} s = {single_wall / max(alone):.2f}x faster than one process"
         )
         print(
             f"  merge          {merge_wall:6.1f} s   speed-up {single_wall / shard_wall:.2f}x (before the merge), "

@@ -15,7 +15,7 @@ once, with its worst status (fail, then error, then pass, then not applicable).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
@@ -55,13 +55,7 @@ class ControlChange:
     after: str
 
     def as_json(self) -> dict[str, Any]:
-        return {
-            "framework": self.framework,
-            "control_id": self.control_id,
-            "title": self.title,
-            "before": self.before,
-            "after": self.after,
-        }
+        return asdict(self)
 
 
 @dataclass(frozen=True)

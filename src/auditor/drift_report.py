@@ -36,6 +36,28 @@ def headline(d: Drift) -> str:
     )
 
 
+def _finding_sections(d: Drift) -> list[tuple[str, Sequence[FindingChange]]]:
+    return [
+        ("New failures", d.new),
+        ("Resolved", d.resolved),
+        ("Unverified (failing in A, not evaluated in B)", d.unverified),
+        ("Still failing", d.still_failing),
+    ]
+
+
+def _resource_sections(d: Drift) -> list[tuple[str, Sequence[ResourceRef]]]:
+    return [("Resources added", d.resources_added), ("Resources removed", d.resources_removed)]
+
+
+def _control_rows(d: Drift) -> list[list[str]]:
+    rows = [["framework", "control", "before", "after"]]
+    return rows + [[c.framework, c.control_id, c.before, c.after] for c in d.controls[:LISTED]]
+
+
+def _compliance_rows(d: Drift) -> list[list[str]]:
+    return [["framework", "A", "B"], *([fw, _pct(x), _pct(y)] for fw, (x, y) in d.compliance.items())]
+
+
 def _finding_rows(items: Sequence[FindingChange]) -> list[list[str]]:
     rows = [["severity", "check", "resource", "where", "before", "after"]]
     for c in items[:LISTED]:
@@ -49,22 +71,14 @@ def render_table(d: Drift) -> str:
            f"B: {d.b.id} ({d.b.started_at:%Y-%m-%d %H:%M} UTC, {d.b.origin})",
            headline(d), ""]  # fmt: skip
     if d.compliance:
-        rows = [["framework", "A", "B"]] + [[fw, _pct(x), _pct(y)] for fw, (x, y) in d.compliance.items()]
-        out += ["Compliance", format_table(rows), ""]
-    for title, items in (
-        ("New failures", d.new),
-        ("Resolved", d.resolved),
-        ("Unverified (failing in A, not evaluated in B)", d.unverified),
-        ("Still failing", d.still_failing),
-    ):
+        out += ["Compliance", format_table(_compliance_rows(d)), ""]
+    for title, items in _finding_sections(d):
         if items:
             more = f" (first {LISTED} of {len(items)})" if len(items) > LISTED else ""
             out += [f"{title}{more}", format_table(_finding_rows(items)), ""]
     if d.controls:
-        rows = [["framework", "control", "before", "after"]]
-        rows += [[c.framework, c.control_id, c.before, c.after] for c in d.controls[:LISTED]]
-        out += ["Control status changes", format_table(rows), ""]
-    for title, res in (("Resources added", d.resources_added), ("Resources removed", d.resources_removed)):
+        out += ["Control status changes", format_table(_control_rows(d)), ""]
+    for title, res in _resource_sections(d):
         if res:
             out += [title, *(f"  {_res(r)}" for r in res[:LISTED]), ""]
     return "\n".join(out).rstrip() + "\n"
@@ -90,23 +104,13 @@ def render_markdown(d: Drift) -> str:
         "",
     ]
     if d.compliance:
-        out += _md_table(
-            [["framework", "A", "B"], *([fw, _pct(x), _pct(y)] for fw, (x, y) in d.compliance.items())]
-        )
-        out.append("")
-    for title, items in (
-        ("New failures", d.new),
-        ("Resolved", d.resolved),
-        ("Unverified", d.unverified),
-        ("Still failing", d.still_failing),
-    ):
+        out += [*_md_table(_compliance_rows(d)), ""]
+    for title, items in _finding_sections(d):
         if items:
-            out += [f"### {title} ({len(items)})", "", *_md_table(_finding_rows(items)), ""]
+            out += [f"### {title.split(' (')[0]} ({len(items)})", "", *_md_table(_finding_rows(items)), ""]
     if d.controls:
-        rows = [["framework", "control", "before", "after"]]
-        rows += [[c.framework, c.control_id, c.before, c.after] for c in d.controls[:LISTED]]
-        out += [f"### Control status changes ({len(d.controls)})", "", *_md_table(rows), ""]
-    for title, res in (("Resources added", d.resources_added), ("Resources removed", d.resources_removed)):
+        out += [f"### Control status changes ({len(d.controls)})", "", *_md_table(_control_rows(d)), ""]
+    for title, res in _resource_sections(d):
         if res:
             out += [f"### {title} ({len(res)})", "", *(f"- `{_md_cell(_res(r))}`" for r in res[:LISTED]), ""]
     return "\n".join(out).rstrip() + "\n"
@@ -149,11 +153,6 @@ def render_html(d: Drift) -> str:
         where=_where,
         resname=_res,
         listed=LISTED,
-        sections=[
-            ("New failures", d.new),
-            ("Resolved", d.resolved),
-            ("Unverified (failing in A, not evaluated in B)", d.unverified),
-            ("Still failing", d.still_failing),
-        ],
-        resources=[("Resources added", d.resources_added), ("Resources removed", d.resources_removed)],
+        sections=_finding_sections(d),
+        resources=_resource_sections(d),
     )

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from fnmatch import fnmatchcase
 from typing import Any
@@ -67,13 +67,7 @@ class ResourceRef:
     region: str | None
 
     def as_json(self) -> dict[str, Any]:
-        return {
-            "provider": self.provider,
-            "type": self.type,
-            "id": self.id,
-            "account": self.account,
-            "region": self.region,
-        }
+        return asdict(self)
 
 
 @dataclass(frozen=True)
@@ -91,19 +85,7 @@ class FindingEntry:
     resource_name: str | None = None
 
     def as_json(self) -> dict[str, Any]:
-        return {
-            "key": self.key,
-            "check_id": self.check_id,
-            "status": self.status,
-            "severity": self.severity,
-            "provider": self.provider,
-            "resource_type": self.resource_type,
-            "resource_id": self.resource_id,
-            "resource_name": self.resource_name,
-            "account": self.account,
-            "region": self.region,
-            "message": self.message,
-        }
+        return asdict(self)
 
 
 @dataclass(frozen=True)

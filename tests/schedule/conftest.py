@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -30,34 +31,28 @@ def demo_results(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
+def _serve(start: Callable[[], AbstractContextManager[Any]], what: str, skip_or_fail: Any) -> Iterator[Any]:
+    """Enter a server harness for the session; one that cannot start skips (fails in CI)."""
+    with ExitStack() as stack:
+        try:
+            server = stack.enter_context(start())
+        except RuntimeError as exc:
+            skip_or_fail(f"{what} could not start: {exc}")
+        yield server
+
+
 @pytest.fixture(scope="session")
 def postgres(skip_or_fail: Any) -> Iterator[Any]:
-    from auditor_testkit.postgres import PostgresError, run_postgres
+    from auditor_testkit.postgres import run_postgres
 
-    try:
-        ctx = run_postgres()
-        server = ctx.__enter__()
-    except PostgresError as exc:
-        skip_or_fail(f"PostgreSQL 15 could not start: {exc}")
-    try:
-        yield server
-    finally:
-        ctx.__exit__(None, None, None)
+    yield from _serve(run_postgres, "PostgreSQL 15", skip_or_fail)
 
 
 @pytest.fixture(scope="session")
 def pushgateway(skip_or_fail: Any) -> Iterator[Any]:
-    from auditor_testkit.pushgateway import PushgatewayError, run_pushgateway
+    from auditor_testkit.pushgateway import run_pushgateway
 
-    try:
-        ctx = run_pushgateway()
-        gw = ctx.__enter__()
-    except PushgatewayError as exc:
-        skip_or_fail(f"Pushgateway could not start: {exc}")
-    try:
-        yield gw
-    finally:
-        ctx.__exit__(None, None, None)
+    yield from _serve(run_pushgateway, "Pushgateway", skip_or_fail)
 
 
 @pytest.fixture(scope="session")

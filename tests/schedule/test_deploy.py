@@ -9,6 +9,7 @@ import os
 import shutil
 import subprocess
 from collections.abc import Iterator
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -127,20 +128,14 @@ def test_the_sharded_overlay_runs_an_indexed_job_and_merges_in_pod_0(
 
 @pytest.fixture(scope="module")
 def apiserver(tmp_path_factory: pytest.TempPathFactory, skip_or_fail: Any) -> Iterator[tuple[Any, Path]]:
-    from auditor_testkit.kubeapi import (
-        KubeApiServerError,
-        etcd_binary,
-        kube_apiserver_binary,
-        run_kube_apiserver,
-    )
+    from auditor_testkit.kubeapi import KubeApiServerError, run_kube_apiserver
 
-    try:
-        kube_apiserver_binary()
-        etcd_binary()
-    except KubeApiServerError as exc:
-        skip_or_fail(str(exc))
     workdir = tmp_path_factory.mktemp("kube-deploy")
-    with run_kube_apiserver(workdir) as cluster:
+    with ExitStack() as stack:
+        try:
+            cluster = stack.enter_context(run_kube_apiserver(workdir))
+        except KubeApiServerError as exc:  # the binary is missing, or the server did not come up
+            skip_or_fail(str(exc))
         yield cluster, cluster.kubeconfig(cluster.admin_token, workdir / "admin.kubeconfig")
 
 

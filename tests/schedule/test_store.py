@@ -183,3 +183,26 @@ def test_history_filters_and_scan_references(tmp_path: Path, demo_results: Path)
     assert len(rows) == 2 and set(rows[0]["compliance"]) == {"hipaa"}
     r = cli("history", "--store", db, "--limit", "1")
     assert r.exit_code == 0 and "hipaa" in r.output and r.output.count("\n") == 3
+
+
+def test_audit_yaml_names_the_store_and_the_metrics_file(tmp_path: Path) -> None:
+    from .conftest import ROOT
+
+    db, prom = tmp_path / "h.db", tmp_path / "m.prom"
+    config = tmp_path / "audit.yaml"
+    config.write_text(
+        "version: 1\nformats: [json]\n"
+        f"store: {db}\nmetrics_file: {prom}\n"
+        f"targets:\n  - provider: k8s\n    options: {{manifests: ['{ROOT / 'fixtures' / 'k8s' / 'estate'}']}}\n"
+    )
+    r = cli("scan", "--config", str(config), "--out", str(tmp_path / "out"), "-q")
+    assert r.exit_code in (0, 3), r.output
+    with open_store(str(db)) as store:
+        [entry] = store.history()
+    assert entry.targets[0][0] == "k8s" and prom.read_text().count("auditor_findings{") > 0
+    other = tmp_path / "flag.db"  # the flag wins over the file
+    r = cli("scan", "--config", str(config), "--out", str(tmp_path / "out2"), "-q", "--store", str(other))
+    with open_store(str(other)) as store:
+        assert len(store.history()) == 1
+    with open_store(str(db)) as store:
+        assert len(store.history()) == 1

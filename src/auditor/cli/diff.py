@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from auditor.cli.common import EXIT_FINDINGS, EXIT_OK, err_console, run_command
+from auditor.cli.publish import store_option
 from auditor.errors import UsageError
 from auditor.history import ScanRecord, record_from_result
 from auditor.models import Severity
@@ -41,13 +42,7 @@ def load_record(ref: str, store_url: str | None, stores: dict[str, object]) -> S
 @click.command()
 @click.argument("a")
 @click.argument("b")
-@click.option(
-    "--store",
-    "store_url",
-    envvar="AUDITOR_STORE",
-    metavar="URL",
-    help="The results store (env AUDITOR_STORE).",
-)
+@store_option("store_url")
 @click.option(
     "--format",
     "fmt",

@@ -7,18 +7,13 @@ import json
 import click
 
 from auditor.cli.common import EXIT_OK, EXIT_USAGE, print_error, run_command
+from auditor.cli.publish import store_option
 from auditor.errors import UsageError
 from auditor.history import format_table, history_json, history_table
 
 
 @click.command()
-@click.option(
-    "--store",
-    "store_url",
-    envvar="AUDITOR_STORE",
-    metavar="URL",
-    help="The results store (env AUDITOR_STORE).",
-)
+@store_option("store_url")
 @click.option(
     "--target", metavar="T", help="Only scans of this target: provider, label, or a glob over the label."
 )

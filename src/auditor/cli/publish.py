@@ -26,15 +26,17 @@ from auditor.trend import Trend
 OPTIONS = ("store", "metrics_file", "pushgateway")
 
 
+def store_option(dest: str, text: str = "The results store (env AUDITOR_STORE).") -> Callable[..., Any]:
+    """--store URL, read from AUDITOR_STORE when not given (a URL with a password comes from a Secret)."""
+    return click.option("--store", dest, envvar="AUDITOR_STORE", metavar="URL", help=text)
+
+
 def publish_options(f: Callable[..., Any]) -> Callable[..., Any]:
     """--store, --metrics-file, --pushgateway (shared by `scan` and `merge`)."""
     opts = [
-        click.option(
-            "--store",
+        store_option(
             "store",
-            envvar="AUDITOR_STORE",
-            metavar="URL",
-            help="Also write the results to this results store: a SQLite path (or sqlite:///PATH) or "
+            "Also write the results to this results store: a SQLite path (or sqlite:///PATH) or "
             "postgresql://... (env AUDITOR_STORE; keep passwords out of audit.yaml).",
         ),
         click.option(

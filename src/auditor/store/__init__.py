@@ -29,8 +29,8 @@ from auditor.history import (
     compliance_of,
     target_matches,
 )
-from auditor.models import utcnow
-from auditor.results import ScanResult
+from auditor.models import Finding, utcnow
+from auditor.results import ScanResult, finding_json
 from auditor.store.migrate import StoreError
 
 __all__ = ["Store", "StoreError", "open_store"]
@@ -42,6 +42,17 @@ def _utc(value: datetime | None) -> datetime | None:
     if value is None:
         return None
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+_FINDING_COLUMNS = (
+    "key", "check_id", "status", "severity", "provider", "resource_type", "resource_id",
+    "resource_name", "account", "region", "message", "source",
+)  # fmt: skip
+
+
+def _finding_row(f: Finding) -> dict[str, Any]:
+    row = finding_json(f)
+    return {k: row[k] for k in _FINDING_COLUMNS}
 
 
 def _missing_extra(exc: ImportError) -> StoreError:
@@ -151,24 +162,7 @@ class Store:
             self._insert(
                 conn,
                 FindingRow,
-                (
-                    {
-                        "scan_id": sid,
-                        "key": f.key,
-                        "check_id": f.check_id,
-                        "status": f.status.value,
-                        "severity": f.severity.value,
-                        "provider": f.provider,
-                        "resource_type": f.resource_type,
-                        "resource_id": f.resource_id,
-                        "resource_name": f.resource_name,
-                        "account": f.account,
-                        "region": f.region,
-                        "message": f.message,
-                        "source": f.source,
-                    }
-                    for f in result.findings
-                ),
+                ({"scan_id": sid, **_finding_row(f)} for f in result.findings),
             )
             self._insert(
                 conn,

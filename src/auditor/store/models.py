@@ -6,15 +6,21 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-# SQLite only autoincrements an INTEGER PRIMARY KEY; PostgreSQL gets a 64-bit identity.
-RowId = BigInteger().with_variant(Integer(), "sqlite")
+from auditor.store.columns import ROW_ID, SCAN_FK
 
 
 class Base(DeclarativeBase):
     pass
+
+
+class _PerScan:
+    """A row of one scan: its own id, and the scan's (rows go with their scan)."""
+
+    id: Mapped[int] = mapped_column(ROW_ID, primary_key=True, autoincrement=True)
+    scan_id: Mapped[str] = mapped_column(ForeignKey(SCAN_FK, ondelete="CASCADE"), index=True)
 
 
 class ScanRow(Base):
@@ -33,22 +39,20 @@ class ScanRow(Base):
     shard: Mapped[str | None] = mapped_column(String(32))  # "I/N" for one shard's partial scan
 
 
-class TargetRow(Base):
+class TargetRow(_PerScan, Base):
     __tablename__ = "scan_targets"
 
-    id: Mapped[int] = mapped_column(RowId, primary_key=True, autoincrement=True)
-    scan_id: Mapped[str] = mapped_column(ForeignKey("scans.id", ondelete="CASCADE"), index=True)
     provider: Mapped[str] = mapped_column(String(64))
     label: Mapped[str] = mapped_column(Text)
     options: Mapped[dict[str, Any]] = mapped_column(JSON)
 
 
-class FindingRow(Base):
+class FindingRow(_PerScan, Base):
     __tablename__ = "findings"
     __table_args__ = (Index("ix_findings_scan_key", "scan_id", "key"),)
 
-    id: Mapped[int] = mapped_column(RowId, primary_key=True, autoincrement=True)
-    scan_id: Mapped[str] = mapped_column(ForeignKey("scans.id", ondelete="CASCADE"))
+    # indexed by (scan_id, key) above, not on its own
+    scan_id: Mapped[str] = mapped_column(ForeignKey(SCAN_FK, ondelete="CASCADE"))
     key: Mapped[str] = mapped_column(String(160))  # Finding.key
     check_id: Mapped[str] = mapped_column(String(128))
     status: Mapped[str] = mapped_column(String(16))
@@ -66,18 +70,16 @@ class FindingRow(Base):
 class ControlRow(Base):
     __tablename__ = "control_results"
 
-    scan_id: Mapped[str] = mapped_column(ForeignKey("scans.id", ondelete="CASCADE"), primary_key=True)
+    scan_id: Mapped[str] = mapped_column(ForeignKey(SCAN_FK, ondelete="CASCADE"), primary_key=True)
     framework: Mapped[str] = mapped_column(String(32), primary_key=True)
     control_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     title: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(16))
 
 
-class ErrorRow(Base):
+class ErrorRow(_PerScan, Base):
     __tablename__ = "collection_errors"
 
-    id: Mapped[int] = mapped_column(RowId, primary_key=True, autoincrement=True)
-    scan_id: Mapped[str] = mapped_column(ForeignKey("scans.id", ondelete="CASCADE"), index=True)
     provider: Mapped[str] = mapped_column(String(64))
     operation: Mapped[str] = mapped_column(Text)
     account: Mapped[str | None] = mapped_column(Text)
@@ -87,11 +89,9 @@ class ErrorRow(Base):
     resource_types: Mapped[list[str]] = mapped_column(JSON)
 
 
-class ExclusionRow(Base):
+class ExclusionRow(_PerScan, Base):
     __tablename__ = "exclusions"
 
-    id: Mapped[int] = mapped_column(RowId, primary_key=True, autoincrement=True)
-    scan_id: Mapped[str] = mapped_column(ForeignKey("scans.id", ondelete="CASCADE"), index=True)
     check_id: Mapped[str] = mapped_column(String(128))
     origin: Mapped[str] = mapped_column(String(16))
     provider: Mapped[str] = mapped_column(String(64))
@@ -100,13 +100,11 @@ class ExclusionRow(Base):
     reason: Mapped[str] = mapped_column(Text)
 
 
-class TrailRow(Base):
+class TrailRow(_PerScan, Base):
     """results.json `audit_trail`: every decision a stage took, waivers applied among them."""
 
     __tablename__ = "audit_trail"
 
-    id: Mapped[int] = mapped_column(RowId, primary_key=True, autoincrement=True)
-    scan_id: Mapped[str] = mapped_column(ForeignKey("scans.id", ondelete="CASCADE"), index=True)
     stage: Mapped[str] = mapped_column(String(64))
     action: Mapped[str] = mapped_column(String(64))
     check_id: Mapped[str] = mapped_column(String(128))

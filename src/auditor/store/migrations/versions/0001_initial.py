@@ -10,16 +10,12 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from auditor.store.columns import create_scan_table
+
 revision = "0001"
 down_revision = None
 branch_labels = None
 depends_on = None
-
-ROW_ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
-
-
-def _scan_fk() -> sa.Column[str]:
-    return sa.Column("scan_id", sa.String(64), sa.ForeignKey("scans.id", ondelete="CASCADE"), nullable=False)
 
 
 def upgrade() -> None:
@@ -35,19 +31,16 @@ def upgrade() -> None:
         sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False),
     )
     op.create_index("ix_scans_started_at", "scans", ["started_at"])
-    op.create_table(
+    create_scan_table(
+        op,
         "scan_targets",
-        sa.Column("id", ROW_ID, primary_key=True, autoincrement=True),
-        _scan_fk(),
         sa.Column("provider", sa.String(64), nullable=False),
         sa.Column("label", sa.Text(), nullable=False),
         sa.Column("options", sa.JSON(), nullable=False),
     )
-    op.create_index("ix_scan_targets_scan_id", "scan_targets", ["scan_id"])
-    op.create_table(
+    create_scan_table(
+        op,
         "findings",
-        sa.Column("id", ROW_ID, primary_key=True, autoincrement=True),
-        _scan_fk(),
         sa.Column("key", sa.String(160), nullable=False),
         sa.Column("check_id", sa.String(128), nullable=False),
         sa.Column("status", sa.String(16), nullable=False),
@@ -60,6 +53,7 @@ def upgrade() -> None:
         sa.Column("region", sa.Text(), nullable=True),
         sa.Column("message", sa.Text(), nullable=False),
         sa.Column("source", sa.Text(), nullable=True),
+        index=False,
     )
     op.create_index("ix_findings_scan_key", "findings", ["scan_id", "key"])
     op.create_table(
@@ -70,10 +64,9 @@ def upgrade() -> None:
         sa.Column("title", sa.Text(), nullable=False),
         sa.Column("status", sa.String(16), nullable=False),
     )
-    op.create_table(
+    create_scan_table(
+        op,
         "collection_errors",
-        sa.Column("id", ROW_ID, primary_key=True, autoincrement=True),
-        _scan_fk(),
         sa.Column("provider", sa.String(64), nullable=False),
         sa.Column("operation", sa.Text(), nullable=False),
         sa.Column("account", sa.Text(), nullable=True),
@@ -82,7 +75,6 @@ def upgrade() -> None:
         sa.Column("message", sa.Text(), nullable=False),
         sa.Column("resource_types", sa.JSON(), nullable=False),
     )
-    op.create_index("ix_collection_errors_scan_id", "collection_errors", ["scan_id"])
 
 
 def downgrade() -> None:

@@ -10,25 +10,20 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from auditor.store.columns import create_scan_table
+
 revision = "0002"
 down_revision = "0001"
 branch_labels = None
 depends_on = None
 
-ROW_ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
-
-
-def _scan_fk() -> sa.Column[str]:
-    return sa.Column("scan_id", sa.String(64), sa.ForeignKey("scans.id", ondelete="CASCADE"), nullable=False)
-
 
 def upgrade() -> None:
     with op.batch_alter_table("scans") as batch:
         batch.add_column(sa.Column("shard", sa.String(32), nullable=True))
-    op.create_table(
+    create_scan_table(
+        op,
         "exclusions",
-        sa.Column("id", ROW_ID, primary_key=True, autoincrement=True),
-        _scan_fk(),
         sa.Column("check_id", sa.String(128), nullable=False),
         sa.Column("origin", sa.String(16), nullable=False),
         sa.Column("provider", sa.String(64), nullable=False),
@@ -36,11 +31,9 @@ def upgrade() -> None:
         sa.Column("region", sa.Text(), nullable=True),
         sa.Column("reason", sa.Text(), nullable=False),
     )
-    op.create_index("ix_exclusions_scan_id", "exclusions", ["scan_id"])
-    op.create_table(
+    create_scan_table(
+        op,
         "audit_trail",
-        sa.Column("id", ROW_ID, primary_key=True, autoincrement=True),
-        _scan_fk(),
         sa.Column("stage", sa.String(64), nullable=False),
         sa.Column("action", sa.String(64), nullable=False),
         sa.Column("check_id", sa.String(128), nullable=False),
@@ -48,7 +41,6 @@ def upgrade() -> None:
         sa.Column("scope", sa.Text(), nullable=True),
         sa.Column("reason", sa.Text(), nullable=False),
     )
-    op.create_index("ix_audit_trail_scan_id", "audit_trail", ["scan_id"])
 
 
 def downgrade() -> None:
