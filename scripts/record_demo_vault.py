@@ -14,12 +14,11 @@ import argparse
 import tempfile
 from pathlib import Path
 
-from auditor.evidence import SnapshotBuilder
-from auditor.providers import NullProgress
-from auditor.providers.vault import VaultOptions
-from auditor.providers.vault.collector import collect_with
+from auditor.contracts import load_contracts
+from auditor.providers.vault import PROVIDER, VaultOptions
+from auditor.providers.vault.api import VaultClients
+from auditor.scan import collect
 from auditor.snapshot import save_snapshot
-from auditor.version import __version__
 from auditor_testkit import openbao as bao
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -36,11 +35,12 @@ def main() -> None:
         try:
             info = bao.seed(server, AUDITOR_POLICY)
             token = bao.auditor_token(server, ["auditor"])
-            sink = SnapshotBuilder(tool_version=__version__)
-            collect_with(VaultOptions(addr=server.addr), sink, NullProgress(), env={"VAULT_TOKEN": token})
+            clients = VaultClients(env={"VAULT_TOKEN": token})
+            snap = collect([(PROVIDER, "demo", VaultOptions(addr=server.addr))], clients={"vault": clients})
         finally:
             server.stop()
-    snap = sink.build()
+    if snap.errors or (problems := load_contracts().validate_snapshot(snap)):
+        raise SystemExit(f"refusing to write the demo snapshot: {snap.errors or problems}")
     text = snap.model_dump_json()
     for secret in (info["canary"], info["secret_id"], token, server.root_token):
         if secret in text:

@@ -9,21 +9,29 @@ from typing import Any
 
 import pytest
 
-from auditor.evidence import SnapshotBuilder
+from auditor.contracts import load_contracts
 from auditor.models import Snapshot
-from auditor.providers import NullProgress
-from auditor.providers.vault import VaultOptions
-from auditor.providers.vault.api import VaultApi
-from auditor.providers.vault.collector import collect_with
+from auditor.providers.vault import PROVIDER, VaultOptions
+from auditor.providers.vault.api import ClientFactory, VaultApi, VaultClients, build_client
+from auditor.scan import collect
 from auditor_testkit import openbao as bao
 
 AUDITOR_POLICY = Path(__file__).resolve().parents[2] / "docs" / "permissions" / "vault-auditor-policy.hcl"
 
 
-def run_scan(options: VaultOptions, env: dict[str, str]) -> tuple[Snapshot, VaultApi | None]:
-    sink = SnapshotBuilder(tool_version="test")
-    api = collect_with(options, sink, NullProgress(), env=env)
-    return sink.build(), api
+def run_scan(
+    options: VaultOptions, env: dict[str, str], login: ClientFactory = build_client
+) -> tuple[Snapshot, VaultApi | None]:
+    """A scan of one Vault target through the library entry point, with the environment (and,
+    for unit tests, the login) handed in: nothing is patched. Returns the API's request log too."""
+    clients = VaultClients(login=login, env=env)
+    snap = collect([(PROVIDER, "vault", options)], clients={"vault": clients})
+    return snap, (clients.apis[-1] if clients.apis else None)
+
+
+def contract_problems(snap: Snapshot) -> list[str]:
+    """Every way the snapshot's resources break their declared contracts (none, we hope)."""
+    return load_contracts().validate_snapshot(snap)
 
 
 @pytest.fixture(scope="session")
@@ -48,6 +56,7 @@ def dev_scan(dev: tuple[bao.Server, dict[str, Any]]) -> tuple[Snapshot, VaultApi
     server, _ = dev
     snap, api = run_scan(VaultOptions(addr=server.addr), {"VAULT_TOKEN": server.root_token})
     assert api is not None
+    assert contract_problems(snap) == []
     return snap, api
 
 

@@ -12,15 +12,15 @@ from click.testing import CliRunner
 
 from auditor.checks import load_registry
 from auditor.cli import main
-from auditor.models import Finding, Snapshot, Status
+from auditor.models import ErrorKind, Finding, Snapshot, Status
 from auditor.providers.vault import VaultOptions
 from auditor.providers.vault.api import VaultApi
 from auditor.providers.vault.policy import allows, parse_policy
 from auditor.scan import evaluate_snapshot, write_outputs
-from auditor.snapshot import save_snapshot
+from auditor.snapshot import load_snapshot, save_snapshot
 from auditor_testkit import openbao as bao
 
-from .conftest import AUDITOR_POLICY, run_scan
+from .conftest import AUDITOR_POLICY, contract_problems, run_scan
 
 pytestmark = pytest.mark.integration
 
@@ -147,8 +147,78 @@ def test_scan_with_the_shipped_policy_only(dev: Any, dev_scan: Any) -> None:
     snap, _ = run_scan(VaultOptions(addr=server.addr), {"VAULT_TOKEN": token})
     assert snap.errors == [], [(e.operation, e.message) for e in snap.errors]
     assert not [(r.name, r.gaps) for r in snap.resources if r.gaps]
+    assert contract_problems(snap) == []
     full = {(r.type, r.id) for r in dev_scan[0].resources if r.type != "vault.token"}
     assert {(r.type, r.id) for r in snap.resources if r.type != "vault.token"} == full
+
+
+def test_denied_detail_reads_are_gaps_and_their_checks_error(dev: Any) -> None:
+    """The shipped policy with single detail paths denied: each denied read is a gap on exactly
+    the attributes it fills (never a default, never an 'unreadable' string), and every check
+    reading one reports error; the Enterprise-only paths that answer 404 stay not applicable."""
+    server, _ = dev
+    denied = [
+        "sys/ha-status",
+        "sys/license/status",
+        "sys/version-history/",
+        "sys/mounts/pki/tune",
+        "sys/auth/userpass/tune",
+        "sys/policies/acl/root",
+        "identity/mfa/login-enforcement/",
+    ]
+    text = AUDITOR_POLICY.read_text() + "".join(f'\npath "{p}" {{ capabilities = ["deny"] }}' for p in denied)
+    server.client().sys.create_or_update_acl_policy("auditor-denied", text)
+    token = bao.auditor_token(server, ["auditor-denied"])
+    snap, _ = run_scan(VaultOptions(addr=server.addr), {"VAULT_TOKEN": token})
+    assert contract_problems(snap) == []
+    assert snap.errors == [], [(e.operation, e.message) for e in snap.errors]  # only detail reads failed
+    by_name = {(r.type, r.name): r for r in snap.resources}
+    srv = by_name["vault.server", server.addr]
+    assert set(srv.gaps) == {"ha_nodes", "license", "version_history"}
+    assert (
+        srv.gaps["license"]
+        == "GET sys/license/status failed (access_denied): HTTP 403: 1 error occurred: * permission denied"
+    )
+    assert srv.attributes["replication"] == "not_applicable"  # 404 "unsupported path", even when denied
+    assert set(by_name["vault.secrets_engine", "pki/"].gaps) == {"default_lease_ttl", "max_lease_ttl"}
+    assert set(by_name["vault.auth_method", "userpass/"].gaps) == {
+        "default_lease_ttl",
+        "max_lease_ttl",
+        "listing_visibility",
+        "token_type",
+        "mfa_enforcements",
+    }
+    assert set(by_name["vault.auth_method", "userpass-mfa/"].gaps) == {"mfa_enforcements"}
+    assert set(by_name["vault.policy", "root"].gaps) == {"rules", "text_sha256"}
+    res = evaluate_snapshot(snap)
+    for check_id, name in (
+        ("vault.secrets.max_lease_ttl", "pki/"),
+        ("vault.auth.max_lease_ttl", "userpass/"),
+        ("vault.auth.listing_hidden", "userpass/"),
+        ("vault.auth.login_mfa", "userpass/"),
+        ("vault.auth.login_mfa", "userpass-mfa/"),
+    ):
+        assert _status(res.findings, check_id, name, server.addr) == Status.ERROR, (check_id, name)
+    # The unaffected siblings are still judged.
+    assert _status(res.findings, "vault.secrets.max_lease_ttl", "pki-short/", server.addr) == Status.PASS
+    assert _status(res.findings, "vault.auth.listing_hidden", "userpass-mfa/", server.addr) == Status.PASS
+
+
+def test_a_rejected_approle_login_is_access_denied(dev: Any, tmp_path: Path) -> None:
+    server, _ = dev
+    (tmp_path / "role").write_text("not-a-role-id")
+    (tmp_path / "secret").write_text("not-a-secret-id")
+    opts = VaultOptions(
+        addr=server.addr,
+        auth_method="approle",
+        role_id_file=str(tmp_path / "role"),
+        secret_id_file=str(tmp_path / "secret"),
+    )
+    snap, api = run_scan(opts, {})
+    assert api is None and snap.resources == []
+    assert [(e.operation, e.kind, e.resource_types) for e in snap.errors] == [
+        ("login (approle)", ErrorKind.ACCESS_DENIED, ())
+    ]
 
 
 def test_smaller_policy_makes_errors_not_passes(dev: Any) -> None:
@@ -160,6 +230,7 @@ def test_smaller_policy_makes_errors_not_passes(dev: Any) -> None:
     )
     token = bao.auditor_token(server, ["auditor-small"])
     snap, _ = run_scan(VaultOptions(addr=server.addr), {"VAULT_TOKEN": token})
+    assert contract_problems(snap) == []
     denied = {t for e in snap.errors if e.kind == "access_denied" for t in e.resource_types}
     assert {"vault.audit_device", "vault.auth_method", "vault.policy", "vault.token"} <= denied
     res = evaluate_snapshot(snap)
@@ -195,7 +266,12 @@ def test_approle_login_and_secret_id_stays_out(dev: Any, tmp_path: Path) -> None
     )
     snap, api = run_scan(opts, {})
     assert api is not None
-    assert [e.kind for e in snap.errors] == ["not_collected"]  # max_tokens=0, said so
+    # max_tokens=0 is a deliberate choice: an exclusion (token checks say `excluded`), not an error
+    assert snap.errors == []
+    assert [(x.resource_types, x.reason) for x in snap.exclusions] == [
+        (("vault.token",), "token enumeration is turned off (max_tokens=0)")
+    ]
+    assert not [r for r in snap.resources if r.type == "vault.token"]
     assert any(r.type == "vault.policy" for r in snap.resources)
     dumped = snap.model_dump_json()
     assert secret_id not in dumped and role_id not in dumped
@@ -214,11 +290,16 @@ def test_production_like_server(prod: bao.Server) -> None:
     opts = VaultOptions(addr=prod.addr, ca_cert=prod.ca_cert)
     snap, _ = run_scan(opts, {"VAULT_TOKEN": prod.root_token})
     assert snap.errors == [], [e.message for e in snap.errors]
+    assert contract_problems(snap) == []
     server = next(r for r in snap.resources if r.type == "vault.server")
     assert server.attributes["storage_type"] == "raft"
     assert server.attributes["raft"]["healthy"] is True
     assert server.attributes["license"] == "not_applicable"
     assert server.attributes["replication"] == "not_applicable"
+    # The CA is honoured, and so is its absence: an unknown certificate is a failed connection.
+    untrusted, _ = run_scan(VaultOptions(addr=prod.addr), {"VAULT_TOKEN": prod.root_token})
+    assert [(e.operation, e.kind) for e in untrusted.errors] == [("GET sys/health", ErrorKind.UNREACHABLE)]
+    assert "SSLError" in untrusted.errors[0].message and untrusted.resources == []
     res = evaluate_snapshot(snap, params={"vault.ha.min_voters": 1})
     label = server.name or ""
     assert _status(res.findings, "vault.listener.tls", "SERVER", label) == Status.PASS
@@ -237,6 +318,7 @@ def test_production_like_server(prod: bao.Server) -> None:
         sealed, _ = run_scan(opts, {"VAULT_TOKEN": prod.root_token})
     finally:
         bao.unseal(prod)
+    assert contract_problems(sealed) == []
     res = evaluate_snapshot(sealed)
     assert _status(res.findings, "vault.seal.unsealed", "SERVER", label) == Status.FAIL
     statuses = {f.status for f in res.findings if f.check_id == "vault.policy.no_wildcard_paths"}
@@ -280,10 +362,11 @@ def test_audit_yaml_with_two_vault_targets(dev: Any, prod: bao.Server, tmp_path:
     out = tmp_path / "out"
     result = CliRunner().invoke(
         main,
-        ["scan", "--config", str(tmp_path / "audit.yaml"), "--out", str(out), "-q"],
+        ["scan", "--config", str(tmp_path / "audit.yaml"), "--out", str(out), "-q", "--save-snapshot"],
         catch_exceptions=False,
     )
     assert result.exit_code in (0, 3), result.output
+    assert contract_problems(load_snapshot(out / "snapshot")) == []
     data = json.loads((out / "results.json").read_text())
     labels = {t["label"] for t in data["scan"]["targets"]}
     assert labels == {server.addr, prod.addr, f"{server.addr} ns=team-a"}

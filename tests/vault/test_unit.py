@@ -10,16 +10,16 @@ from typing import Any
 import pytest
 
 from auditor.checks import CheckContext, load_registry
+from auditor.contracts import load_contracts
 from auditor.engine import run_check
 from auditor.errors import UsageError
-from auditor.evidence import SnapshotBuilder
-from auditor.models import Resource, Snapshot, Status
-from auditor.providers import NullProgress
+from auditor.models import ErrorKind, Resource, Snapshot, Status
 from auditor.providers.vault import VaultOptions
-from auditor.providers.vault.api import Reply, resolve_settings
-from auditor.providers.vault.collector import collect_with
+from auditor.providers.vault.api import VaultError, resolve_settings
 from auditor.providers.vault.common import seconds, version_tuple
 from auditor.providers.vault.policy import PolicyParseError, allows, parse_policy, path_matches
+
+from .conftest import run_scan
 
 POLICY = Path(__file__).resolve().parents[2] / "docs" / "permissions" / "vault-auditor-policy.hcl"
 
@@ -106,45 +106,70 @@ def test_login_failure_is_a_whole_scope_collection_error() -> None:
     def factory(settings: Any) -> Any:
         raise Denied("permission denied")
 
-    sink = SnapshotBuilder()
-    api = collect_with(
-        VaultOptions(addr="https://vault.example:8200"),
-        sink,
-        NullProgress(),
-        client_factory=factory,
-        env={"VAULT_TOKEN": "x"},
-    )
-    snap = sink.build()
+    snap, api = run_scan(VaultOptions(addr="https://vault.example:8200"), {"VAULT_TOKEN": "x"}, factory)
     assert api is None
-    assert [(e.kind, e.resource_types) for e in snap.errors] == [("access_denied", ())]
+    assert [(e.kind, e.resource_types) for e in snap.errors] == [(ErrorKind.ACCESS_DENIED, ())]
     assert snap.targets[0].options["addr"] == "https://vault.example:8200"
 
 
-def test_reply_tells_unsupported_paths_from_empty_lists() -> None:
-    assert Reply(404, error="unsupported path").unsupported
-    assert Reply(404).empty_list and not Reply(404).unsupported
-    assert not Reply(403, error="permission denied", kind="access_denied").ok
+def test_errors_tell_unsupported_paths_from_empty_lists() -> None:
+    unsupported = VaultError("GET", "sys/license/status", 404, "unsupported path")
+    assert unsupported.unsupported and unsupported.kind is ErrorKind.UNSUPPORTED
+    assert not unsupported.empty_list
+    empty = VaultError("LIST", "pki/roles/", 404, "")
+    assert empty.empty_list and not empty.unsupported and empty.kind is ErrorKind.NOT_FOUND
+    denied = VaultError("GET", "sys/audit", 403, "permission denied")
+    assert denied.kind is ErrorKind.ACCESS_DENIED and denied.operation == "GET sys/audit"
+    assert denied.reason == "GET sys/audit failed (access_denied): HTTP 403: permission denied"
 
 
 # --- check sides that a dev/raft OpenBao cannot be put into ---------------------------------
 
 REGISTRY = load_registry()
+CONTRACTS = load_contracts()
+
+# A complete server as the collector writes it (the contract tests below keep it so).
+SERVER_ATTRS: dict[str, Any] = {
+    "initialized": True,
+    "sealed": False,
+    "standby": False,
+    "version": "2.7.2",
+    "cluster_name": "c1",
+    "product": "openbao",
+    "seal_type": "shamir",
+    "recovery_seal": False,
+    "storage_type": "raft",
+    "ha_enabled": False,
+    "raft_committed_index": None,
+    "ha_nodes": [],
+    "listeners": [
+        {"type": "tcp", "address": "0.0.0.0:8200", "tls_disable": False, "tls_min_version": "tls12"}
+    ],
+    "config_seals": [{"type": "shamir", "disabled": False}],
+    "raw_storage_endpoint": False,
+    "config_storage_type": "raft",
+    "raft": None,
+    "version_history": ["2.7.2"],
+    "license": "not_applicable",
+    "replication": "not_applicable",
+    "audit_devices": ["file/(file)"],
+}
 
 
 def _server(**attrs: Any) -> Resource:
+    return Resource(provider="vault", type="vault.server", id="s", name="s", attributes=SERVER_ATTRS | attrs)
+
+
+def _audit_device(**attrs: Any) -> Resource:
     base = {
-        "initialized": True,
-        "sealed": False,
-        "seal_type": "shamir",
-        "listeners": [
-            {"type": "tcp", "address": "0.0.0.0:8200", "tls_disable": False, "tls_min_version": "tls12"}
-        ],
-        "raft": None,
-        "ha_enabled": False,
-        "ha_nodes": [],
-        "storage_type": "raft",
+        "path": "a/",
+        "type": "file",
+        "local": False,
+        "log_raw": False,
+        "hmac_accessor": True,
+        "options": {},
     }
-    return Resource(provider="vault", type="vault.server", id="s", name="s", attributes=base | attrs)
+    return Resource(provider="vault", type="vault.audit_device", id="a", name="a/", attributes=base | attrs)
 
 
 def _run(check_id: str, resource: Resource, params: dict[str, Any] | None = None) -> Status:
@@ -191,22 +216,21 @@ def _run(check_id: str, resource: Resource, params: dict[str, Any] | None = None
 def test_server_check_sides_not_reproducible_on_openbao(
     check_id: str, attrs: dict[str, Any], params: dict[str, Any] | None, expected: Status
 ) -> None:
-    assert _run(check_id, _server(**attrs), params) == expected
+    server = _server(**attrs)
+    assert CONTRACTS.validate(server) == []  # the unit fixtures are shaped like collected servers
+    assert _run(check_id, server, params) == expected
 
 
 def test_gaps_make_errors_never_passes() -> None:
     r = _server()
-    r = r.model_copy(update={"gaps": {"audit_devices": "HTTP 403 permission denied"}})
+    attrs = {k: v for k, v in r.attributes.items() if k != "audit_devices"}
+    r = r.model_copy(update={"attributes": attrs, "gaps": {"audit_devices": "HTTP 403 permission denied"}})
+    assert CONTRACTS.validate(r) == []
     assert _run("vault.audit.device_enabled", r) == Status.ERROR
     assert _run("vault.audit.device_redundancy", r) == Status.ERROR
 
 
 def test_audit_device_with_unhashed_accessors_fails() -> None:
-    dev = Resource(
-        provider="vault",
-        type="vault.audit_device",
-        id="a",
-        name="a/",
-        attributes={"log_raw": False, "hmac_accessor": False},
-    )
+    dev = _audit_device(hmac_accessor=False)
+    assert CONTRACTS.validate(dev) == []
     assert _run("vault.audit.no_log_raw", dev) == Status.FAIL

@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 from auditor.catalog import Library
+from auditor.contracts import load_contracts
 from auditor.models import Framework
 from auditor.outputs import open_text
 from auditor.results import FINDING_COLUMNS, ScanResult
@@ -21,16 +22,20 @@ def _cell(value: object) -> str:
     return "'" + text if text[:1] in _FORMULA_START else text
 
 
-EXTRA_COLUMNS = ("check_title", *(f"{fw.value}_controls" for fw in Framework))
+EXTRA_COLUMNS = ("namespace", "check_title", *(f"{fw.value}_controls" for fw in Framework))
 
 
 _SEP = "\x1f"  # joins a row's cells before one check for characters that need quoting
 _NEEDS_QUOTING = re.compile(r'[",\r\n]').search
 
 
-def write_csv(result: ScanResult, path: Path, library: Library | None = None) -> Path:
+def write_csv(
+    result: ScanResult, path: Path, library: Library | None = None, namespaced: frozenset[str] = frozenset()
+) -> Path:
     """One row per finding: the shared finding columns, then the check's title and the controls
-    it evidences in each framework (from the crosswalk).
+    it evidences in each framework (from the crosswalk). For the providers in `namespaced` (whose
+    resource contracts scope resources to namespaces: Kubernetes), a finding's region is its
+    namespace, so it goes to the `namespace` column and `region` stays empty.
 
     Fast path for the common row: its cells are joined once and, when nothing in the line needs
     quoting, written as is; any other row goes through the csv module. Either way every cell
@@ -46,15 +51,18 @@ def write_csv(result: ScanResult, path: Path, library: Library | None = None) ->
     empty = [""] * len(Framework)
     extra = {cid: [_cell(titles.get(cid, "")), *map(_cell, per_check.get(cid, empty))] for cid in titles}
     blank = ["", *empty]
+    no_ns = _cell("")
     with open_text(path) as fh:
         w = csv.writer(fh, lineterminator="\r\n")
         w.writerow((*FINDING_COLUMNS, *EXTRA_COLUMNS))
         lines: list[str] = []
         for f in result.findings:
+            in_ns = f.provider in namespaced
             row = [
                 _cell(f.check_id), f.status.value, f.severity.value, _cell(f.provider), _cell(f.resource_type),
-                _cell(f.resource_id), _cell(f.resource_name), _cell(f.account), _cell(f.region), _cell(f.message),
-                _cell(" ".join(f.evidence)), _cell(f.source), f.key, *(extra.get(f.check_id) or blank),
+                _cell(f.resource_id), _cell(f.resource_name), _cell(f.account), no_ns if in_ns else _cell(f.region),
+                _cell(f.message), _cell(" ".join(f.evidence)), _cell(f.source), f.key,
+                _cell(f.region) if in_ns else no_ns, *(extra.get(f.check_id) or blank),
             ]  # fmt: skip
             line = _SEP.join(row)
             if _NEEDS_QUOTING(line) is None and line.count(_SEP) == len(row) - 1:
@@ -70,9 +78,13 @@ def write_csv(result: ScanResult, path: Path, library: Library | None = None) ->
     return path
 
 
+def _namespaced() -> frozenset[str]:
+    return frozenset(t.provider for t in load_contracts() if t.scope == "namespace")
+
+
 WRITER = Writer(
     "csv",
     "findings.csv",
     "one row per finding, for spreadsheets and ticket imports",
-    lambda ctx: write_csv(ctx.result, ctx.out / "findings.csv", ctx.library),
+    lambda ctx: write_csv(ctx.result, ctx.out / "findings.csv", ctx.library, _namespaced()),
 )

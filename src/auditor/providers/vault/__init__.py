@@ -49,8 +49,20 @@ class VaultOptions(BaseModel):
         description="Service-account JWT file for Kubernetes auth login.",
     )
     timeout: float = Field(30.0, gt=0, le=600, description="Seconds per API request.")
+    concurrency: int = Field(
+        8, ge=1, le=64, description="API requests in flight at once (1: one request after another)."
+    )
+    max_attempts: int = Field(
+        3,
+        ge=1,
+        le=10,
+        description="Attempts per request when Vault rate-limits (HTTP 429, waiting as Retry-After says).",
+    )
     max_tokens: int = Field(
-        2000, ge=0, description="Look up at most this many token accessors (0: do not enumerate tokens)."
+        2000,
+        ge=0,
+        description="Look up at most this many token accessors (0: do not enumerate tokens; the token checks "
+        "report excluded).",
     )
 
 
@@ -59,6 +71,7 @@ PROVIDER = ProviderSpec(
     title="HashiCorp Vault / OpenBao servers",
     options=VaultOptions,
     collector="auditor.providers.vault.collector:collect",
+    types="auditor.providers.vault.resources:TYPES",
     extra="vault",
 )
 

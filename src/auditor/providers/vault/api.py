@@ -1,14 +1,19 @@
 """Settings, login and a thin read-only HTTP layer over hvac for the Vault collector.
 
 `VaultApi` makes every request itself (through hvac's RawAdapter, so TLS, namespace header and
-token handling are hvac's) and turns every outcome into a `Reply`: the collector decides what a
-403 or a 404 means for the resources it was reading. It remembers which (method, path) it
-called, so a test can prove the shipped policy covers every request.
+token handling are hvac's) and returns the parsed body or raises `VaultError`, a `CallFailed`
+whose `ErrorKind` comes from the HTTP status: the collector decides what a 403 or a 404 means
+for the resources it was reading. It remembers which (method, path) it called, so a test can
+prove the shipped policy covers every request.
+
+`VaultClients` is the provider's client factory (`CollectRun.clients`): how to log in, from
+which environment, and the `VaultApi` of each collected target.
 """
 
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,9 +21,12 @@ from typing import Any
 
 import hvac
 import requests
+from requests.adapters import HTTPAdapter
 
 from auditor.errors import UsageError
+from auditor.models import ErrorKind
 from auditor.providers.vault import VaultOptions
+from auditor.runtime import CallFailed, kind_for_status, retry_after_seconds
 
 DEFAULT_ADDR = "https://127.0.0.1:8200"
 _TRUE = {"1", "true", "yes", "on", "t"}
@@ -36,6 +44,7 @@ class Settings:
     timeout: float
     kubernetes_role: str | None
     kubernetes_jwt_path: str
+    pool_size: int = 10  # HTTP connections kept open: one per request in flight
     _secrets: dict[str, str] = field(default_factory=dict, repr=False)
 
     @property
@@ -113,18 +122,25 @@ def resolve_settings(options: VaultOptions, env: Mapping[str, str] | None = None
         timeout=options.timeout,
         kubernetes_role=options.kubernetes_role,
         kubernetes_jwt_path=options.kubernetes_jwt_path,
+        pool_size=max(10, options.concurrency),
         _secrets=secrets,
     )
 
 
 def build_client(settings: Settings) -> Any:
     """An hvac client logged in as the scanner. Raises hvac/requests errors on failure."""
+    session = requests.Session()
+    session.verify = settings.verify  # hvac takes a given session's verify over its own argument
+    pool = HTTPAdapter(pool_connections=1, pool_maxsize=settings.pool_size)
+    session.mount("https://", pool)
+    session.mount("http://", pool)
     client = hvac.Client(
         url=settings.addr,
         namespace=settings.namespace,
         verify=settings.verify,
         timeout=settings.timeout,
         adapter=hvac.adapters.RawAdapter,
+        session=session,
     )
     s = settings._secrets
     if settings.auth_method == "token":
@@ -145,76 +161,82 @@ def build_client(settings: Settings) -> Any:
 ClientFactory = Callable[[Settings], Any]
 
 
-@dataclass
-class Reply:
-    status: int  # HTTP status, 0 when the server could not be reached
-    body: Any = None  # parsed JSON body (None when empty or not JSON)
-    error: str = ""  # why it failed, for messages
-    kind: str = ""  # access_denied | not_found | throttled | timeout | unreachable | error
-    request: str = ""  # "GET sys/audit": what was asked, for messages
+class VaultError(CallFailed):
+    """A request Vault answered with a non-2xx status, or could not answer at all (`status` 0).
 
-    @property
-    def why(self) -> str:
-        """Why the request failed, naming it: the text recorded as a gap or collection error."""
-        return f"{self.request}: HTTP {self.status} {self.error}".rstrip()
+    `kind` comes from the status (`kind_for_status`); a 404 "unsupported path" is `unsupported`
+    (a path this server does not have: Enterprise-only, or a feature not built in). `detail` is
+    Vault's own error text, which tells an empty LIST (404, no text) from a missing path."""
 
-    @property
-    def ok(self) -> bool:
-        return 200 <= self.status < 300
-
-    @property
-    def data(self) -> Any:
-        if isinstance(self.body, dict) and "data" in self.body:
-            return self.body["data"]
-        return self.body
+    def __init__(
+        self,
+        method: str,
+        path: str,
+        status: int,
+        detail: str,
+        *,
+        kind: ErrorKind | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        if kind is None:
+            kind = (
+                ErrorKind.UNSUPPORTED
+                if status == 404 and "unsupported" in detail
+                else kind_for_status(status)
+            )
+        shown = f"HTTP {status}: {detail or 'no detail'}" if status else detail
+        super().__init__(
+            f"{method} {path.split('?', 1)[0].rstrip('/')}",
+            kind,
+            shown,
+            status=status or None,
+            retry_after=retry_after,
+        )
+        self.detail = detail
 
     @property
     def unsupported(self) -> bool:
-        """404 for a path the server does not have (Enterprise-only, or feature not built in)."""
-        return self.status == 404 and "unsupported" in self.error
+        return self.kind is ErrorKind.UNSUPPORTED
 
     @property
     def empty_list(self) -> bool:
         """Vault answers a LIST with nothing under it as 404 with no error text."""
-        return self.status == 404 and not self.error
-
-
-def _kind(status: int) -> str:
-    if status in (401, 403):
-        return "access_denied"
-    if status == 404:
-        return "not_found"
-    if status == 429:
-        return "throttled"
-    return "error"
+        return self.status == 404 and not self.detail
 
 
 class VaultApi:
-    """Read-only requests. GET/LIST everywhere, POST only for `auth/token/lookup-accessor`."""
+    """Read-only requests. GET/LIST everywhere, POST only for `auth/token/lookup-accessor`.
+
+    Each method returns the parsed JSON body (None when empty) or raises `VaultError`. Safe to
+    call from many threads at once: `calls` (every (method, path) requested, in order) is kept
+    under a lock, and hvac's requests session pools its connections."""
 
     def __init__(self, client: Any) -> None:
         self._client = client
+        self._lock = threading.Lock()
         self.calls: list[tuple[str, str]] = []
 
-    def request(self, method: str, path: str, json_body: dict[str, Any] | None = None) -> Reply:
+    def request(self, method: str, path: str, json_body: dict[str, Any] | None = None) -> Any:
         path = path.lstrip("/")
-        self.calls.append((method, path))
+        with self._lock:
+            self.calls.append((method, path))
         kwargs: dict[str, Any] = {"raise_exception": False}
         if json_body is not None:
             kwargs["json"] = json_body
         try:
             resp = self._client.adapter.request(method, f"/v1/{path}", **kwargs)
         except requests.exceptions.Timeout as exc:
-            return Reply(
-                0, error=f"timed out: {type(exc).__name__}", kind="timeout", request=f"{method} {path}"
-            )
+            raise VaultError(
+                method, path, 0, f"timed out: {type(exc).__name__}", kind=ErrorKind.TIMEOUT
+            ) from None
         except requests.exceptions.RequestException as exc:
-            return Reply(
+            raise VaultError(
+                method,
+                path,
                 0,
-                error=f"cannot reach the server: {type(exc).__name__}",
-                kind="unreachable",
-                request=f"{method} {path}",
-            )
+                f"cannot reach the server: {type(exc).__name__}",
+                kind=ErrorKind.UNREACHABLE,
+            ) from None
         body: Any = None
         if resp.content:
             try:
@@ -222,17 +244,63 @@ class VaultApi:
             except ValueError:
                 body = None
         if 200 <= resp.status_code < 300:
-            return Reply(resp.status_code, body, request=f"{method} {path}")
+            return body
         errors = body.get("errors") if isinstance(body, dict) else None
         text = "; ".join(str(e).replace("\n", " ").replace("\t", "").strip() for e in errors or [])
-        text = " ".join(text.split())
-        return Reply(resp.status_code, body, text, _kind(resp.status_code), f"{method} {path}")
+        raise VaultError(
+            method,
+            path,
+            resp.status_code,
+            " ".join(text.split()),
+            retry_after=retry_after_seconds((getattr(resp, "headers", None) or {}).get("Retry-After")),
+        )
 
-    def get(self, path: str) -> Reply:
+    def get(self, path: str) -> Any:
         return self.request("GET", path)
 
-    def list(self, path: str) -> Reply:
+    def list(self, path: str) -> Any:
         return self.request("LIST", path.rstrip("/") + "/")
 
-    def post(self, path: str, body: dict[str, Any]) -> Reply:
+    def post(self, path: str, body: dict[str, Any]) -> Any:
         return self.request("POST", path, body)
+
+
+@dataclass
+class VaultClients:
+    """The Vault provider's client factory: what `CollectRun.clients` holds for "vault"
+    (`auditor.scan.collect(..., clients={"vault": VaultClients(...)})`).
+
+    - `login(settings)` returns a logged-in hvac client (default `build_client`). A test hands
+      in its own to reach a local server or to stand in for one; raising simulates a failed login.
+    - `env` replaces `os.environ` when options are resolved (None: the process environment).
+    - `apis`: the `VaultApi` of every target collected through this factory, in order, each
+      with its request log (`calls`), so a caller can prove what was requested.
+
+    A bare callable `Settings -> client` given as `CollectRun.clients` is used as `login`."""
+
+    login: ClientFactory = build_client
+    env: Mapping[str, str] | None = None
+    apis: list[VaultApi] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self._lock = threading.Lock()
+
+    @classmethod
+    def of(cls, injected: Any) -> VaultClients:
+        if injected is None:
+            return cls()
+        if isinstance(injected, VaultClients):
+            return injected
+        if callable(injected):
+            return cls(login=injected)
+        raise TypeError(f"vault clients must be a VaultClients or a callable, not {type(injected).__name__}")
+
+    def settings(self, options: VaultOptions) -> Settings:
+        return resolve_settings(options, self.env)
+
+    def connect(self, settings: Settings) -> VaultApi:
+        """Log in (may raise the SDK's errors) and wrap the client."""
+        api = VaultApi(self.login(settings))
+        with self._lock:
+            self.apis.append(api)
+        return api

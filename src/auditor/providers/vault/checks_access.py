@@ -312,7 +312,7 @@ def token_max_ttl(token: Resource, ctx: CheckContext) -> Verdict:
     limit = _limit(ctx, "vault.token.max_ttl_hours")
     if _never_expires(token):
         return failed(f"token {token.name} never expires")
-    life = max(seconds(need(token, "creation_ttl")), seconds(token.attributes.get("explicit_max_ttl")))
+    life = max(seconds(need(token, "creation_ttl")), seconds(need(token, "explicit_max_ttl")))
     expire = need(token, "expire_time")
     if expire:
         remaining = int((parse_time(expire) - ctx.now).total_seconds())
