@@ -20,7 +20,7 @@ from auditor.providers import ProviderSpec, discover_providers
 from auditor.results import ScanInfo, ScanResult
 from auditor.runtime import CollectRun, NullProgress, Progress
 from auditor.selection import CheckSelection
-from auditor.sharding import Shard
+from auditor.sharding import Shard, unit_key
 from auditor.snapshot import write_evidence_dir
 from auditor.stages import Stage
 from auditor.trend import Trend
@@ -43,6 +43,9 @@ def collect(
     each collector reads only the units (target x scope x region) that shard owns."""
     builder = SnapshotBuilder(tool_version=__version__)
     for spec, name, options in targets:
+        whole = shard or Shard()
+        if not spec.shards_units and not whole.owns(unit_key(name, None)):
+            continue  # sharded, and this provider shards by target: another shard collects it
         collector = spec.load_collector()
         run = CollectRun(
             sink=builder,

@@ -234,3 +234,33 @@ def test_kubernetes_and_vault_skip_what_another_shard_owns(monkeypatch: pytest.M
         [x] = snap.exclusions
         assert x.scope.account == scope and types in x.resource_types
         assert x.reason.startswith(f"collected by shard {1 - other}/2")
+
+
+def test_a_provider_without_unit_sharding_is_collected_whole_by_one_shard(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The toy provider does not declare `shards_units`: each of its targets is one unit."""
+    from auditor.providers import discover_providers
+    from auditor.scan import collect
+
+    monkeypatch.syspath_prepend(str(Path(__file__).resolve().parents[1]))
+    monkeypatch.setenv("AUDITOR_PROVIDERS", "toy_provider:PROVIDER")
+    spec = discover_providers()["toy"]
+    assert not spec.shards_units
+    names = [f"toy-{i}" for i in range(8)]
+    targets = [(spec, n, spec.options.model_validate({"endpoint": f"http://{n}.invalid"})) for n in names]
+    collected: dict[int, list[str]] = {}
+    for i in range(2):
+        calls: list[str] = []
+
+        def opener(url: str, calls: list[str] = calls) -> Any:
+            calls.append(url.split("//")[1].split(".")[0])
+            return {"widgets": [{"name": "w", "locked": True}]}
+
+        snap = collect(targets, clients={"toy": opener}, shard=Shard(i, 2))
+        collected[i] = sorted(calls)
+        assert (
+            sorted(t.options["endpoint"].split("//")[1].split(".")[0] for t in snap.targets) == collected[i]
+        )
+    assert sorted(collected[0] + collected[1]) == names  # each target in exactly one shard
+    assert all(Shard(i, 2).owns(unit_key(n, None)) for i, ns in collected.items() for n in ns)

@@ -56,7 +56,10 @@ class ProviderSpec:
     - `derivers`: "module:NAME" of a sequence of `Deriver`s run over every snapshot;
     - `crosswalk`: a crosswalk YAML shipped inside the package (built-in providers keep theirs
       in `controls/crosswalk/<name>.yaml`);
-    - `extra`: the pip extra that brings its SDK, for the error message when it is missing.
+    - `extra`: the pip extra that brings its SDK, for the error message when it is missing;
+    - `shards_units`: its collector honours `CollectRun.owns` per unit (account / project /
+      cluster x region); otherwise a sharded scan collects each of its targets whole, in the one
+      shard that owns the target (see `auditor.sharding`).
     """
 
     name: str
@@ -68,6 +71,7 @@ class ProviderSpec:
     types: str | None = None
     derivers: str | None = None
     crosswalk: Path | None = None
+    shards_units: bool = False
 
     @property
     def check_package(self) -> str:

@@ -45,7 +45,7 @@ def build_organization(url: str) -> list[str]:
     return accounts
 
 
-def write_config(path: Path, url: str, *, store: str | None = None) -> Path:
+def write_config(path: Path, url: str, *, store: str | None = None, concurrency: int = 16) -> Path:
     cfg: dict[str, Any] = {
         "version": 1,
         "formats": ["json"],
@@ -58,7 +58,7 @@ def write_config(path: Path, url: str, *, store: str | None = None) -> Path:
                     "regions": REGIONS,
                     "endpoint_url": url,
                     "max_attempts": 2,
-                    "concurrency": 16,
+                    "concurrency": concurrency,
                 },
             }
         ],
