@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -15,6 +16,9 @@ from auditor.models import Severity
 from auditor.outputs import write_text
 from auditor.results import read_results
 
+if TYPE_CHECKING:
+    from auditor.store import Store
+
 WEBHOOK_LISTED = 50  # findings per list in the webhook's JSON (the counts cover them all)
 
 
@@ -23,19 +27,18 @@ def _looks_like_path(ref: str) -> bool:
     return p.exists() or "/" in ref or ref.endswith(".json")
 
 
-def load_record(ref: str, store_url: str | None, stores: dict[str, object]) -> ScanRecord:
+def load_record(ref: str, store_url: str | None, stores: dict[str, Store]) -> ScanRecord:
     """A results directory (or results.json) when `ref` is a path, else a scan in the store:
     an id, a unique prefix, `latest`, `previous` or `latest~N`."""
     if _looks_like_path(ref):
         return record_from_result(read_results(Path(ref)), origin=str(ref))
     if not store_url:
         raise UsageError(f"{ref!r} is not a results directory; to name a stored scan give --store URL")
-    from auditor.store import Store, open_store
+    from auditor.store import open_store
 
     store = stores.get(store_url)
     if store is None:
         store = stores[store_url] = open_store(store_url)
-    assert isinstance(store, Store)
     return store.load(ref)
 
 
@@ -85,12 +88,12 @@ def diff(
             from auditor.notify import Webhook
 
             hook = Webhook(webhook, timeout=webhook_timeout, ca_file=webhook_ca_file)
-        stores: dict[str, object] = {}
+        stores: dict[str, Store] = {}
         try:
             drift = compute(load_record(a, store_url, stores), load_record(b, store_url, stores))
         finally:
             for s in stores.values():
-                s.close()  # type: ignore[attr-defined]
+                s.close()
         if fmt == "json":
             text = json.dumps(drift.as_json(), indent=2) + "\n"
         elif fmt == "markdown":
