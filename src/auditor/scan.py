@@ -24,9 +24,11 @@ from auditor.providers import ProviderSpec, discover_providers
 from auditor.results import ScanInfo, ScanResult
 from auditor.runtime import CollectRun, NullProgress, Progress
 from auditor.selection import CheckSelection
+from auditor.sharding import Shard, unit_key
 from auditor.signing import Signer
 from auditor.snapshot import write_evidence_dir
 from auditor.stages import Stage
+from auditor.trend import Trend
 from auditor.version import __version__
 from auditor.writers import WriteContext, write_formats
 
@@ -36,17 +38,26 @@ def collect(
     progress: Progress | None = None,
     *,
     clients: Mapping[str, Any] | None = None,
+    shard: Shard | None = None,
 ) -> Snapshot:
     """Run each target's collector into one snapshot. A collector that crashes is recorded
     as a collection error for its whole scope: the scan goes on and its checks report `error`.
 
     `clients` maps a provider name to the client factory its collector should use instead of
-    the real SDK (tests and library callers inject one; nothing is patched)."""
+    the real SDK (tests and library callers inject one; nothing is patched). With `shard`,
+    each collector reads only the units (target x scope x region) that shard owns."""
     builder = SnapshotBuilder(tool_version=__version__)
     for spec, name, options in targets:
+        whole = shard or Shard()
+        if not spec.shards_units and not whole.owns(unit_key(name, None)):
+            continue  # sharded, and this provider shards by target: another shard collects it
         collector = spec.load_collector()
         run = CollectRun(
-            sink=builder, progress=progress or NullProgress(), clients=(clients or {}).get(spec.name)
+            sink=builder,
+            progress=progress or NullProgress(),
+            clients=(clients or {}).get(spec.name),
+            shard=shard or Shard(),
+            target=name,
         )
         try:
             collector(options, run)
@@ -135,6 +146,7 @@ def write_outputs(
     attestations: Attestations | None = None,
     signer: Signer | None = None,
     also: Iterable[Path] = (),
+    trend: Trend | None = None,
 ) -> dict[str, Path]:
     """results.json always (it is what `auditor report` re-renders from), evidence/ when a
     snapshot is given (with the attestations' evidence files), then each requested format
@@ -152,7 +164,9 @@ def write_outputs(
         files += [out / "evidence" / e["file"] for e in manifest["evidence"]]
         if attestations is not None:
             files += copy_evidence(attestations, out)
-    ctx = WriteContext(result=result, library=library, out=out, snapshot=snapshot, manifest=manifest)
+    ctx = WriteContext(
+        result=result, library=library, out=out, snapshot=snapshot, manifest=manifest, trend=trend
+    )
     formatted = write_formats(ctx, ["json", *formats])
     written.update(formatted)
     if snapshot is not None and manifest is not None:

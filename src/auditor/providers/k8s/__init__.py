@@ -59,4 +59,5 @@ PROVIDER = ProviderSpec(
     collector="auditor.providers.k8s.collector:collect",
     types="auditor.providers.k8s.resources:TYPES",
     extra="k8s",
+    shards_units=True,  # CollectRun.owns per unit (see auditor.sharding)
 )

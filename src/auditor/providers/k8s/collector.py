@@ -40,7 +40,7 @@ from auditor.providers.k8s import K8sOptions
 from auditor.providers.k8s.kinds import BY_KIND, KINDS, Kind
 from auditor.providers.k8s.manifests import ManifestDoc, read_manifests
 from auditor.providers.k8s.normalize import PROVIDER, Estate, Obj, build_resources, scrub, scrub_list
-from auditor.providers.k8s.resources import CLUSTER, NODE, SECRET
+from auditor.providers.k8s.resources import CLUSTER, NODE, SECRET, TYPES
 from auditor.runtime import (
     CallFailed,
     CollectRun,
@@ -349,6 +349,8 @@ def _collect_cluster(
         identity=identity,
         retry=RetryPolicy(attempts=2),  # on top of urllib3's own 3 retries of a 429
     ) as session:
+        if not session.owns(Location(account=label), TYPES.names):
+            return  # sharded: another shard reads this cluster (the unit is the cluster)
         try:
             _read_cluster(label, make_client, opts, session)
         finally:
