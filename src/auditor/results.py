@@ -78,6 +78,10 @@ class ScanInfo(BaseModel):
     targets: list[Target] = Field(default_factory=list)
     snapshot_created_at: datetime | None = None
     frameworks: list[str] = Field(default_factory=list)
+    # the check parameters in effect (declared defaults, overridden by the scan's params), and
+    # which of them the scan set: a re-evaluation can be checked to use the same thresholds
+    params: dict[str, Any] = Field(default_factory=dict)
+    params_set: list[str] = Field(default_factory=list)
 
 
 class Summary(BaseModel):

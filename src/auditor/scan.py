@@ -123,6 +123,8 @@ def evaluate_snapshot(
             targets=snapshot.targets,
             snapshot_created_at=snapshot.created_at,
             frameworks=[f.value for f in fws],
+            params=effective_params(registry, params, ran),
+            params_set=sorted(params or {}),
         ),
         checks=[c.meta for c in registry if c.id in ran or c.meta.provider in scanned],
         findings=evaluation.findings,
@@ -134,6 +136,17 @@ def evaluate_snapshot(
     )
     result.summary = result.compute_summary()
     return result
+
+
+def effective_params(registry: Registry, params: Mapping[str, JSON] | None, ran: set[str]) -> dict[str, JSON]:
+    """Every parameter a check that ran declares, with the value it was judged with."""
+    given = params or {}
+    out: dict[str, JSON] = {}
+    for check in registry:
+        if check.id in ran:
+            for p in check.meta.params:
+                out[p.name] = given.get(p.name, p.default)
+    return dict(sorted(out.items()))
 
 
 def write_outputs(
