@@ -13,6 +13,7 @@ from auditor.checks import Registry, load_registry
 from auditor.contracts import load_contracts
 from auditor.derive import Deriver
 from auditor.engine import ProgressFn, assess, rollup
+from auditor.errors import AuditorError
 from auditor.evidence import SnapshotBuilder
 from auditor.models import JSON, CollectionError, ErrorKind, Framework, Location, Snapshot, utcnow
 from auditor.outputs import ensure_dir
@@ -34,6 +35,8 @@ def collect(
 ) -> Snapshot:
     """Run each target's collector into one snapshot. A collector that crashes is recorded
     as a collection error for its whole scope: the scan goes on and its checks report `error`.
+    A collector that raises an `AuditorError` was given an input it cannot use at all (a
+    manifest path that names nothing, say): that is the caller's error (exit 2), not a gap.
 
     `clients` maps a provider name to the client factory its collector should use instead of
     the real SDK (tests and library callers inject one; nothing is patched)."""
@@ -45,6 +48,8 @@ def collect(
         )
         try:
             collector(options, run)
+        except AuditorError:
+            raise
         except Exception as exc:
             builder.add_error(
                 CollectionError(
