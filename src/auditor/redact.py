@@ -206,10 +206,18 @@ SECRET_DATA_KEYS = ("data", "stringData")  # of a Kubernetes Secret
 
 
 class Redactor:
-    """Redacts by key name and by declared paths. Stateless apart from its configuration."""
+    """Redacts by the four rules of the module docstring. Holds its configuration and a memo of
+    which key names are secret (the same few hundred names recur millions of times)."""
 
     def __init__(self, secret_paths: Iterable[str] = ()) -> None:
         self._paths = tuple(tuple(p.split(".")) for p in secret_paths)
+        self._secret_keys: dict[str, bool] = {}
+
+    def _is_secret_key(self, key: str) -> bool:
+        known = self._secret_keys.get(key)
+        if known is None:
+            known = self._secret_keys[key] = is_secret_key(key)
+        return known
 
     def redact(self, value: Any, extra_paths: Iterable[str] = ()) -> tuple[Any, int]:
         paths = self._paths + tuple(tuple(p.split(".")) for p in extra_paths)
@@ -227,20 +235,22 @@ class Redactor:
             secret_pair = _secret_pair(value)
             out: dict[str, Any] = {}
             for k, v in value.items():
-                key = str(k)
-                if is_secret_key(key) and not isinstance(v, dict | list):
+                key = k if isinstance(k, str) else str(k)
+                secret = self._is_secret_key(key)
+                if secret and not isinstance(v, dict | list):
                     out[key] = _count(_mask(v), v, counter)
-                elif is_secret_key(key) or (secret_pair and key in _PAIR_VALUES):
+                elif secret or (secret_pair and key in _PAIR_VALUES):
                     out[key] = _mask_all(v, counter)
                 elif key == "env":
-                    out[key] = self._env(v, paths, (*here, key), counter)
+                    out[key] = self._env(v, paths, (*here, key) if paths else here, counter)
                 elif is_secret_object and key in SECRET_DATA_KEYS:
                     out[key] = _mask_data(v, counter)
                 else:
-                    out[key] = self._walk(v, paths, (*here, key), counter)
+                    out[key] = self._walk(v, paths, (*here, key) if paths else here, counter)
             return out
         if isinstance(value, list):
-            return [self._walk(v, paths, (*here, "*"), counter) for v in value]
+            sub = (*here, "*") if paths else here
+            return [self._walk(v, paths, sub, counter) for v in value]
         if isinstance(value, str) and secret_value_kind(value):
             counter[0] += 1
             return REDACTED
@@ -283,7 +293,7 @@ def _secret_pair(value: dict[Any, Any]) -> bool:
     for n in _PAIR_NAMES:
         name = value.get(n)
         if isinstance(name, str):
-            return is_secret_key(name) and any(v in value for v in _PAIR_VALUES)
+            return any(v in value for v in _PAIR_VALUES) and is_secret_key(name)
     return False
 
 
