@@ -47,6 +47,10 @@ def test_newer_kinds_are_read_and_judged(modern: tuple[Snapshot, list[Any]]) -> 
     assert got[("k8s.admission.fail_closed", "modern/ValidatingAdmissionPolicy/fail-warn-only")] == "fail"
     assert got[("k8s.workload.image_not_latest", "modern/CronJob/batch/fail-cleanup")] == "fail"
     assert got[("k8s.workload.privileged", "modern/CronJob/batch/pass-nightly")] == "pass"
+    assert (
+        got[("k8s.rbac.cluster_admin_binding", "modern/ClusterRoleBinding/fail-authenticated-admin")]
+        == "fail"
+    )
     for check in ("version_supported", "pod_security_admission", "audit_logging", "admission_policies"):
         assert got[(f"k8s.cluster.{check}", "modern")] == "pass", check
     assert got[("k8s.secret.max_age", "modern/Secret/payments/fail-old-secret")] == "fail"
