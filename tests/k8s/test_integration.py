@@ -123,6 +123,12 @@ def test_lists_are_paged_and_old_apis_fall_back(live: Live) -> None:
     assert "live/CronJob/secure/pass-report" in ids  # batch/v1 404 on 1.20 -> batch/v1beta1
     served = [e for e in live.base.evidence if e.operation.endswith("validatingadmissionpolicies.list")]
     assert served and served[0].body == {"served": False, "status": 404}
+    # every kind that carries a pod template is read; OpenShift's is not served here: none exist
+    for rid in ("live/ReplicaSet/legacy/fail-rs", "live/ReplicationController/secure/pass-rc"):
+        assert rid in ids, rid
+    assert "live/PodTemplate/legacy/fail-podtemplate" in ids
+    dc = [e for e in live.base.evidence if e.operation == "apps.openshift.io.deploymentconfigs.list"]
+    assert dc and dc[0].body == {"served": False, "status": 404}
 
 
 def _can(admin: Any, user: str, namespace: str, resource: str, subresource: str) -> bool:

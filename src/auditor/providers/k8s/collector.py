@@ -39,8 +39,18 @@ from auditor.models import ErrorKind, Location
 from auditor.providers.k8s import K8sOptions
 from auditor.providers.k8s.kinds import BY_KIND, KINDS, Kind
 from auditor.providers.k8s.manifests import ManifestDoc, read_manifests
-from auditor.providers.k8s.normalize import PROVIDER, Estate, Obj, build_resources, scrub, scrub_list
-from auditor.providers.k8s.resources import CLUSTER, NODE, SECRET
+from auditor.providers.k8s.normalize import (
+    PROVIDER,
+    Estate,
+    Obj,
+    address_of,
+    build_resources,
+    prepare,
+    scrub,
+    scrub_list,
+    template_path,
+)
+from auditor.providers.k8s.resources import CLUSTER, NODE, SECRET, WORKLOAD
 from auditor.runtime import (
     CallFailed,
     CollectRun,
@@ -286,17 +296,36 @@ class _Cluster:
                 scope=self.scope,
                 params=params,
                 absent=_not_served if optional and page == 0 else None,
+                record=False,
             )
             if called.body is None:
                 return None  # 404 on an optional kind: recorded as not served, so none exist
-            objs.extend(Obj(scrub(o), called.evidence) for o in called.body["items"])
-            token = (called.body.get("metadata") or {}).get("continue") or None
+            body = called.body
+            evidence = self.session.record(operation, scrub_list(body), scope=self.scope, params=params)
+            for item in body["items"]:
+                obj = prepare(item, evidence)
+                if isinstance(obj, Obj):
+                    objs.append(obj)
+                else:
+                    self.malformed(k, path, item, obj)
+            token = (body.get("metadata") or {}).get("continue") or None
             page += 1
             if not token:
                 return objs
 
     def _page(self, k: Kind, path: str, query: dict[str, Any], accept: str | None) -> dict[str, Any]:
-        return _clean_page(k, path, self.api.get(path, query, accept), accept)
+        return _stamp_page(k, path, self.api.get(path, query, accept), accept)
+
+    def malformed(self, k: Kind, path: str, item: dict[str, Any], problems: list[str]) -> None:
+        """An object the API served in a shape normalisation cannot judge (a bug somewhere): named,
+        never judged, and its kind's checks report error."""
+        self.session.error(
+            f"{k.group or 'core'}.{k.plural}.list",
+            ErrorKind.ERROR,
+            f"{path}: {address_of(item)}: {'; '.join(problems)}",
+            scope=Location(account=self.label, region=(item.get("metadata") or {}).get("namespace")),
+            types=(k.rtype,),
+        )
 
     def list_task(self, listing: _Listing) -> None:
         k, ns = listing.kind, listing.namespace
@@ -327,15 +356,16 @@ def _not_served(exc: BaseException) -> dict[str, Any] | None:
     return dict(NOT_SERVED) if isinstance(exc, ApiStatus) and exc.status == 404 else None
 
 
-def _clean_page(k: Kind, path: str, body: Any, accept: str | None) -> dict[str, Any]:
-    """A list page as stored in evidence: items stamped with their kind, scrubbed."""
+def _stamp_page(k: Kind, path: str, body: Any, accept: str | None) -> dict[str, Any]:
+    """A list page with its items stamped with their kind (list items carry none of their own).
+    It is recorded as evidence scrubbed (`scrub_list`), and its items are prepared one by one."""
     if not isinstance(body, dict):
         raise ApiStatus(200, f"{path}: the response is not a JSON object")
     items = [i for i in body.get("items") or [] if isinstance(i, dict)]
-    for item in items:  # list items carry no kind/apiVersion of their own
+    for item in items:
         item["kind"] = k.kind
         item["apiVersion"] = body.get("apiVersion", k.api_version) if not accept else k.api_version
-    return scrub_list({**body, "items": items})
+    return {**body, "items": items}
 
 
 def _collect_cluster(
@@ -413,6 +443,10 @@ def _read_cluster(label: str, make_client: Callable[[], Any], opts: K8sOptions, 
         estate.objects.extend(objs)
     for r in build_resources(estate):
         session.add(r)
+    for o, why in estate.unbuilt:
+        session.error(
+            "normalize", ErrorKind.ERROR, f"{o.address}: {why}", scope=scope, types=(BY_KIND[o.kind].rtype,)
+        )
 
 
 def collect_manifests(opts: K8sOptions, run: CollectRun) -> None:
@@ -424,20 +458,36 @@ def collect_manifests(opts: K8sOptions, run: CollectRun) -> None:
         estate = Estate(scope="manifests", live=False)
         by_file: dict[str, list[tuple[ManifestDoc, dict[str, Any]]]] = {}
         for d in docs:
-            if d.obj.get("kind") not in BY_KIND:
+            if d.obj.get("kind") not in BY_KIND and template_path(d.obj) is None:
                 continue  # kinds no check reads (ConfigMaps...) are neither kept nor recorded
-            by_file.setdefault(d.file, []).append((d, scrub(d.obj)))
+            by_file.setdefault(d.file, []).append((d, d.obj))
         for file, items in by_file.items():
             session.progress.step(f"manifests: {file}")
             ev = session.record(
                 "manifests.read",
-                {"documents": [{"source": d.source, "object": o} for d, o in items]},
+                {"documents": [{"source": d.source, "object": scrub(o)} for d, o in items]},
                 scope=scope,
                 params={"file": file},
             )
-            estate.objects.extend(Obj(o, ev, d.location) for d, o in items)
+            for d, o in items:
+                obj = prepare(o, ev, d.location)
+                if isinstance(obj, Obj):
+                    estate.objects.append(obj)
+                else:
+                    k = BY_KIND.get(str(o.get("kind")))
+                    session.error(
+                        "manifests.shape",
+                        ErrorKind.ERROR,
+                        f"{d.source}: {address_of(o)}: {'; '.join(obj)}",
+                        scope=scope,
+                        types=(k.rtype,) if k else (WORKLOAD,),
+                    )
         for r in build_resources(estate):
             session.add(r)
+        for unbuilt, why in estate.unbuilt:
+            session.error(
+                "normalize", ErrorKind.ERROR, f"{unbuilt.address}: {why}", scope=scope, types=(WORKLOAD,)
+            )
         for p in problems:
             k = BY_KIND.get(p.kind or "")
             session.error(
