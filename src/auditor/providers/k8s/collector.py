@@ -30,7 +30,7 @@ import os
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, BinaryIO
 from urllib.parse import urlencode
 
 from pydantic import BaseModel
@@ -38,7 +38,14 @@ from pydantic import BaseModel
 from auditor.models import ErrorKind, Location
 from auditor.providers.k8s import K8sOptions
 from auditor.providers.k8s.kinds import BY_KIND, KINDS, Kind
-from auditor.providers.k8s.manifests import ManifestDoc, read_manifests
+from auditor.providers.k8s.manifests import (
+    ManifestDoc,
+    ManifestProblem,
+    Source,
+    manifest_inputs,
+    read_inputs,
+    read_source,
+)
 from auditor.providers.k8s.normalize import (
     PROVIDER,
     Estate,
@@ -449,51 +456,103 @@ def _read_cluster(label: str, make_client: Callable[[], Any], opts: K8sOptions, 
         )
 
 
-def collect_manifests(opts: K8sOptions, run: CollectRun) -> None:
-    paths = list(opts.manifests or [])
-    scope = Location(account="manifests")
-    with Session(PROVIDER, run) as session:
-        session.add_target(f"manifests {', '.join(paths)}", {"manifests": paths}, with_stats=False)
-        docs, problems = read_manifests(paths)
-        estate = Estate(scope="manifests", live=False)
-        by_file: dict[str, list[tuple[ManifestDoc, dict[str, Any]]]] = {}
-        for d in docs:
-            if d.obj.get("kind") not in BY_KIND and template_path(d.obj) is None:
-                continue  # kinds no check reads (ConfigMaps...) are neither kept nor recorded
-            by_file.setdefault(d.file, []).append((d, d.obj))
-        for file, items in by_file.items():
-            session.progress.step(f"manifests: {file}")
-            ev = session.record(
-                "manifests.read",
-                {"documents": [{"source": d.source, "object": scrub(o)} for d, o in items]},
-                scope=scope,
-                params={"file": file},
-            )
-            for d, o in items:
-                obj = prepare(o, ev, d.location)
-                if isinstance(obj, Obj):
-                    estate.objects.append(obj)
-                else:
-                    k = BY_KIND.get(str(o.get("kind")))
-                    session.error(
-                        "manifests.shape",
-                        ErrorKind.ERROR,
-                        f"{d.source}: {address_of(o)}: {'; '.join(obj)}",
-                        scope=scope,
-                        types=(k.rtype,) if k else (WORKLOAD,),
+MANIFESTS = "manifests"
+UNREAD = "objects of this kind are not read: no check judges them"
+
+
+@dataclass
+class _Manifests:
+    """One manifests target being read: the estate, what was left unread, what was wrong."""
+
+    session: Session
+    scope: Location
+    estate: Estate
+    unread: dict[str, list[str]]  # kind -> files it appeared in (one entry per object)
+
+    def problem(self, p: ManifestProblem, operation: str = "manifests.parse") -> None:
+        k = BY_KIND.get(p.kind or "")
+        self.session.error(
+            operation, ErrorKind.ERROR, p.text, scope=self.scope, types=(k.rtype,) if k else ()
+        )
+
+    def read(self, src: Source) -> None:
+        self.session.progress.step(f"manifests: {src.name}")
+        objects: list[tuple[ManifestDoc, dict[str, Any]]] = []
+        documents = 0
+        for item in read_source(src):
+            if isinstance(item, ManifestProblem):
+                self.problem(item)
+                continue
+            documents += 1
+            kind = str(item.obj.get("kind"))
+            if kind not in BY_KIND and template_path(item.obj) is None:
+                self.unread.setdefault(kind, []).append(src.name)
+                continue
+            objects.append((item, item.obj))
+        evidence = self.record(src, documents, objects)
+        for doc, raw in objects:
+            obj = prepare(raw, evidence, doc.location)
+            if isinstance(obj, Obj):
+                if not obj.name:
+                    self.problem(
+                        ManifestProblem(doc.source, f"{obj.kind} has no metadata.name", line=doc.start_line)
                     )
-        for r in build_resources(estate):
+                    continue
+                self.estate.objects.append(obj)
+            else:
+                where = f"{address_of(raw)}: {'; '.join(obj)}"
+                k = BY_KIND.get(str(raw.get("kind")))
+                self.problem(
+                    ManifestProblem(doc.source, where, k.kind if k else None, doc.start_line),
+                    "manifests.shape",
+                )
+
+    def record(self, src: Source, documents: int, objects: list[tuple[ManifestDoc, dict[str, Any]]]) -> str:
+        """A file in the tree being judged is recorded by path and SHA-256 (anyone can re-hash it),
+        not copied; stdin and rendered kustomize output, which cannot be re-read, are kept scrubbed."""
+        body: dict[str, Any] = {
+            "source": src.name,
+            "origin": src.origin,
+            "sha256": src.sha256,
+            "bytes": len(src.data),
+            "documents": documents,
+            "objects": len(objects),
+        }
+        if src.origin != "file":
+            body["content"] = [{"source": d.source, "object": scrub(o)} for d, o in objects]
+        return self.session.record("manifests.read", body, scope=self.scope, params={"file": src.name})
+
+
+def collect_manifests(opts: K8sOptions, run: CollectRun, stdin: BinaryIO | None = None) -> None:
+    """Read the manifests `opts.manifests` names (one input at a time), then normalise them as one
+    estate. A path that names nothing is a ConfigError (exit 2), raised before anything is read."""
+    paths = list(opts.manifests or [])
+    inputs, input_problems = manifest_inputs(paths)
+    scope = Location(account=MANIFESTS)
+    with Session(PROVIDER, run) as session:
+        m = _Manifests(session, scope, Estate(scope=MANIFESTS, live=False), {})
+        for p in input_problems:
+            m.problem(p)
+        for src in read_inputs(inputs, stdin):
+            if isinstance(src, ManifestProblem):
+                m.problem(src)
+            else:
+                m.read(src)
+        for r in build_resources(m.estate):
             session.add(r)
-        for unbuilt, why in estate.unbuilt:
-            session.error(
-                "normalize", ErrorKind.ERROR, f"{unbuilt.address}: {why}", scope=scope, types=(WORKLOAD,)
-            )
-        for p in problems:
-            k = BY_KIND.get(p.kind or "")
-            session.error(
-                "manifests.parse",
-                ErrorKind.ERROR,
-                f"{p.source}: {p.message}",
+        for o, why in m.estate.unbuilt:
+            src_text = o.source.text if o.source is not None else o.address
+            session.error("normalize", ErrorKind.ERROR, f"{src_text}: {why}", scope=scope, types=(WORKLOAD,))
+        for kind, files in sorted(m.unread.items()):
+            where = sorted(set(files))
+            session.exclude(
+                [f"k8s.unread/{kind}"],
                 scope=scope,
-                types=(k.rtype,) if k else (),
+                reason=f"{len(files)} {kind} object{'s' if len(files) != 1 else ''} in {len(where)} "
+                f"file{'s' if len(where) != 1 else ''} ({', '.join(where[:3])}{', ...' if len(where) > 3 else ''}): {UNREAD}",
             )
+        session.add_target(
+            f"manifests {', '.join(paths)}",
+            {"manifests": paths, "unread_kinds": {k: len(v) for k, v in sorted(m.unread.items())}},
+            with_stats=False,
+        )
