@@ -220,6 +220,8 @@ class Redactor:
         return known
 
     def redact(self, value: Any, extra_paths: Iterable[str] = ()) -> tuple[Any, int]:
+        """(`value` redacted, how many values were masked). Copies only what it changes: where
+        nothing is redacted the result shares (or is) `value`, so treat it as read-only."""
         paths = self._paths + tuple(tuple(p.split(".")) for p in extra_paths)
         counter = [0]
         out = self._walk(value, paths, (), counter)
@@ -234,23 +236,27 @@ class Redactor:
             is_secret_object = value.get("kind") == "Secret"
             secret_pair = _secret_pair(value)
             out: dict[str, Any] = {}
+            same = True
             for k, v in value.items():
                 key = k if isinstance(k, str) else str(k)
                 secret = self._is_secret_key(key)
                 if secret and not isinstance(v, dict | list):
-                    out[key] = _count(_mask(v), v, counter)
+                    new = _count(_mask(v), v, counter)
                 elif secret or (secret_pair and key in _PAIR_VALUES):
-                    out[key] = _mask_all(v, counter)
+                    new = _mask_all(v, counter)
                 elif key == "env":
-                    out[key] = self._env(v, paths, (*here, key) if paths else here, counter)
+                    new = self._env(v, paths, (*here, key) if paths else here, counter)
                 elif is_secret_object and key in SECRET_DATA_KEYS:
-                    out[key] = _mask_data(v, counter)
+                    new = _mask_data(v, counter)
                 else:
-                    out[key] = self._walk(v, paths, (*here, key) if paths else here, counter)
-            return out
+                    new = self._walk(v, paths, (*here, key) if paths else here, counter)
+                out[key] = new
+                same = same and new is v and key is k
+            return value if same else out  # nothing redacted below: no copy
         if isinstance(value, list):
             sub = (*here, "*") if paths else here
-            return [self._walk(v, paths, sub, counter) for v in value]
+            items = [self._walk(v, paths, sub, counter) for v in value]
+            return value if all(a is b for a, b in zip(items, value, strict=True)) else items
         if isinstance(value, str) and secret_value_kind(value):
             counter[0] += 1
             return REDACTED
@@ -260,6 +266,12 @@ class Redactor:
         self, env: Any, paths: tuple[tuple[str, ...], ...], here: tuple[str, ...], counter: list[int]
     ) -> Any:
         """A container environment, whatever its shape: names and `valueFrom` references stay."""
+        out = self._env_masked(env, paths, here, counter)
+        return env if out == env else out
+
+    def _env_masked(
+        self, env: Any, paths: tuple[tuple[str, ...], ...], here: tuple[str, ...], counter: list[int]
+    ) -> Any:
         if isinstance(env, dict):  # NAME: value
             return {str(k): _mask_all(v, counter) for k, v in env.items()}
         if not isinstance(env, list):
