@@ -48,6 +48,7 @@ from auditor.providers.k8s.manifests import (
 )
 from auditor.providers.k8s.normalize import (
     PROVIDER,
+    Builder,
     Estate,
     Obj,
     address_of,
@@ -467,6 +468,7 @@ class _Manifests:
     session: Session
     scope: Location
     estate: Estate
+    builder: Builder  # objects are normalised as they are read, one file at a time
     unread: dict[str, list[str]]  # kind -> files it appeared in (one entry per object)
 
     def problem(self, p: ManifestProblem, operation: str = "manifests.parse") -> None:
@@ -498,7 +500,8 @@ class _Manifests:
                         ManifestProblem(doc.source, f"{obj.kind} has no metadata.name", line=doc.start_line)
                     )
                     continue
-                self.estate.objects.append(obj)
+                for r in self.builder.add(obj):
+                    self.session.add(r)
             else:
                 where = f"{address_of(raw)}: {'; '.join(obj)}"
                 k = BY_KIND.get(str(raw.get("kind")))
@@ -530,7 +533,8 @@ def collect_manifests(opts: K8sOptions, run: CollectRun, stdin: BinaryIO | None 
     inputs, input_problems = manifest_inputs(paths)
     scope = Location(account=MANIFESTS)
     with Session(PROVIDER, run) as session:
-        m = _Manifests(session, scope, Estate(scope=MANIFESTS, live=False), {})
+        estate = Estate(scope=MANIFESTS, live=False)
+        m = _Manifests(session, scope, estate, Builder(estate), {})
         for p in input_problems:
             m.problem(p)
         for src in read_inputs(inputs, stdin):
@@ -538,7 +542,7 @@ def collect_manifests(opts: K8sOptions, run: CollectRun, stdin: BinaryIO | None 
                 m.problem(src)
             else:
                 m.read(src)
-        for r in build_resources(m.estate):
+        for r in m.builder.finish():
             session.add(r)
         for o, why in m.estate.unbuilt:
             src_text = o.source.text if o.source is not None else o.address

@@ -493,30 +493,84 @@ def _dicts(value: Any) -> list[dict[str, Any]]:
     return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
 
 
-class _Builder:
-    """Normalises the objects of one estate; each kind's resource from one method."""
+# Kinds whose resource needs only the object itself, built as soon as it is added: kind -> method.
+_AT_ONCE = {
+    "Node": "node",
+    "ServiceAccount": "service_account",
+    "Service": "service",
+    "Ingress": "ingress",
+    "Secret": "secret",
+    "NetworkPolicy": "network_policy",
+    "Role": "role",
+    "ClusterRole": "role",
+}
+# Kinds whose resource needs others (namespaces their NetworkPolicies, bindings their role,
+# policies their bindings): kept until `finish`.
+_AT_END = (
+    "Namespace",
+    "RoleBinding",
+    "ClusterRoleBinding",
+    "ValidatingAdmissionPolicy",
+    "ValidatingAdmissionPolicyBinding",
+    "ValidatingWebhookConfiguration",
+    "MutatingWebhookConfiguration",
+)
+
+
+def _is_apiserver_pod(o: Obj) -> bool:
+    """A control-plane static pod (kubeadm and most self-managed installs label them)."""
+    labels = o.meta.get("labels") or {}
+    return o.kind == "Pod" and o.namespace == "kube-system" and labels.get("component") == "kube-apiserver"
+
+
+class Builder:
+    """Normalises the objects of one estate, one object at a time: `add(o)` returns the resources
+    `o` can become on its own (workloads, services, roles...), so a large set of manifests never has
+    to be held whole; `finish()` returns the ones that need other objects (namespaces, bindings,
+    admission, the cluster). Each kind's resource comes from one method."""
 
     def __init__(self, estate: Estate) -> None:
         self.estate = estate
-        self.out: list[Resource] = []
-        self.by_kind: dict[str, list[Obj]] = {}
-        self.workloads: list[Obj] = []
-        for o in estate.objects:
-            self.by_kind.setdefault(o.kind, []).append(o)
-            if o.template is not None:
-                self.workloads.append(o)
-        self.roles = {
-            (o.kind, o.namespace, o.name): o for k in ("Role", "ClusterRole") for o in self.kinds(k)
-        }
+        self.kept: dict[str, list[Obj]] = {}
+        self.roles: dict[tuple[str, str | None, str], Obj] = {}
         self.netpols: dict[str, list[dict[str, Any]]] = {}
         self.admission: list[dict[str, Any]] = []
+        self.apiserver_pods: list[Obj] = []  # live: the cluster resource reads their flags
 
     def kinds(self, *kinds: str) -> list[Obj]:
-        return [o for k in kinds for o in self.by_kind.get(k, [])]
+        return [o for k in kinds for o in self.kept.get(k, [])]
 
-    def each(self, objs: Iterable[Obj], build: Any) -> None:
+    def add(self, o: Obj) -> list[Resource]:
+        if o.template is not None:
+            if self.estate.live and _is_apiserver_pod(o):
+                self.apiserver_pods.append(o)
+            return self.each([o], self.workload)  # Pods and every pod template, one shape
+        if o.kind in ("Role", "ClusterRole"):
+            self.roles[(o.kind, o.namespace, o.name)] = o
+        method = _AT_ONCE.get(o.kind)
+        if method is not None:
+            return self.each([o], getattr(self, method))
+        if o.kind in _AT_END:
+            self.kept.setdefault(o.kind, []).append(o)
+        return []
+
+    def finish(self) -> list[Resource]:
+        out = self.each(self.kinds("Namespace"), self.namespace)
+        out += self.each(self.kinds("RoleBinding", "ClusterRoleBinding"), self.binding)
+        admission = (
+            "ValidatingAdmissionPolicy",
+            "ValidatingWebhookConfiguration",
+            "MutatingWebhookConfiguration",
+        )
+        out += self.each(self.kinds(*admission), self.admission_config)
+        if self.estate.live:
+            out.append(_cluster_resource(self.estate, self.apiserver_pods, self.admission))
+        return out
+
+    def each(self, objs: Iterable[Obj], build: Any) -> list[Resource]:
         """`build(o)` for each object; one that cannot be normalised (a shape the validation let
         through) is set aside with the reason, never dropped silently, and never stops the rest."""
+        out: list[Resource] = []
         for o in objs:
             try:
                 r = build(o)
@@ -524,7 +578,8 @@ class _Builder:
                 self.estate.unbuilt.append((o, f"could not be normalised: {type(exc).__name__}: {exc}"))
                 continue
             if r is not None:
-                self.out.append(r)
+                out.append(r)
+        return out
 
     def res(
         self,
@@ -669,33 +724,15 @@ class _Builder:
 
 
 def build_resources(estate: Estate) -> list[Resource]:
-    """Normalise every object of one target into resources (see the module docstring). Objects
-    that cannot be normalised are listed in `estate.unbuilt` for the collector to report."""
-    b = _Builder(estate)
-    b.each(b.workloads, b.workload)  # Pods and every pod template, one shape
-    b.each(b.kinds("NetworkPolicy"), b.network_policy)  # before the namespaces that summarise them
-    b.each(b.kinds("Namespace"), b.namespace)
-    b.each(b.kinds("Node"), b.node)
-    b.each(b.kinds("ServiceAccount"), b.service_account)
-    b.each(b.kinds("Role", "ClusterRole"), b.role)
-    b.each(b.kinds("RoleBinding", "ClusterRoleBinding"), b.binding)
-    b.each(b.kinds("Service"), b.service)
-    b.each(b.kinds("Ingress"), b.ingress)
-    b.each(
-        b.kinds(
-            "ValidatingAdmissionPolicy", "ValidatingWebhookConfiguration", "MutatingWebhookConfiguration"
-        ),
-        b.admission_config,
-    )
-    b.each(b.kinds("Secret"), b.secret)
-    if estate.live:
-        b.out.append(_cluster_resource(estate, b.by_kind, b.admission))
-    return b.out
+    """Normalise every object of one target into resources (see the module docstring and
+    `Builder`). Objects that cannot be normalised are listed in `estate.unbuilt` for the collector
+    to report."""
+    b = Builder(estate)
+    out = [r for o in estate.objects for r in b.add(o)]
+    return out + b.finish()
 
 
-def _cluster_resource(
-    estate: Estate, by_kind: dict[str, list[Obj]], admission: list[dict[str, Any]]
-) -> Resource:
+def _cluster_resource(estate: Estate, apiserver: list[Obj], admission: list[dict[str, Any]]) -> Resource:
     gaps: dict[str, str] = {}
     evidence: list[str] = []
     attrs: dict[str, Any] = {"kind": "Cluster", "name": estate.scope}
@@ -705,12 +742,6 @@ def _cluster_resource(
             evidence.append(estate.version_evidence)
     else:
         gaps["version"] = "the /version endpoint could not be read"
-    # Control-plane static pods (kubeadm and most self-managed installs label them).
-    apiserver = [
-        o
-        for o in by_kind.get("Pod", [])
-        if o.namespace == "kube-system" and (o.meta.get("labels") or {}).get("component") == "kube-apiserver"
-    ]
     if why := estate.failed_kind("Pod", "kube-system"):
         gaps["apiserver_flags"] = f"kube-system pods could not be read: {why}"
     elif apiserver:
