@@ -23,15 +23,19 @@ ODD_VALUES: list[Any] = [None, True, 7, "x", [], {}, ["x"], {"k": "v"}, [None]]
 REGISTRY = load_registry()
 
 
-def _paths(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    out = [prefix] if prefix else []
-    if isinstance(value, dict):
-        for k, v in value.items():
-            out += _paths(v, (*prefix, k))
-    elif isinstance(value, list):
-        for i, v in enumerate(value[:2]):
-            out += _paths(v, (*prefix, i))
-    return out
+def _paths(obj: Any) -> list[tuple[Any, ...]]:
+    """Every path to a value in `obj` (the first two items of each list)."""
+    found: list[tuple[Any, ...]] = []
+    stack: list[tuple[tuple[Any, ...], Any]] = [((), obj)]
+    while stack:
+        path, node = stack.pop()
+        if path:
+            found.append(path)
+        children = (
+            node.items() if isinstance(node, dict) else enumerate(node[:2]) if isinstance(node, list) else ()
+        )
+        stack.extend(((*path, k), v) for k, v in children)
+    return found
 
 
 def _set(obj: Any, path: tuple[Any, ...], value: Any) -> Any:

@@ -44,6 +44,7 @@ from auditor.errors import ConfigError
 from auditor.inputs import YamlDocument, decode, iter_yaml, read_bytes
 from auditor.models import SourceLocation
 from auditor.providers.k8s.kinds import BY_KIND
+from auditor.providers.k8s.shapes import describe
 
 SUFFIXES = (".yaml", ".yml", ".json")
 KUSTOMIZATIONS = ("kustomization.yaml", "kustomization.yml", "Kustomization")
@@ -269,17 +270,11 @@ def _items(
         why = (
             "no metadata.name"
             if meta is None or isinstance(meta, dict)
-            else f"a metadata that is {_what(meta)}"
+            else f"a metadata that is {describe(meta)}"
         )
         yield ManifestProblem(source, f"{kind} has {why}", kind, start)
         return
     yield ManifestDoc(doc, src.name, index, items, start, end)  # kinds no check reads too: counted
-
-
-def _what(value: Any) -> str:
-    return {list: "a list", str: "a string", bool: "a boolean", int: "a number", float: "a number"}.get(
-        type(value), type(value).__name__
-    )
 
 
 _WS = re.compile(r"[ \t\r\n]*")

@@ -375,38 +375,25 @@ def resource_id(scope: str, kind: str, name: str, namespace: str | None) -> str:
 
 # Built-in ClusterRoles a manifest may bind to without defining them (rules abridged to
 # what the checks judge: wildcards and Secret access).
+_EDIT_RULES = [
+    {
+        "apiGroups": [""],
+        "resources": [
+            "secrets",
+            "pods",
+            "pods/exec",
+            "pods/attach",
+            "pods/portforward",
+            "configmaps",
+            "services",
+        ],
+        "verbs": ["get", "list", "watch", "create", "update", "patch", "delete"],
+    }
+]
 BUILTIN_CLUSTERROLES: dict[str, list[dict[str, Any]]] = {
     "cluster-admin": [{"apiGroups": ["*"], "resources": ["*"], "verbs": ["*"]}],
-    "admin": [
-        {
-            "apiGroups": [""],
-            "resources": [
-                "secrets",
-                "pods",
-                "pods/exec",
-                "pods/attach",
-                "pods/portforward",
-                "configmaps",
-                "services",
-            ],
-            "verbs": ["get", "list", "watch", "create", "update", "patch", "delete"],
-        }
-    ],
-    "edit": [
-        {
-            "apiGroups": [""],
-            "resources": [
-                "secrets",
-                "pods",
-                "pods/exec",
-                "pods/attach",
-                "pods/portforward",
-                "configmaps",
-                "services",
-            ],
-            "verbs": ["get", "list", "watch", "create", "update", "patch", "delete"],
-        }
-    ],
+    "admin": _EDIT_RULES,
+    "edit": _EDIT_RULES,
     "view": [
         {
             "apiGroups": [""],

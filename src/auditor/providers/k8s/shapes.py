@@ -25,21 +25,21 @@ from auditor.providers.k8s.kinds import BY_KIND, Kind
 MAX_PROBLEMS = 3  # per object; the rest are counted
 
 
+_NAMES: tuple[tuple[type, str], ...] = (
+    (bool, "a boolean"),  # before int: a bool is an int
+    (int, "a number"),
+    (float, "a number"),
+    (str, "a string"),
+    (dict, "a mapping"),
+    (list, "a list"),
+)
+
+
 def describe(value: Any) -> str:
     """What a value is, never what it says."""
     if value is None:
         return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int | float):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, dict):
-        return "a mapping"
-    if isinstance(value, list):
-        return "a list"
-    return f"a {type(value).__name__}"
+    return next((name for t, name in _NAMES if isinstance(value, t)), f"a {type(value).__name__}")
 
 
 class Shape:
@@ -49,6 +49,15 @@ class Shape:
 
     def check(self, value: Any, path: str, out: list[str]) -> None:
         raise NotImplementedError
+
+    def descend(self, value: Any, path: str, out: list[str], typ: type) -> bool:
+        """Whether `value` is a `typ` to look into; null (unset) is not, nor is a wrong type (a problem)."""
+        if value is None:
+            return False
+        if not isinstance(value, typ):
+            out.append(f"{path or 'the object'} is {describe(value)}, expected {self.expected}")
+            return False
+        return True
 
 
 @dataclass(frozen=True)
@@ -88,10 +97,7 @@ class ListOf(Shape):
         return "a non-empty list" if self.non_empty else "a list"
 
     def check(self, value: Any, path: str, out: list[str]) -> None:
-        if value is None:
-            return
-        if not isinstance(value, list):
-            out.append(f"{path} is {describe(value)}, expected {self.expected}")
+        if not self.descend(value, path, out, list):
             return
         if self.non_empty and not value:
             out.append(f"{path} is empty, expected at least one item")
@@ -109,10 +115,7 @@ class MapOf(Shape):
     value: Shape
 
     def check(self, value: Any, path: str, out: list[str]) -> None:
-        if value is None:
-            return
-        if not isinstance(value, dict):
-            out.append(f"{path} is {describe(value)}, expected a mapping")
+        if not self.descend(value, path, out, dict):
             return
         for k, v in value.items():
             if not isinstance(k, str):
@@ -127,10 +130,7 @@ class Fields(Shape):
     required: tuple[str, ...] = ()  # neither missing nor null
 
     def check(self, value: Any, path: str, out: list[str]) -> None:
-        if value is None:
-            return
-        if not isinstance(value, dict):
-            out.append(f"{path or 'the object'} is {describe(value)}, expected a mapping")
+        if not self.descend(value, path, out, dict):
             return
         for name in self.required:
             if value.get(name) is None:
