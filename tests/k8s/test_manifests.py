@@ -213,6 +213,10 @@ def test_helm_sources_say_render_first(tmp_path: Path) -> None:
     (err,) = snap.errors
     assert "looks like a Helm template" in err.message and "helm template" in err.message
     assert "auditor gate --manifests -" in err.message and "not valid YAML:" not in err.message
+    quoted = tmp_path / "quoted.yaml"  # a template whose actions are all quoted parses as YAML
+    quoted.write_text('apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: "{{ .Release.Name }}"\n')
+    (err,) = snapshot_of(manifests=[str(quoted)]).errors
+    assert "looks like a Helm template" in err.message and "helm template" in err.message
     shutil.copytree(FIX / "chart", tmp_path / "deploy" / "chart")
     (tmp_path / "deploy" / "sa.yaml").write_text(
         "apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: a}\n"

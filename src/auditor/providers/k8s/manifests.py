@@ -274,6 +274,14 @@ def _items(
         )
         yield ManifestProblem(source, f"{kind} has {why}", kind, start)
         return
+    if isinstance(meta, dict) and any("{{" in str(meta.get(k, "")) for k in ("name", "namespace")):
+        yield ManifestProblem(
+            source,
+            f"looks like a Helm template (its metadata holds {{{{ ... }}}}): {RENDER_FIRST}",
+            None,
+            start,
+        )
+        return
     yield ManifestDoc(doc, src.name, index, items, start, end)  # kinds no check reads too: counted
 
 
