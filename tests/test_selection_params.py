@@ -108,6 +108,16 @@ def test_collection_exclusions_are_scoped_and_are_not_errors() -> None:
     assert not snap.errors
 
 
+def test_a_collection_exclusion_no_check_reads_is_still_listed() -> None:
+    unread = CollectionExclusion(
+        provider="t", scope=Location(account="a"), resource_types=("t.widget",), reason="3 widgets not read"
+    )
+    ev = assess(Snapshot(resources=BOXES, exclusions=[unread]), REG)
+    (x,) = ev.exclusions
+    assert (x.check_id, x.origin, x.reason) == ("*", "collection", "3 widgets not read")
+    assert {f.resource_id for f in ev.findings} == {"b1", "b5"}, "no finding is dropped for it"
+
+
 def _library(*mapped: tuple[str, ...]):  # type: ignore[no-untyped-def]
     from auditor.catalog import Library
 

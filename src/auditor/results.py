@@ -11,7 +11,8 @@
     controls         one per control: framework, control_id, title, status, checks,
                      manual_evidence (what an auditor must still request), excluded_checks
     errors           collection errors: provider, operation, scope, kind, message
-    exclusions       checks deliberately not run, and why (selection, or not collected by design)
+    exclusions       checks deliberately not run, and why (selection, or not collected by design;
+                     check_id `*`: resources no check judges, left unread on purpose)
     audit_trail      every decision the stages between evaluation and roll-up took
     skipped_scopes   scopes a collector saw and did not scan on purpose (inactive, disabled), and why
 """
@@ -154,7 +155,7 @@ class ScanResult(BaseModel):
             ),
             controls={fw: dict(sorted(c.items())) for fw, c in sorted(by_fw.items())},
             collection_errors=len(self.errors),
-            excluded_checks=len({x.check_id for x in self.exclusions}),
+            excluded_checks=len({x.check_id for x in self.exclusions if x.check_id != "*"}),
         )
 
 

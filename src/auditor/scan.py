@@ -42,6 +42,8 @@ def collect(
 ) -> Snapshot:
     """Run each target's collector into one snapshot. A collector that crashes is recorded
     as a collection error for its whole scope: the scan goes on and its checks report `error`.
+    A collector that raises an `AuditorError` was given an input it cannot use at all (a
+    manifest path that names nothing, say): that is the caller's error (exit 2), not a gap.
 
     `clients` maps a provider name to the client factory its collector should use instead of
     the real SDK (tests and library callers inject one; nothing is patched). With `shard`,
