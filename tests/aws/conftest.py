@@ -15,6 +15,8 @@ from click.testing import CliRunner
 
 REGIONS = ["us-east-1", "eu-west-1"]
 ORG_ROLE = "OrganizationAccountAccessRole"
+# The scans' check parameters: require Bedrock guardrails everywhere, so that check has both sides.
+PARAMS = "aws.bedrock.guardrail_regions: ['*']\n"
 
 
 @dataclass
@@ -69,19 +71,28 @@ def aws(moto: Any) -> Iterator[Any]:
 
 
 @pytest.fixture(scope="session")
+def params_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("aws-params") / "params.yaml"
+    path.write_text(PARAMS, "utf-8")
+    return path
+
+
+@pytest.fixture(scope="session")
 def estate(aws: Any) -> list[str]:
     """Organization with two accounts: the management account holds the reference estate in two
     regions; the member account flips the account-wide settings. Returns [management, member]."""
     from auditor_testkit.aws import seed
 
     accounts = seed.create_organization(aws.url)
-    seed.seed_estate(aws.url, REGIONS)
-    seed.seed_estate(aws.url, REGIONS, seed.assume_creds(aws.url, accounts[1]), member=True)
+    seed.seed_estate(aws.url, REGIONS, gaps=aws)
+    seed.seed_estate(aws.url, REGIONS, seed.assume_creds(aws.url, accounts[1]), member=True, gaps=aws)
     return accounts
 
 
 @pytest.fixture(scope="session")
-def clean_scan(aws: Any, estate: list[str], tmp_path_factory: pytest.TempPathFactory) -> Scan:
+def clean_scan(
+    aws: Any, estate: list[str], params_file: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Scan:
     out = tmp_path_factory.mktemp("aws-clean")
     return run_cli(
         [
@@ -91,6 +102,8 @@ def clean_scan(aws: Any, estate: list[str], tmp_path_factory: pytest.TempPathFac
             ",".join(REGIONS),
             "--endpoint-url",
             aws.url,
+            "--params",
+            str(params_file),
             "--max-attempts",
             "2",
             "--format",
@@ -104,7 +117,7 @@ def clean_scan(aws: Any, estate: list[str], tmp_path_factory: pytest.TempPathFac
 
 @pytest.fixture(scope="session")
 def fault_scan(
-    aws: Any, estate: list[str], clean_scan: Scan, tmp_path_factory: pytest.TempPathFactory
+    aws: Any, estate: list[str], clean_scan: Scan, params_file: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Scan]:
     """The management account through a proxy that denies KMS, throttles eu-west-1, plus a
     region whose endpoint refuses connections."""
@@ -132,6 +145,8 @@ def fault_scan(
                 "10",
                 "--format",
                 "json",
+                "--params",
+                str(params_file),
                 "--save-snapshot",
                 str(out / "snapshot.json.gz"),
             ],
