@@ -59,6 +59,7 @@ from auditor.providers.k8s.normalize import (
     template_path,
 )
 from auditor.providers.k8s.resources import CLUSTER, NODE, SECRET, TYPES, WORKLOAD
+from auditor.providers.k8s.whoami import authenticated_as
 from auditor.runtime import (
     CallFailed,
     CollectRun,
@@ -401,7 +402,8 @@ def _read_cluster(label: str, make_client: Callable[[], Any], opts: K8sOptions, 
     if not opts.secret_metadata:
         session.exclude([SECRET], scope=scope, reason=SECRETS_EXCLUDED)
     try:
-        api = Api(make_client(), opts.timeout, session.stats.request)
+        api_client = make_client()
+        api = Api(api_client, opts.timeout, session.stats.request)
     except Exception as exc:
         session.error(
             "client.configure",
@@ -410,6 +412,10 @@ def _read_cluster(label: str, make_client: Callable[[], Any], opts: K8sOptions, 
             scope=scope,
         )
         return
+    if who := authenticated_as(
+        api_client
+    ):  # the chain of custody names the user, not only the kubeconfig entry
+        session.identity = f"{session.identity} (as {who})" if session.identity else who
     estate = Estate(scope=label, live=True)
     session.progress.step(f"{label}: version")
     try:
