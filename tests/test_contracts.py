@@ -151,7 +151,9 @@ def test_the_shipped_checks_read_only_declared_attributes_and_parameters() -> No
     from auditor.contracts import load_contracts
 
     registry, contracts = load_registry(), load_contracts()
-    assert {c.meta.provider for c in registry} <= {t.provider for t in contracts}, "every provider declares types"
+    assert {c.meta.provider for c in registry} <= {t.provider for t in contracts}, (
+        "every provider declares types"
+    )
     assert undeclared_reads(registry, contracts) == []
     assert param_problems(registry) == []
 
