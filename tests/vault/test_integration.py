@@ -41,6 +41,19 @@ EXPECTED: dict[str, tuple[list[str], list[str]]] = {
     "vault.auth.listing_hidden": (["userpass-mfa/"], ["userpass/"]),
     "vault.approle.secret_id_ttl": (["approle/pass-app"], ["approle/fail-app", "approle/fail-nobind"]),
     "vault.approle.cidr_binding": (["approle/pass-app", "approle/fail-nobind"], ["approle/fail-app"]),
+    "vault.kubernetes.role_bound_service_accounts": (
+        ["kubernetes/pass-k8s", "kubernetes/fail-k8s-period"],
+        ["kubernetes/fail-k8s-any", "kubernetes/fail-k8s-glob", "kubernetes/fail-k8s-selector"],
+    ),
+    "vault.jwt.role_bound_audiences": (["jwt/pass-jwt", "jwt/fail-jwt-anyclaim"], ["jwt/fail-jwt-noaud"]),
+    "vault.jwt.role_bound_claims": (
+        ["jwt/pass-jwt", "jwt/fail-jwt-noaud", "oidc/pass-oidc"],
+        ["jwt/fail-jwt-anyclaim", "oidc/fail-oidc"],
+    ),
+    "vault.auth.role_token_ttl": (
+        ["kubernetes/pass-k8s", "jwt/pass-jwt", "jwt/fail-jwt-noaud", "oidc/pass-oidc", "approle/pass-app"],
+        ["kubernetes/fail-k8s-period", "jwt/fail-jwt-anyclaim", "oidc/fail-oidc", "approle/fail-app"],
+    ),
     "vault.policy.no_wildcard_paths": (["pass-app", "pass-json", "auditor"], ["fail-wildcard"]),
     "vault.policy.no_broad_sudo": (["pass-app", "auditor"], ["fail-sudo"]),
     "vault.policy.default_not_widened": ([], ["default"]),
@@ -139,6 +152,15 @@ def test_shipped_policy_covers_every_request(dev_scan: Any) -> None:
         if not allows(rules, p.split("?", 1)[0], cap[m]) and p.split("?", 1)[0] != "sys/health"
     ]
     assert not uncovered
+    # The login roles of every method type were read under the policy (list and detail).
+    for mount, role in (
+        ("approle", "pass-app"),
+        ("kubernetes", "pass-k8s"),
+        ("jwt", "pass-jwt"),
+        ("oidc", "pass-oidc"),
+    ):
+        assert ("LIST", f"auth/{mount}/role/") in api.calls
+        assert ("GET", f"auth/{mount}/role/{role}") in api.calls
 
 
 def test_scan_with_the_shipped_policy_only(dev: Any, dev_scan: Any) -> None:
@@ -165,10 +187,10 @@ def test_denied_detail_reads_are_gaps_and_their_checks_error(dev: Any) -> None:
         "sys/auth/userpass/tune",
         "sys/policies/acl/root",
         "identity/mfa/login-enforcement/",
+        "auth/kubernetes/role/pass-k8s",
+        "sys/auth/jwt/tune",
     ]
-    text = AUDITOR_POLICY.read_text() + "".join(
-        f'\npath "{p}" {{ capabilities = ["deny"] }}' for p in denied
-    )
+    text = AUDITOR_POLICY.read_text() + "".join(f'\npath "{p}" {{ capabilities = ["deny"] }}' for p in denied)
     server.client().sys.create_or_update_acl_policy("auditor-denied", text)
     token = bao.auditor_token(server, ["auditor-denied"])
     snap, _ = run_scan(VaultOptions(addr=server.addr), {"VAULT_TOKEN": token})
@@ -192,6 +214,12 @@ def test_denied_detail_reads_are_gaps_and_their_checks_error(dev: Any) -> None:
     }
     assert set(by_name["vault.auth_method", "userpass-mfa/"].gaps) == {"mfa_enforcements"}
     assert set(by_name["vault.policy", "root"].gaps) == {"rules", "text_sha256"}
+    k8s_role = by_name["vault.kubernetes_role", "kubernetes/pass-k8s"]
+    assert set(k8s_role.attributes) == {"mount", "role", "mount_accessor"}  # known from sys/auth
+    assert {"bound_service_account_names", "token_max_ttl", "token_period"} <= set(k8s_role.gaps)
+    assert (
+        by_name["vault.auth_method", "jwt/"].gaps["max_lease_ttl"].startswith("GET sys/auth/jwt/tune failed")
+    )
     res = evaluate_snapshot(snap)
     for check_id, name in (
         ("vault.secrets.max_lease_ttl", "pki/"),
@@ -199,11 +227,15 @@ def test_denied_detail_reads_are_gaps_and_their_checks_error(dev: Any) -> None:
         ("vault.auth.listing_hidden", "userpass/"),
         ("vault.auth.login_mfa", "userpass/"),
         ("vault.auth.login_mfa", "userpass-mfa/"),
+        ("vault.kubernetes.role_bound_service_accounts", "kubernetes/pass-k8s"),
+        ("vault.auth.role_token_ttl", "kubernetes/pass-k8s"),
+        ("vault.auth.role_token_ttl", "jwt/fail-jwt-anyclaim"),  # needs the jwt mount's max lease TTL
     ):
         assert _status(res.findings, check_id, name, server.addr) == Status.ERROR, (check_id, name)
     # The unaffected siblings are still judged.
     assert _status(res.findings, "vault.secrets.max_lease_ttl", "pki-short/", server.addr) == Status.PASS
     assert _status(res.findings, "vault.auth.listing_hidden", "userpass-mfa/", server.addr) == Status.PASS
+    assert _status(res.findings, "vault.auth.role_token_ttl", "jwt/pass-jwt", server.addr) == Status.PASS
 
 
 def test_a_rejected_approle_login_is_access_denied(dev: Any, tmp_path: Path) -> None:
