@@ -62,7 +62,7 @@ def test_the_format_list_exists_once_and_everything_reads_it() -> None:
     assert names[0] == "json" and {"html", "csv"} <= set(names)
     assert all(w.filename and w.description for w in writers().values())
     help_text = CliRunner().invoke(main, ["scan", "--help"]).stdout
-    assert ",".join(names) in help_text
+    assert ",".join(names) in "".join(help_text.split())  # click may wrap the list at a hyphen
     with pytest.raises(ValidationError, match=f"choose from {', '.join(names)}"):
         AuditConfig.model_validate({"formats": ["pdfx"]})
     r = CliRunner().invoke(main, ["report", "nowhere", "--format", "pdfx"])

@@ -8,6 +8,10 @@ skip_checks: [aws.s3.bucket_versioning] # optional: leave these out (reported as
 min_severity: medium                    # optional: leave out checks below this severity
 params:                                 # optional check parameters (`auditor checks params`)
   aws.iam.access_key_max_age_days: 90
+waivers:                                # optional accepted exceptions (see auditor.waivers)
+  - {check: aws.s3.bucket_versioning, resource: "*logs*", reason: ..., approver: ..., expires: 2027-03-31}
+waiver_max_days: 90                     # optional: latest a waiver may expire, in days after the scan
+attestations: attestations.yaml         # optional: evidence for manual controls (relative to this file)
 targets:
   - provider: aws
     name: production                    # optional label
@@ -29,6 +33,7 @@ from auditor.inputs import read_yaml_mapping
 from auditor.models import JSON, Framework, Severity
 from auditor.providers import ProviderSpec
 from auditor.selection import CheckSelection
+from auditor.waivers import DEFAULT_MAX_DAYS, Waiver, parse_waivers
 from auditor.writers import format_names
 
 
@@ -50,7 +55,10 @@ class AuditConfig(BaseModel):
     skip_checks: list[str] = Field(default_factory=list)
     min_severity: Severity | None = None
     params: dict[str, JSON] = Field(default_factory=dict)
+    attestations: str | None = None  # attestations.yaml, relative to this file
     targets: list[TargetConfig] = Field(default_factory=list)
+    waivers: list[Any] = Field(default_factory=list)
+    waiver_max_days: int = Field(DEFAULT_MAX_DAYS, ge=1)
 
     @field_validator("formats")
     @classmethod
@@ -64,6 +72,11 @@ class AuditConfig(BaseModel):
     @property
     def selection(self) -> CheckSelection:
         return CheckSelection(tuple(self.checks), tuple(self.skip_checks), self.min_severity)
+
+
+def config_waivers(cfg: AuditConfig, path: Path) -> list[Waiver]:
+    """The config's `waivers:` list, validated as strictly as a waivers file."""
+    return parse_waivers(cfg.waivers, path.as_posix(), path) if cfg.waivers else []
 
 
 class ResolvedTarget(BaseModel):
@@ -94,6 +107,7 @@ def load_config(
         )
     if not cfg.targets:
         raise ConfigError(path, "no targets: list at least one provider to scan", entry="targets")
+    config_waivers(cfg, path)  # an invalid waiver is exit 2 before anything is collected
     if registry is not None:
         cfg = cfg.model_copy(update={"params": validate_params(cfg.params, registry, path)})
     resolved = []

@@ -15,6 +15,7 @@ import traceback
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping
 
+from auditor.attestations import assurance
 from auditor.catalog import Library
 from auditor.checks import Check, CheckContext, Registry, Verdict
 from auditor.contracts import Contracts
@@ -30,6 +31,7 @@ from auditor.models import (
     Exclusion,
     Finding,
     Framework,
+    ManualPart,
     Resource,
     Snapshot,
     Status,
@@ -194,20 +196,26 @@ def rollup(
     frameworks: Iterable[Framework] | None = None,
     exclusions: Iterable[Exclusion] = (),
     assessed: Iterable[str] | None = None,
+    manual: Mapping[tuple[Framework, str], ManualPart] | None = None,
 ) -> list[ControlResult]:
     """Roll findings up to controls.
 
     any fail -> fail; else any error (or a mapped check that is not available) -> error;
     else any mapped check deliberately not run -> excluded (not fully evaluated); else any
-    pass -> pass; checks mapped but nothing in scope -> not_applicable; every mapped check of a
+    pass -> pass; a waived failure still fails its control, and its check's counts say how many
+    failures are waived (`waived`); checks mapped but nothing in scope -> not_applicable; every mapped check of a
     provider outside `assessed` (the providers this scan covered) -> not_assessed; no automated
     checks -> manual. The manual evidence request travels with every result: the automated part
-    never marks it done.
+    never marks it done. `manual` (from `auditor.attestations.judge`) gives the manual part of
+    attested controls (every other one is due); `assurance` pairs it with the status above,
+    which it never changes.
     """
     covered = set(assessed) if assessed is not None else None
     counts: dict[str, Counter[str]] = defaultdict(Counter)
     for f in findings:
         counts[f.check_id][f.status.value] += 1
+        if f.waiver is not None:  # still a failure; the control shows it as an accepted exception
+            counts[f.check_id]["waived"] += 1
     for x in exclusions:
         counts[x.check_id][CheckStatus.EXCLUDED.value] += 1
     check_status = {cid: _check_status(c) for cid, c in counts.items()}
@@ -249,6 +257,7 @@ def rollup(
             status = ControlStatus.NOT_ASSESSED
         else:
             status = ControlStatus.NOT_APPLICABLE
+        part = (manual or {}).get((fw, control.id)) or ManualPart()
         results.append(
             ControlResult(
                 framework=fw,
@@ -258,6 +267,8 @@ def rollup(
                 checks=tuple(summaries),
                 manual_evidence=control.evidence_request or None,
                 excluded_checks=excluded,
+                manual=part,
+                assurance=assurance(status, part),
             )
         )
     return results

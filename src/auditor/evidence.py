@@ -16,6 +16,7 @@ from auditor.models import (
     Evidence,
     Location,
     Resource,
+    SkippedScope,
     Snapshot,
     Target,
     utcnow,
@@ -62,6 +63,7 @@ class SnapshotBuilder:
         self._evidence: dict[str, Evidence] = {}
         self._errors: list[CollectionError] = []
         self._exclusions: list[CollectionExclusion] = []
+        self._skipped: list[SkippedScope] = []
         self._targets: list[Target] = []
         self._tool_version = tool_version
         self._created_at = utcnow()
@@ -118,6 +120,10 @@ class SnapshotBuilder:
         with self._lock:
             self._exclusions.append(exclusion)
 
+    def add_skipped(self, skipped: SkippedScope) -> None:
+        with self._lock:
+            self._skipped.append(skipped)
+
     @property
     def errors(self) -> list[CollectionError]:
         with self._lock:
@@ -133,4 +139,5 @@ class SnapshotBuilder:
                 evidence=list(self._evidence.values()),
                 errors=list(self._errors),
                 exclusions=list(self._exclusions),
+                skipped=list(self._skipped),
             )

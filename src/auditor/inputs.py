@@ -27,14 +27,26 @@ from auditor.errors import ConfigError
 
 _Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
+
+class _TextDatesLoader(_Loader):  # type: ignore[valid-type,misc]
+    """Dates and timestamps stay strings, for readers that validate them per entry (waivers):
+    an impossible date (2026-02-30) is then that entry's problem, not the whole file's."""
+
+
+_TextDatesLoader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in _Loader.yaml_implicit_resolvers.items()
+}
+
 MAX_DOCUMENT_BYTES = 8 * 1024 * 1024  # one YAML document (kube-apiserver takes 3 MiB per object)
 MAX_DEPTH = 256  # nesting of one YAML document
 MAX_EXPANDED_NODES = 2_000_000  # nodes of a document once its aliases are expanded
 MAX_ALIAS_RATIO = 10  # expanded nodes per written node, once a document uses more than 100 aliases
 
 
-def read_bytes(path: Path | str, what: str = "file") -> bytes:
-    """The file's bytes, gunzipped when it is gzip (by its magic number, not its name)."""
+def read_bytes(path: Path | str, what: str = "file", *, gunzip: bool = True) -> bytes:
+    """The file's bytes, gunzipped when it is gzip (by its magic number, not its name) unless
+    `gunzip` is False (a file kept as it is, such as attestation evidence)."""
     path = Path(path)
     try:
         data = path.read_bytes()
@@ -46,7 +58,7 @@ def read_bytes(path: Path | str, what: str = "file") -> bytes:
         raise ConfigError(path, "permission denied") from None
     except OSError as exc:
         raise ConfigError(path, f"cannot read: {exc.strerror or exc}") from None
-    if data[:2] == b"\x1f\x8b":
+    if gunzip and data[:2] == b"\x1f\x8b":
         try:
             data = gzip.decompress(data)
         except (EOFError, zlib.error, gzip.BadGzipFile, OSError) as exc:
@@ -190,11 +202,13 @@ def _has_surrogate(value: Any) -> bool:
     return False
 
 
-def _load_chunk(text: str, first_line: int) -> tuple[Any, str | None, bool]:
+def _load_chunk(
+    text: str, first_line: int, loader_class: type[yaml.SafeLoader] = _Loader
+) -> tuple[Any, str | None, bool]:
     """(data, problem, empty) for one document's text, which starts at `first_line` of the file."""
     if len(text.encode("utf-8", "surrogatepass")) > MAX_DOCUMENT_BYTES:
         return None, f"is larger than {MAX_DOCUMENT_BYTES // (1024 * 1024)} MiB", False
-    loader = _Loader(text)
+    loader = loader_class(text)
     try:
         node = loader.get_single_node()
         if node is None:
@@ -218,18 +232,20 @@ def _load_chunk(text: str, first_line: int) -> tuple[Any, str | None, bool]:
     return data, None, False
 
 
-def iter_yaml(text: str) -> Iterator[YamlDocument]:
-    """Every document of a YAML stream, each loaded on its own and bounded (see the module doc)."""
+def iter_yaml(text: str, *, dates_as_text: bool = False) -> Iterator[YamlDocument]:
+    """Every document of a YAML stream, each loaded on its own and bounded (see the module doc).
+    With `dates_as_text`, unquoted dates stay strings for the reader to validate."""
+    loader = _TextDatesLoader if dates_as_text else _Loader
     for index, (start, chunk) in enumerate(_chunks(text)):
         end = start + max(chunk.count("\n") - 1, 0)
-        data, problem, empty = _load_chunk(chunk, start)
+        data, problem, empty = _load_chunk(chunk, start, loader)
         yield YamlDocument(index, start, end, data, problem, empty)
 
 
-def read_yaml(path: Path | str, what: str = "YAML file") -> Any:
+def read_yaml(path: Path | str, what: str = "YAML file", *, dates_as_text: bool = False) -> Any:
     """A single-document YAML file (config, controls, crosswalk, params, waivers)."""
     text = read_text(path, what)
-    docs = [d for d in iter_yaml(text) if not d.empty]
+    docs = [d for d in iter_yaml(text, dates_as_text=dates_as_text) if not d.empty]
     if not docs:
         return None
     first = docs[0]

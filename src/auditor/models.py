@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -222,6 +222,16 @@ class CollectionExclusion(_Frozen):
     reason: str
 
 
+class SkippedScope(_Frozen):
+    """A scope a collector saw and did not scan, on purpose: a GCP project that is not ACTIVE, a
+    Disabled Azure subscription, a subscription outside --management-groups. Out of scope, so it
+    affects no check and no control; listed in results and the report so nothing is silent."""
+
+    provider: str
+    scope: Location
+    reason: str
+
+
 class Target(_Frozen):
     """What was scanned: a provider and the options it was scanned with (secrets removed)."""
 
@@ -246,6 +256,7 @@ class Snapshot(BaseModel):
     evidence: list[Evidence] = Field(default_factory=list)
     errors: list[CollectionError] = Field(default_factory=list)
     exclusions: list[CollectionExclusion] = Field(default_factory=list)
+    skipped: list[SkippedScope] = Field(default_factory=list)
     # resources per type and evidence records, as saved: checked on load (see auditor.snapshot)
     counts: dict[str, int] | None = None
 
@@ -260,6 +271,7 @@ class Snapshot(BaseModel):
             evidence=[*self.evidence, *(e for e in other.evidence if e.id not in seen)],
             errors=[*self.errors, *other.errors],
             exclusions=[*self.exclusions, *other.exclusions],
+            skipped=[*self.skipped, *other.skipped],
         )
 
 
@@ -289,6 +301,24 @@ class CheckMeta(_Frozen):
     params: tuple[ParamSpec, ...] = ()
 
 
+class WaiverRef(_Frozen):
+    """The waiver that accepts a failing finding as a known exception (see `auditor.waivers`).
+
+    A waived finding stays `fail`: the waiver says who accepted it, why, and until when."""
+
+    file: str  # the waivers file as given
+    entry: int  # 0-based index of the entry in it
+    check: str  # the entry's check id or glob
+    resource: str  # the entry's resource glob
+    reason: str
+    approver: str
+    expires: date
+    ticket: str | None = None
+
+
+BaselineState = Literal["new", "unchanged"]
+
+
 @dataclass(slots=True)
 class Finding:
     """The verdict of one check on one resource (or on a scope it could not collect).
@@ -312,6 +342,9 @@ class Finding:
     location: SourceLocation | None = None
     # the stable key, computed once on first use (a SHA-256: not free at millions of findings)
     _key: str | None = field(default=None, repr=False, compare=False)
+    # set by the stages after evaluation (auditor.waivers, auditor.baseline)
+    waiver: WaiverRef | None = None  # a failure accepted as an exception: it stays `fail`
+    baseline_state: BaselineState | None = None  # a failure against --baseline: new or unchanged
 
     @property
     def source(self) -> str | None:
@@ -372,6 +405,52 @@ class Exclusion(_Frozen):
     scope: Location | None = None
 
 
+class Assurance(enum.StrEnum):
+    """A control's automated status and the state of its manual part, together (see
+    `auditor.attestations`). An attestation never hides an automated failure or gap."""
+
+    FULLY_EVIDENCED = "fully_evidenced"  # automated checks pass and the manual part is attested
+    AUTOMATED_ONLY = "automated_only"  # automated checks pass; the manual part is due
+    ATTESTED = "attested"  # no automated result (manual control, or nothing in scope); attested
+    MANUAL_DUE = "manual_due"  # no automated result, and the manual part is due
+    FAILING = "failing"  # an automated check failed, whatever the manual part says
+    NOT_EVALUATED = "not_evaluated"  # an automated check could not be evaluated (error)
+    NOT_FULLY_EVALUATED = "not_fully_evaluated"  # a mapped check was deliberately not run
+    NOT_ASSESSED = "not_assessed"  # the mapped checks' providers were not scanned
+
+
+class AttestedEvidence(_Frozen):
+    """One piece of evidence behind an attestation: a file copied into the package, or a URL."""
+
+    file: str | None = None  # path inside the package (evidence/attestations/...)
+    name: str | None = None  # the file's name as given
+    sha256: str | None = None
+    size: int | None = None
+    url: str | None = None
+
+
+class Attestation(_Frozen):
+    """Someone's signed-off statement that a control's manual part is in place, judged against
+    the scan's collection time: `fresh`, `expired`, or `not_yet_valid` (dated after collection)."""
+
+    owner: str
+    statement: str
+    attested_at: date
+    valid_for: str
+    expires: date
+    state: Literal["fresh", "expired", "not_yet_valid"]
+    evidence: tuple[AttestedEvidence, ...] = ()
+
+
+class ManualPart(_Frozen):
+    """The manual part of a control: `attested` by a fresh attestation, or `due` (since the date
+    the last attestation expired, or since ever when there is none)."""
+
+    state: Literal["attested", "due"] = "due"
+    due_since: date | None = None
+    attestations: tuple[Attestation, ...] = ()
+
+
 class ControlResult(_Frozen):
     framework: Framework
     control_id: str
@@ -380,6 +459,8 @@ class ControlResult(_Frozen):
     checks: tuple[CheckSummary, ...] = ()
     manual_evidence: str | None = None
     excluded_checks: tuple[str, ...] = ()  # mapped checks deliberately not run: not fully evaluated
+    manual: ManualPart = Field(default_factory=ManualPart)  # the manual part and its attestations
+    assurance: Assurance | None = None  # status and manual part together (set by the roll-up)
 
     @property
     def fully_evaluated(self) -> bool:

@@ -13,6 +13,7 @@
     errors           collection errors: provider, operation, scope, kind, message
     exclusions       checks deliberately not run, and why (selection, or not collected by design)
     audit_trail      every decision the stages between evaluation and roll-up took
+    skipped_scopes   scopes a collector saw and did not scan on purpose (inactive, disabled), and why
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ from auditor.models import (
     ControlResult,
     Exclusion,
     Finding,
+    SkippedScope,
     SourceLocation,
     Status,
     Target,
@@ -102,6 +104,7 @@ class ScanResult(BaseModel):
     errors: list[CollectionError] = Field(default_factory=list)
     exclusions: list[Exclusion] = Field(default_factory=list)
     audit_trail: list[TrailEntry] = Field(default_factory=list)
+    skipped_scopes: list[SkippedScope] = Field(default_factory=list)
 
     @field_serializer("findings", mode="wrap")
     def _with_identity(self, value: list[Finding], handler: SerializerFunctionWrapHandler) -> Any:
@@ -169,7 +172,7 @@ def results_json_schema() -> dict[str, Any]:
     return schema
 
 
-_STREAMED = ("findings", "controls", "errors", "exclusions", "audit_trail")
+_STREAMED = ("findings", "controls", "errors", "exclusions", "audit_trail", "skipped_scopes")
 
 
 def finding_json(f: Finding) -> dict[str, Any]:
@@ -197,6 +200,8 @@ def finding_json(f: Finding) -> dict[str, Any]:
             "document": loc.document,
             "address": loc.address,
         },
+        "waiver": None if f.waiver is None else f.waiver.model_dump(mode="json"),
+        "baseline_state": f.baseline_state,
         "key": f.key,
         "source": loc.text if loc is not None else None,
     }

@@ -8,18 +8,23 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from auditor.attestations import Attestations, copy_evidence, judge
 from auditor.catalog import Library, load_library
 from auditor.checks import Registry, load_registry
 from auditor.contracts import load_contracts
+from auditor.custody import chain_of_custody
 from auditor.derive import Deriver
 from auditor.engine import ProgressFn, assess, rollup
+from auditor.errors import AuditorError
 from auditor.evidence import SnapshotBuilder
 from auditor.models import JSON, CollectionError, ErrorKind, Framework, Location, Snapshot, utcnow
 from auditor.outputs import ensure_dir
+from auditor.package import write_package
 from auditor.providers import ProviderSpec, discover_providers
 from auditor.results import ScanInfo, ScanResult
 from auditor.runtime import CollectRun, NullProgress, Progress
 from auditor.selection import CheckSelection
+from auditor.signing import Signer
 from auditor.snapshot import write_evidence_dir
 from auditor.stages import Stage
 from auditor.version import __version__
@@ -45,6 +50,8 @@ def collect(
         )
         try:
             collector(options, run)
+        except AuditorError:
+            raise  # a bad input file or option the collector was given: the user's to fix (exit 2)
         except Exception as exc:
             builder.add_error(
                 CollectionError(
@@ -74,7 +81,10 @@ def evaluate_snapshot(
     stages: Iterable[Stage] = (),
     providers: Mapping[str, ProviderSpec] | None = None,
     progress: ProgressFn | None = None,
+    attestations: Attestations | None = None,
 ) -> ScanResult:
+    """Evaluate a snapshot and roll up to controls. `attestations` evidence the manual part of
+    controls; their freshness is judged against the snapshot's collection time."""
     library = library or load_library(providers=providers)
     registry = registry or load_registry(providers)
     started = utcnow()
@@ -90,7 +100,8 @@ def evaluate_snapshot(
         contracts=load_contracts(providers),
     )
     scanned = {t.provider for t in snapshot.targets} | {r.provider for r in snapshot.resources}
-    controls = rollup(library, evaluation.findings, registry, fws, evaluation.exclusions, scanned)
+    manual = judge(attestations, snapshot.created_at)
+    controls = rollup(library, evaluation.findings, registry, fws, evaluation.exclusions, scanned, manual)
     ran = {f.check_id for f in evaluation.findings} | {x.check_id for x in evaluation.exclusions}
     errors = [*snapshot.errors, *evaluation.synthesized_errors]
     result = ScanResult(
@@ -108,6 +119,7 @@ def evaluate_snapshot(
         errors=errors,
         exclusions=evaluation.exclusions,
         audit_trail=evaluation.trail,
+        skipped_scopes=snapshot.skipped,
     )
     result.summary = result.compute_summary()
     return result
@@ -119,17 +131,31 @@ def write_outputs(
     formats: Iterable[str] = ("html", "json"),
     snapshot: Snapshot | None = None,
     library: Library | None = None,
+    *,
+    attestations: Attestations | None = None,
+    signer: Signer | None = None,
+    also: Iterable[Path] = (),
 ) -> dict[str, Path]:
     """results.json always (it is what `auditor report` re-renders from), evidence/ when a
-    snapshot is given, then each requested format through the writer registry."""
+    snapshot is given (with the attestations' evidence files), then each requested format
+    through the writer registry; last, with a snapshot, the evidence package: every file
+    written (and `also`, such as a snapshot saved inside `out`) hashed into
+    evidence/manifest.json with the chain of custody, signed by `signer` when given."""
     ensure_dir(out)
+    library = library or load_library()
     written: dict[str, Path] = {}
     manifest = None
+    files: list[Path] = [*also]
     if snapshot is not None:
         manifest = write_evidence_dir(snapshot.evidence, out / "evidence")
         written["evidence"] = out / "evidence" / "manifest.json"
-    ctx = WriteContext(
-        result=result, library=library or load_library(), out=out, snapshot=snapshot, manifest=manifest
-    )
-    written.update(write_formats(ctx, ["json", *formats]))
+        files += [out / "evidence" / e["file"] for e in manifest["evidence"]]
+        if attestations is not None:
+            files += copy_evidence(attestations, out)
+    ctx = WriteContext(result=result, library=library, out=out, snapshot=snapshot, manifest=manifest)
+    formatted = write_formats(ctx, ["json", *formats])
+    written.update(formatted)
+    if snapshot is not None and manifest is not None:
+        custody = chain_of_custody(result, snapshot, library)
+        write_package(out, manifest, [*files, *formatted.values()], custody, signer)
     return written

@@ -102,8 +102,8 @@ class ExclusionStage:
                 m = check.meta
                 if check.id in self.selected_out or m.provider != ce.provider:
                     continue
-                if not set(m.resource_types) & set(ce.resource_types):
-                    continue
+                if ce.resource_types and not set(m.resource_types) & set(ce.resource_types):
+                    continue  # an exclusion naming no type covers every type of its scope
                 exclusions.append(
                     Exclusion(
                         check_id=check.id,
@@ -122,7 +122,7 @@ class ExclusionStage:
                         scope=_scope_text(ce.scope),
                     )
                 )
-                dropped.append((check.id, ce.scope, frozenset(ce.resource_types)))
+                dropped.append((check.id, ce.scope, frozenset(ce.resource_types or m.resource_types)))
         findings = evaluation.findings
         if self.selected_out or dropped:
             drop_ids = set(self.selected_out)

@@ -2,7 +2,8 @@
 
 Exit codes:
     0  the scan ran and every check could be evaluated
-    1  (reserved: gating on findings)
+    1  `auditor gate`: a failing finding at or above --fail-on, or an error finding;
+       `auditor verify`: the evidence package was tampered with (or is unsigned while a key was expected)
     2  usage or configuration error (bad flag, malformed config/snapshot/control file, lint failure)
     3  collection errors made some results `error` (the outputs are written all the same)
     4  internal error (a bug in auditor; AUDITOR_DEBUG=1 shows the traceback)
@@ -10,6 +11,7 @@ Exit codes:
 
 from __future__ import annotations
 
+import importlib
 import logging
 import sys
 
@@ -17,10 +19,38 @@ import click
 
 from auditor.version import __version__
 
+# command name -> "module:attribute", imported only when that command runs (or --help lists it),
+# so `auditor gate` does not pay for building every provider's `scan` subcommands
+_COMMANDS = {
+    "scan": "auditor.cli.scan:scan",
+    "report": "auditor.cli.report:report",
+    "checks": "auditor.cli.checks:checks",
+    "controls": "auditor.cli.controls:controls",
+    "demo": "auditor.cli.demo:demo",
+    "gate": "auditor.cli.gate:gate",
+    "verify": "auditor.cli.verify:verify",
+}
+
+
+class _LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *_COMMANDS})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in _COMMANDS:
+            module, _, attr = _COMMANDS[cmd_name].partition(":")
+            loaded = importlib.import_module(module)
+            if cmd_name == "scan":
+                loaded.register_providers()
+            self.add_command(getattr(loaded, attr), cmd_name)
+        return super().get_command(ctx, cmd_name)
+
 
 @click.group(
+    cls=_LazyGroup,
     context_settings={"help_option_names": ["-h", "--help"]},
-    epilog="Exit codes: 0 ran fine; 2 usage or configuration error; "
+    epilog="Exit codes: 0 ran fine; 1 `auditor gate` failed (findings at or above --fail-on, or errors) or "
+    "`auditor verify` found the package not intact; 2 usage or configuration error; "
     "3 collection errors made some results 'error' (outputs are still written); 4 internal error; "
     "130 interrupted.",
 )
@@ -45,17 +75,3 @@ def main(verbose: int, log_level: str | None) -> None:
         force=True,
     )
     logging.getLogger("auditor").setLevel(level)
-
-
-def _register() -> None:
-    from auditor.cli import checks, controls, demo, report, scan
-
-    main.add_command(scan.scan)
-    main.add_command(report.report)
-    main.add_command(checks.checks)
-    main.add_command(controls.controls)
-    main.add_command(demo.demo)
-    scan.register_providers()
-
-
-_register()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import click
@@ -20,6 +21,7 @@ from auditor.cli.common import (
     run_command,
 )
 from auditor.errors import ConfigError, LintError, UsageError
+from auditor.oscal.catalog import write_catalogs
 
 # ------------------------------------------------------------------------ controls
 
@@ -140,5 +142,28 @@ def controls_lint(framework: tuple[str, ...], fmt: str) -> None:
         else:
             click.echo("control library OK")
         return EXIT_USAGE if problems else EXIT_OK
+
+    run_command(body)
+
+
+@controls.command("export")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["oscal-catalog"]),
+    default="oscal-catalog",
+    show_default=True,
+    help="oscal-catalog: an OSCAL 1.1.2 catalog per framework plus the crosswalk as a profile.",
+)
+@click.option(
+    "--out", "-o", "out", type=click.Path(path_type=Path), required=True, help="Directory to write into."
+)
+def controls_export(fmt: str, out: Path) -> None:
+    """Export the control library (one catalog per framework, the crosswalk as a profile)."""
+
+    def body() -> int:
+        for path in write_catalogs(load_library(), out):
+            click.echo(str(path))
+        return EXIT_OK
 
     run_command(body)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from types import UnionType
@@ -11,6 +12,7 @@ import click
 from pydantic import ValidationError
 
 from auditor import scan as scan_api
+from auditor.attestations import Attestations, load_attestations
 from auditor.catalog import Library
 from auditor.checks import Registry
 from auditor.cli.common import (
@@ -28,20 +30,25 @@ from auditor.cli.common import (
     run_command,
     split_list,
 )
-from auditor.config import load_config, load_params
+from auditor.config import config_waivers, load_config, load_params
 from auditor.errors import UsageError
+from auditor.inputs import read_json_object
 from auditor.models import JSON, CollectionError, Framework, Severity, Snapshot
+from auditor.package import stray_files
 from auditor.providers import ProviderSpec, discover_providers
 from auditor.results import ScanResult
 from auditor.selection import CheckSelection
+from auditor.signing import KeyFileSigner, Signer, VaultTransitSigner
 from auditor.snapshot import save_snapshot
+from auditor.stages import Stage
+from auditor.waivers import DEFAULT_MAX_DAYS, Waiver, WaiverStage, load_waivers
 from auditor.writers import formats_help
 
 # ---------------------------------------------------------------------------- scan
 
 
 def _scan_options(f: Callable[..., Any]) -> Callable[..., Any]:
-    opts = [
+    opts: list[Callable[[Callable[..., Any]], Callable[..., Any]]] = [
         click.option(
             "--out",
             "-o",
@@ -86,11 +93,55 @@ def _scan_options(f: Callable[..., Any]) -> Callable[..., Any]:
             type=click.Path(path_type=Path),
             help="YAML file of check parameters (see `auditor checks params`).",
         ),
+        click.option(
+            "--waivers",
+            "waivers_file",
+            type=click.Path(path_type=Path),
+            help="YAML file of waivers: failures accepted as exceptions (they stay fail, marked waived).",
+        ),
+        *package_options(),
         click.option("-q", "--quiet", is_flag=True, help="No progress or summary on stderr."),
     ]
     for o in reversed(opts):
         f = o(f)
     return f
+
+
+def package_options() -> list[Callable[[Callable[..., Any]], Callable[..., Any]]]:
+    """--attestations, --sign-key and --sign-with-vault: shared by scans and the demo."""
+    return [
+        click.option(
+            "--attestations",
+            "attestations_file",
+            type=click.Path(path_type=Path),
+            help="attestations.yaml: evidence for the manual part of controls (docs/evidence.md).",
+        ),
+        click.option(
+            "--sign-key",
+            type=click.Path(path_type=Path),
+            help="Sign evidence/manifest.json with this Ed25519 private key (PEM).",
+        ),
+        click.option(
+            "--sign-with-vault",
+            metavar="MOUNT/keys/NAME",
+            help="Sign through Vault's transit engine (an ed25519 key; VAULT_ADDR, VAULT_TOKEN).",
+        ),
+    ]
+
+
+def signer_from(p: dict[str, Any]) -> Signer | None:
+    """The signer the options ask for, checked before anything is collected or written."""
+    key, vault = p.get("sign_key"), p.get("sign_with_vault")
+    if key and vault:
+        raise UsageError("--sign-key and --sign-with-vault both sign the manifest: give one")
+    signer: Signer | None = None
+    if key:
+        signer = KeyFileSigner(Path(key))
+    elif vault:
+        signer = VaultTransitSigner(str(vault))
+    if signer is not None:
+        signer.check()
+    return signer
 
 
 def _merge_common(ctx: click.Context, **kw: Any) -> dict[str, Any]:
@@ -145,19 +196,55 @@ def scan(ctx: click.Context, /, config_path: Path | None, snapshots: tuple[Path,
             params = {**cfg.params, **_params(p, registry)}
             selection = parse_selection(p, cfg.selection)
             selection.validate(registry)
+            stages = _waiver_stages(p, config_waivers(cfg, config_path), cfg.waiver_max_days)
+            extra = package_inputs(
+                p, lib_reg[0], config_path.parent / cfg.attestations if cfg.attestations else None
+            )
             with progress_display(p["quiet"], "collecting") as prog:
                 snap = scan_api.collect(((t.spec, t.name, t.options) for t in targets), prog)
-            return evaluate_and_write(snap, p, fws, fmts, lib_reg, params=params, selection=selection)
+            return evaluate_and_write(
+                snap, p, fws, fmts, lib_reg, params=params, selection=selection, stages=stages, **extra
+            )
         fmts = parse_formats(p["formats"], ["html", "json"])
         selection = parse_selection(p)
         selection.validate(registry)
         params = _params(p, registry)
+        stages = _waiver_stages(p)
+        extra = package_inputs(p, lib_reg[0])
         snap = load_snapshots(snapshots)
         return evaluate_and_write(
-            snap, p, frameworks, fmts, lib_reg, params=params, selection=selection, from_snapshot=True
+            snap,
+            p,
+            frameworks,
+            fmts,
+            lib_reg,
+            params=params,
+            selection=selection,
+            stages=stages,
+            from_snapshot=True,
+            **extra,
         )
 
     run_command(body)
+
+
+def _waiver_stages(
+    p: dict[str, Any], configured: list[Waiver] | None = None, max_days: int = DEFAULT_MAX_DAYS
+) -> list[Stage]:
+    """Waivers from audit.yaml and --waivers FILE, as one stage (validated before collecting)."""
+    waivers = [*(configured or []), *(load_waivers(p["waivers_file"]) if p.get("waivers_file") else [])]
+    return [WaiverStage(waivers, max_days)] if waivers else []
+
+
+def _attestations(p: dict[str, Any], library: Library, configured: Path | None = None) -> Attestations | None:
+    """--attestations FILE, else the config file's `attestations:` (relative to the config)."""
+    path = p.get("attestations_file") or configured
+    return load_attestations(Path(path), library) if path else None
+
+
+def package_inputs(p: dict[str, Any], library: Library, configured: Path | None = None) -> dict[str, Any]:
+    """The signer and the attestations, loaded and checked before anything is collected."""
+    return {"signer": signer_from(p), "attestations": _attestations(p, library, configured)}
 
 
 def _params(p: dict[str, Any], registry: Registry) -> dict[str, JSON]:
@@ -174,7 +261,10 @@ def evaluate_and_write(
     *,
     params: dict[str, Any] | None = None,
     selection: CheckSelection | None = None,
+    stages: list[Stage] | None = None,
     from_snapshot: bool = False,
+    signer: Signer | None = None,
+    attestations: Attestations | None = None,
 ) -> int:
     out: Path | None = p.get("out")
     if out is None:
@@ -188,14 +278,28 @@ def evaluate_and_write(
             frameworks=frameworks,
             params=params,
             selection=selection,
+            stages=stages or (),
             progress=lambda i, n: prog.step(f"evaluating checks {i}/{n}", 0),
+            attestations=attestations,
         )
-    scan_api.write_outputs(result, out, formats, snapshot=snap, library=library)
+    also: list[Path] = []
     if p.get("save_snapshot") is not None and not from_snapshot:
+        # saved first, so a snapshot inside the output directory is part of the signed package
         target = Path(p["save_snapshot"]) if p["save_snapshot"] else out / "snapshot"
-        save_snapshot(snap, target)
+        also.append(save_snapshot(snap, target))
+    written = scan_api.write_outputs(
+        result,
+        out,
+        formats,
+        snapshot=snap,
+        library=library,
+        attestations=attestations,
+        signer=signer,
+        also=also,
+    )
     if not p["quiet"]:
         _print_summary(result, out, formats)
+        _print_package(out, written, signer is not None)
     if result.errors and not p["quiet"]:
         _print_collection_errors(result.errors)
     if not from_snapshot and not snap.resources and snap.errors:
@@ -205,6 +309,32 @@ def evaluate_and_write(
         )
         return EXIT_USAGE
     return EXIT_COLLECTION if result.has_collection_errors else EXIT_OK
+
+
+def _print_package(out: Path, written: dict[str, Path], signed: bool) -> None:
+    manifest_path = written.get("evidence")
+    if manifest_path is None:
+        return
+    manifest = read_json_object(manifest_path, "evidence manifest")
+    files = len(manifest.get("files", []))
+    how = f"signed with {manifest['signature']['public_key_fingerprint']}" if signed else "unsigned"
+    err_console.print(
+        f"Evidence package: {manifest_path} ({files} files, {how}); check it with `auditor verify {out}`",
+        highlight=False,
+        soft_wrap=True,
+        markup=False,
+    )
+    stray = stray_files(out, manifest)
+    if stray:
+        err_console.print(
+            f"{len(stray)} file(s) in {out} are not part of this package (left by an earlier run?), "
+            f"and `auditor verify` will report them as added: {', '.join(stray[:3])}"
+            + (" ..." if len(stray) > 3 else ""),
+            style="yellow",
+            highlight=False,
+            soft_wrap=True,
+            markup=False,
+        )
 
 
 def _print_collection_errors(errors: list[CollectionError]) -> None:
@@ -245,6 +375,14 @@ def _print_summary(result: ScanResult, out: Path, formats: list[str]) -> None:
             f"{n} check(s) excluded on purpose (not evaluated, never counted as passing; see results.json 'exclusions')",
             highlight=False,
         )
+    waived = sum(1 for x in result.findings if x.waiver is not None)
+    notes = Counter(t.action for t in result.audit_trail if t.stage == "waivers")
+    if waived or notes["expired"] or notes["stale"]:
+        err_console.print(
+            f"{waived} failing finding(s) waived (still fail); {notes['expired']} expired and "
+            f"{notes['stale']} stale waiver(s) (see results.json 'audit_trail')",
+            highlight=False,
+        )
     if "html" in formats:
         err_console.print(f"Report: {out / 'report.html'}", highlight=False, soft_wrap=True)
     err_console.print(f"Results: {out / 'results.json'}", highlight=False, soft_wrap=True)
@@ -252,6 +390,9 @@ def _print_summary(result: ScanResult, out: Path, formats: list[str]) -> None:
 
 _COMMON = (
     "out",
+    "attestations_file",
+    "sign_key",
+    "sign_with_vault",
     "formats",
     "frameworks",
     "save_snapshot",
@@ -260,6 +401,7 @@ _COMMON = (
     "skip_checks",
     "min_severity",
     "params_file",
+    "waivers_file",
 )
 
 
@@ -295,8 +437,9 @@ def _provider_command(spec: ProviderSpec) -> click.Command:
                 options = spec.options.model_validate(values)
             except ValidationError as exc:
                 e = exc.errors()[0]
+                flag = "-".join(str(x) for x in e["loc"]).replace("_", "-")
                 raise UsageError(
-                    f"--{'-'.join(str(x) for x in e['loc']).replace('_', '-')}: {e['msg']}"
+                    f"--{flag}: {e['msg']}" if flag else f"scan {spec.name}: {e['msg']}"
                 ) from None
             lib_reg = library_and_registry()
             registry = lib_reg[1]
@@ -304,10 +447,20 @@ def _provider_command(spec: ProviderSpec) -> click.Command:
             selection = parse_selection(p)
             selection.validate(registry)
             params = _params(p, registry)
+            stages = _waiver_stages(p)
+            extra = package_inputs(p, lib_reg[0])
             with progress_display(p["quiet"], f"collecting {spec.name}") as prog:
                 snap = scan_api.collect([(spec, spec.name, options)], prog)
             return evaluate_and_write(
-                snap, p, parse_frameworks(p["frameworks"]), fmts, lib_reg, params=params, selection=selection
+                snap,
+                p,
+                parse_frameworks(p["frameworks"]),
+                fmts,
+                lib_reg,
+                params=params,
+                selection=selection,
+                stages=stages,
+                **extra,
             )
 
         run_command(body)

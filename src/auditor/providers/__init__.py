@@ -16,7 +16,7 @@ from __future__ import annotations
 import importlib
 import os
 import pkgutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from importlib.metadata import entry_points
 from pathlib import Path
@@ -56,7 +56,10 @@ class ProviderSpec:
     - `derivers`: "module:NAME" of a sequence of `Deriver`s run over every snapshot;
     - `crosswalk`: a crosswalk YAML shipped inside the package (built-in providers keep theirs
       in `controls/crosswalk/<name>.yaml`);
-    - `extra`: the pip extra that brings its SDK, for the error message when it is missing.
+    - `extra`: the pip extra that brings its SDK, for the error message when it is missing;
+    - `plan_adapter`: "module:function" mapping a read Terraform plan (`auditor.terraform.Plan`)
+      onto this provider's resource types (`adapt(plan) -> Iterable[Resource]`), so its checks
+      judge plans too; each provider maps only its own Terraform resource types.
     """
 
     name: str
@@ -68,6 +71,7 @@ class ProviderSpec:
     types: str | None = None
     derivers: str | None = None
     crosswalk: Path | None = None
+    plan_adapter: str | None = None
 
     @property
     def check_package(self) -> str:
@@ -88,6 +92,12 @@ class ProviderSpec:
             return None
         found: TypeSet = _load(self.types)
         return found
+
+    def load_plan_adapter(self) -> Callable[[Any], Iterable[Any]] | None:
+        if not self.plan_adapter:
+            return None
+        adapter: Callable[[Any], Iterable[Any]] = _load(self.plan_adapter)
+        return adapter
 
     def load_derivers(self) -> tuple[Deriver, ...]:
         if not self.derivers:

@@ -18,9 +18,11 @@ from auditor.models import (
     ErrorKind,
     Location,
     Resource,
+    SkippedScope,
     Target,
 )
 from auditor.runtime.errors import CallFailed, Classifier, classify_exception, gap_reason
+from auditor.runtime.http import retry_after_seconds
 from auditor.runtime.progress import LockedProgress, NullProgress, Progress
 from auditor.runtime.scheduler import Scheduler
 
@@ -120,6 +122,26 @@ class Called:
     evidence: str
 
 
+def _status_of(exc: BaseException) -> int | None:
+    """The HTTP status an SDK exception carries, under whichever name the SDK uses."""
+    for name in ("status", "status_code", "code"):
+        value = getattr(exc, name, None)
+        if isinstance(value, int) and not isinstance(value, bool) and 100 <= value <= 599:
+            return value
+    return None
+
+
+def _retry_after_of(exc: BaseException) -> float | None:
+    """How long the server asked to wait: an attribute, or the Retry-After header of the response."""
+    value = getattr(exc, "retry_after", None)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    headers = getattr(getattr(exc, "response", None), "headers", None)
+    if headers is not None and hasattr(headers, "get"):
+        return retry_after_seconds(headers.get("Retry-After"))
+    return None
+
+
 class Session:
     """One provider's collection of one target (or of several, sharing one pool)."""
 
@@ -158,13 +180,7 @@ class Session:
         if isinstance(exc, CallFailed):
             return exc
         kind, message = self.classify(exc)
-        return CallFailed(
-            operation,
-            kind,
-            message,
-            status=getattr(exc, "status", None) if isinstance(getattr(exc, "status", None), int) else None,
-            retry_after=getattr(exc, "retry_after", None),
-        )
+        return CallFailed(operation, kind, message, status=_status_of(exc), retry_after=_retry_after_of(exc))
 
     def call(
         self,
@@ -265,6 +281,11 @@ class Session:
                 provider=self.provider, scope=scope, resource_types=tuple(types), reason=reason
             )
         )
+
+    def skip_scope(self, scope: Location, reason: str) -> None:
+        """A scope seen and deliberately not scanned (inactive, disabled, outside the asked
+        scope): no check or control is affected; results and the report list it."""
+        self.sink.add_skipped(SkippedScope(provider=self.provider, scope=scope, reason=reason))
 
     @staticmethod
     def gaps(err: CallFailed, attrs: Iterable[str]) -> dict[str, str]:

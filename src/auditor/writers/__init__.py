@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from auditor.catalog import Library
-from auditor.errors import UsageError
+from auditor.errors import ConfigError, UsageError
+from auditor.inputs import read_json_object
 from auditor.models import Snapshot
 from auditor.outputs import ensure_dir
 from auditor.results import ScanResult
@@ -31,14 +32,30 @@ class WriteContext:
     snapshot: Snapshot | None = None  # absent when re-rendering from results.json
     manifest: Mapping[str, Any] | None = None  # evidence/manifest.json, when evidence was written
 
+    def evidence_manifest(self) -> Mapping[str, Any] | None:
+        """The evidence manifest: the one just written, or, when re-rendering from results.json,
+        the package's own `evidence/manifest.json` (None when there is none or it is unreadable)."""
+        if self.manifest is not None:
+            return self.manifest
+        path = self.out / "evidence" / "manifest.json"
+        if not path.is_file():
+            return None
+        try:
+            return read_json_object(path, "evidence manifest")
+        except ConfigError:
+            return None
+
 
 @dataclass(frozen=True)
 class Writer:
     name: str
     filename: str
     description: str
-    write: Callable[[WriteContext], Path]
+    write: Callable[[WriteContext], Path]  # returns the file written, or the directory holding them
     needs_snapshot: bool = False  # only when evaluating a snapshot, not from results.json
+    check: Callable[[], object] | None = (
+        None  # raises when the format cannot be written here (a missing tool)
+    )
 
 
 def writers() -> dict[str, Writer]:
@@ -66,6 +83,10 @@ def check_formats(formats: Iterable[str]) -> list[str]:
     bad = [f for f in out if f not in known]
     if bad:
         raise UsageError(f"unknown format {bad[0]!r}; choose from {', '.join(known)}")
+    for name in out:
+        check = known[name].check
+        if check is not None:
+            check()  # before anything is collected or written
     return out
 
 

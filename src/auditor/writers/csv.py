@@ -16,7 +16,7 @@ from auditor.writers import Writer
 _FORMULA_START = frozenset("=+-@\t\r")
 
 
-def _cell(value: object) -> str:
+def safe_cell(value: object) -> str:
     text = "" if value is None else value if isinstance(value, str) else str(value)
     # A resource name like '=HYPERLINK(...)' must not become a live formula in a spreadsheet.
     return "'" + text if text[:1] in _FORMULA_START else text
@@ -49,9 +49,11 @@ def write_csv(
                 by_fw.setdefault(fw, []).append(cid)
             per_check[check_id] = [" ".join(by_fw.get(fw, [])) for fw in Framework]
     empty = [""] * len(Framework)
-    extra = {cid: [_cell(titles.get(cid, "")), *map(_cell, per_check.get(cid, empty))] for cid in titles}
+    extra = {
+        cid: [safe_cell(titles.get(cid, "")), *map(safe_cell, per_check.get(cid, empty))] for cid in titles
+    }
     blank = ["", *empty]
-    no_ns = _cell("")
+    no_ns = safe_cell("")
     with open_text(path) as fh:
         w = csv.writer(fh, lineterminator="\r\n")
         w.writerow((*FINDING_COLUMNS, *EXTRA_COLUMNS))
@@ -59,10 +61,10 @@ def write_csv(
         for f in result.findings:
             in_ns = f.provider in namespaced
             row = [
-                _cell(f.check_id), f.status.value, f.severity.value, _cell(f.provider), _cell(f.resource_type),
-                _cell(f.resource_id), _cell(f.resource_name), _cell(f.account), no_ns if in_ns else _cell(f.region),
-                _cell(f.message), _cell(" ".join(f.evidence)), _cell(f.source), f.key,
-                _cell(f.region) if in_ns else no_ns, *(extra.get(f.check_id) or blank),
+                safe_cell(f.check_id), f.status.value, f.severity.value, safe_cell(f.provider), safe_cell(f.resource_type),
+                safe_cell(f.resource_id), safe_cell(f.resource_name), safe_cell(f.account), no_ns if in_ns else safe_cell(f.region),
+                safe_cell(f.message), safe_cell(" ".join(f.evidence)), safe_cell(f.source), f.key,
+                safe_cell(f.region) if in_ns else no_ns, *(extra.get(f.check_id) or blank),
             ]  # fmt: skip
             line = _SEP.join(row)
             if _NEEDS_QUOTING(line) is None and line.count(_SEP) == len(row) - 1:

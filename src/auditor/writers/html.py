@@ -1,9 +1,17 @@
-"""report.html: one self-contained file (inline CSS and JS, no network), Jinja2 with autoescaping."""
+"""report.html: one self-contained file (inline CSS, JS and data; no network) for auditors.
+
+The page is a small single-page app over compact embedded data (`report_data`): a framework
+overview, a page per control (objective, checks, failing resources with remediation, the
+population in scope with the evidence behind each verdict, the manual request and its
+attestation), check and resource pages, a findings explorer with filters, and deep links
+(`#/control/soc2/CC6.1`). It prints every control on its own page. Jinja2 autoescapes the
+shell; the data is JSON inside a script element, escaped so no text can close it.
+"""
 
 from __future__ import annotations
 
 import json
-from collections import defaultdict
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -12,24 +20,10 @@ from markupsafe import Markup
 
 from auditor.catalog import Library
 from auditor.data import data_dir
-from auditor.models import Finding, Framework, Status
+from auditor.models import Evidence
 from auditor.outputs import write_text
-from auditor.results import FINDING_COLUMNS, ScanResult, finding_row
-from auditor.writers import Writer
-
-# Failing resources listed under each check in the static part of the page; the rest are
-# in the findings explorer, which pages through the embedded data.
-MAX_LISTED_PER_CHECK = 50
-# Findings embedded for the explorer. Failing and erroring ones come first, so a cap only
-# ever drops passing/not-applicable rows; results.json and findings.csv always hold all.
-MAX_EMBEDDED = 100_000
-_EMBED_ORDER = {Status.FAIL: 0, Status.ERROR: 1, Status.PASS: 2, Status.NOT_APPLICABLE: 3}
-
-FRAMEWORK_NAMES = {
-    Framework.SOC2: "SOC 2 (2017 Trust Services Criteria)",
-    Framework.HIPAA: "HIPAA Security Rule",
-    Framework.ISO27001: "ISO/IEC 27001:2022 Annex A",
-}
+from auditor.results import ScanResult
+from auditor.writers import WriteContext, Writer, report_data
 
 
 def _json_for_script(value: Any) -> Markup:
@@ -52,92 +46,52 @@ def _environment(templates: Path) -> Environment:
     return env
 
 
-def build_context(result: ScanResult, library: Library) -> dict[str, Any]:
-    checks = {c.id: c for c in result.checks}
-    failing: dict[str, list[Finding]] = defaultdict(list)
-    counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for f in result.findings:
-        counts[f.check_id][f.status.value] += 1
-        if f.status in (Status.FAIL, Status.ERROR) and len(failing[f.check_id]) < MAX_LISTED_PER_CHECK:
-            failing[f.check_id].append(f)
-
-    frameworks = []
-    for fw in Framework:
-        rows = [c for c in result.controls if c.framework == fw]
-        if not rows:
-            continue
-        tally: dict[str, int] = defaultdict(int)
-        for r in rows:
-            tally[r.status.value] += 1
-        controls = []
-        for r in rows:
-            ctl = library.controls.get((fw, r.control_id))
-            controls.append(
-                {
-                    "result": r,
-                    "objective": ctl.objective if ctl else "",
-                    "requirement": ctl.requirement if ctl else None,
-                    "group": ctl.group if ctl else "",
-                }
-            )
-        frameworks.append(
-            {
-                "key": fw.value,
-                "name": FRAMEWORK_NAMES[fw],
-                "total": len(rows),
-                "tally": dict(tally),
-                "controls": controls,
-            }
-        )
-
-    check_sections = []
-    for cid in sorted(counts, key=lambda c: (-(counts[c].get("fail", 0) + counts[c].get("error", 0)), c)):
-        meta = checks.get(cid)
-        check_sections.append(
-            {
-                "id": cid,
-                "meta": meta,
-                "counts": dict(counts[cid]),
-                "listed": failing.get(cid, []),
-                "unlisted": counts[cid].get("fail", 0)
-                + counts[cid].get("error", 0)
-                - len(failing.get(cid, [])),
-            }
-        )
-    embedded = result.findings
-    if len(embedded) > MAX_EMBEDDED:
-        embedded = sorted(embedded, key=lambda f: _EMBED_ORDER[f.status])[:MAX_EMBEDDED]
-    return {
-        "result": result,
-        "scan": result.scan,
-        "summary": result.summary,
-        "frameworks": frameworks,
-        "checks": check_sections,
-        "check_titles": {cid: m.title for cid, m in checks.items()},
-        "errors": result.errors,
-        "exclusions": result.exclusions,
-        "findings_data": {
-            "columns": FINDING_COLUMNS,
-            "rows": [finding_row(f) for f in embedded],
-        },
-        "embedded_total": len(result.findings),
-        "embedded_shown": len(embedded),
-    }
-
-
-def write_html(result: ScanResult, path: Path, *, library: Library, templates: Path | None = None) -> Path:
+def render_html(
+    result: ScanResult,
+    *,
+    library: Library,
+    evidence: Iterable[Evidence] = (),
+    manifest: Mapping[str, Any] | None = None,
+    print_all: bool = False,
+    templates: Path | None = None,
+) -> str:
+    """The page as text. `print_all` renders every control at load (for the PDF)."""
     templates = templates or data_dir("reports")
-    env = _environment(templates)
-    template = env.get_template("report.html.j2")
-    css = (templates / "report.css").read_text("utf-8")
-    js = (templates / "report.js").read_text("utf-8")
-    html = template.render(css=Markup(css), js=Markup(js), **build_context(result, library))
-    return write_text(path, html)
+    template = _environment(templates).get_template("report.html.j2")
+    data = report_data.build(result, library, evidence, manifest)
+    return template.render(
+        css=Markup((templates / "report.css").read_text("utf-8")),
+        js=Markup((templates / "report.js").read_text("utf-8")),
+        scan=result.scan,
+        frameworks=data["frameworks"],
+        data=data,
+        print_all=print_all,
+    )
 
 
-WRITER = Writer(
-    "html",
-    "report.html",
-    "one self-contained page for auditors (no network, prints)",
-    lambda ctx: write_html(ctx.result, ctx.out / "report.html", library=ctx.library),
-)
+def write_html(
+    result: ScanResult,
+    path: Path,
+    *,
+    library: Library,
+    evidence: Iterable[Evidence] = (),
+    manifest: Mapping[str, Any] | None = None,
+    templates: Path | None = None,
+) -> Path:
+    return write_text(
+        path, render_html(result, library=library, evidence=evidence, manifest=manifest, templates=templates)
+    )
+
+
+def _write(ctx: WriteContext) -> Path:
+    evidence = ctx.snapshot.evidence if ctx.snapshot is not None else ()
+    return write_html(
+        ctx.result,
+        ctx.out / "report.html",
+        library=ctx.library,
+        evidence=evidence,
+        manifest=ctx.evidence_manifest(),
+    )
+
+
+WRITER = Writer("html", "report.html", "one self-contained page for auditors (no network, prints)", _write)

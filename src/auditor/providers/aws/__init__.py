@@ -75,4 +75,5 @@ PROVIDER = ProviderSpec(
     extra="aws",
     types="auditor.providers.aws.resources:TYPES",
     derivers="auditor.providers.aws.derive:DERIVERS",
+    plan_adapter="auditor.providers.aws.terraform:adapt",
 )
