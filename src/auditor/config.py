@@ -12,6 +12,9 @@ waivers:                                # optional accepted exceptions (see audi
   - {check: aws.s3.bucket_versioning, resource: "*logs*", reason: ..., approver: ..., expires: 2027-03-31}
 waiver_max_days: 90                     # optional: latest a waiver may expire, in days after the scan
 attestations: attestations.yaml         # optional: evidence for manual controls (relative to this file)
+store: /var/lib/auditor/history.db      # optional results store (--store; AUDITOR_STORE for URLs with passwords)
+metrics_file: /var/lib/node_exporter/auditor.prom   # optional (--metrics-file)
+pushgateway: http://pushgateway:9091    # optional (--pushgateway)
 targets:
   - provider: aws
     name: production                    # optional label
@@ -59,6 +62,11 @@ class AuditConfig(BaseModel):
     targets: list[TargetConfig] = Field(default_factory=list)
     waivers: list[Any] = Field(default_factory=list)
     waiver_max_days: int = Field(DEFAULT_MAX_DAYS, ge=1)
+    # optional, each overridden by its flag: results store URL (keep passwords out: use
+    # AUDITOR_STORE), Prometheus textfile path, Pushgateway URL
+    store: str | None = None
+    metrics_file: str | None = None
+    pushgateway: str | None = None
 
     @field_validator("formats")
     @classmethod

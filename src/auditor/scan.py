@@ -24,9 +24,11 @@ from auditor.providers import ProviderSpec, discover_providers
 from auditor.results import ScanInfo, ScanResult
 from auditor.runtime import CollectRun, NullProgress, Progress
 from auditor.selection import CheckSelection
+from auditor.sharding import Shard, unit_key
 from auditor.signing import Signer
 from auditor.snapshot import write_evidence_dir
 from auditor.stages import Stage
+from auditor.trend import Trend
 from auditor.version import __version__
 from auditor.writers import WriteContext, write_formats
 
@@ -36,17 +38,28 @@ def collect(
     progress: Progress | None = None,
     *,
     clients: Mapping[str, Any] | None = None,
+    shard: Shard | None = None,
 ) -> Snapshot:
     """Run each target's collector into one snapshot. A collector that crashes is recorded
     as a collection error for its whole scope: the scan goes on and its checks report `error`.
+    A collector that raises an `AuditorError` was given an input it cannot use at all (a
+    manifest path that names nothing, say): that is the caller's error (exit 2), not a gap.
 
     `clients` maps a provider name to the client factory its collector should use instead of
-    the real SDK (tests and library callers inject one; nothing is patched)."""
+    the real SDK (tests and library callers inject one; nothing is patched). With `shard`,
+    each collector reads only the units (target x scope x region) that shard owns."""
     builder = SnapshotBuilder(tool_version=__version__)
     for spec, name, options in targets:
+        whole = shard or Shard()
+        if not spec.shards_units and not whole.owns(unit_key(name, None)):
+            continue  # sharded, and this provider shards by target: another shard collects it
         collector = spec.load_collector()
         run = CollectRun(
-            sink=builder, progress=progress or NullProgress(), clients=(clients or {}).get(spec.name)
+            sink=builder,
+            progress=progress or NullProgress(),
+            clients=(clients or {}).get(spec.name),
+            shard=shard or Shard(),
+            target=name,
         )
         try:
             collector(options, run)
@@ -112,6 +125,8 @@ def evaluate_snapshot(
             targets=snapshot.targets,
             snapshot_created_at=snapshot.created_at,
             frameworks=[f.value for f in fws],
+            params=effective_params(registry, params, ran),
+            params_set=sorted(params or {}),
         ),
         checks=[c.meta for c in registry if c.id in ran or c.meta.provider in scanned],
         findings=evaluation.findings,
@@ -125,6 +140,17 @@ def evaluate_snapshot(
     return result
 
 
+def effective_params(registry: Registry, params: Mapping[str, JSON] | None, ran: set[str]) -> dict[str, JSON]:
+    """Every parameter a check that ran declares, with the value it was judged with."""
+    given = params or {}
+    out: dict[str, JSON] = {}
+    for check in registry:
+        if check.id in ran:
+            for p in check.meta.params:
+                out[p.name] = given.get(p.name, p.default)
+    return dict(sorted(out.items()))
+
+
 def write_outputs(
     result: ScanResult,
     out: Path,
@@ -135,6 +161,7 @@ def write_outputs(
     attestations: Attestations | None = None,
     signer: Signer | None = None,
     also: Iterable[Path] = (),
+    trend: Trend | None = None,
 ) -> dict[str, Path]:
     """results.json always (it is what `auditor report` re-renders from), evidence/ when a
     snapshot is given (with the attestations' evidence files), then each requested format
@@ -152,7 +179,9 @@ def write_outputs(
         files += [out / "evidence" / e["file"] for e in manifest["evidence"]]
         if attestations is not None:
             files += copy_evidence(attestations, out)
-    ctx = WriteContext(result=result, library=library, out=out, snapshot=snapshot, manifest=manifest)
+    ctx = WriteContext(
+        result=result, library=library, out=out, snapshot=snapshot, manifest=manifest, trend=trend
+    )
     formatted = write_formats(ctx, ["json", *formats])
     written.update(formatted)
     if snapshot is not None and manifest is not None:

@@ -3,8 +3,10 @@
 Exit codes:
     0  the scan ran and every check could be evaluated
     1  `auditor gate`: a failing finding at or above --fail-on, or an error finding;
-       `auditor verify`: the evidence package was tampered with (or is unsigned while a key was expected)
-    2  usage or configuration error (bad flag, malformed config/snapshot/control file, lint failure)
+       `auditor verify`: the evidence package was tampered with (or is unsigned while a key was expected);
+       `auditor diff --fail-on-new SEVERITY`: a new failure at or above it
+    2  usage or configuration error (bad flag, malformed config/snapshot/control file, lint failure),
+       or a results store, metrics target or webhook that could not be reached or written
     3  collection errors made some results `error` (the outputs are written all the same)
     4  internal error (a bug in auditor; AUDITOR_DEBUG=1 shows the traceback)
 """
@@ -29,6 +31,9 @@ _COMMANDS = {
     "demo": "auditor.cli.demo:demo",
     "gate": "auditor.cli.gate:gate",
     "verify": "auditor.cli.verify:verify",
+    "merge": "auditor.cli.merge:merge",
+    "diff": "auditor.cli.diff:diff",
+    "history": "auditor.cli.history:history",
 }
 
 

@@ -30,9 +30,12 @@ from auditor.cli.common import (
     run_command,
     split_list,
 )
+from auditor.cli.publish import OPTIONS as PUBLISH_OPTIONS
+from auditor.cli.publish import SHARD_OPTION, Publisher, publish_options
 from auditor.config import config_waivers, load_config, load_params
 from auditor.errors import UsageError
 from auditor.inputs import read_json_object
+from auditor.merge import targets_digest
 from auditor.models import JSON, CollectionError, Framework, Severity, Snapshot
 from auditor.package import stray_files
 from auditor.providers import ProviderSpec, discover_providers
@@ -101,10 +104,11 @@ def _scan_options(f: Callable[..., Any]) -> Callable[..., Any]:
         ),
         *package_options(),
         click.option("-q", "--quiet", is_flag=True, help="No progress or summary on stderr."),
+        SHARD_OPTION,
     ]
     for o in reversed(opts):
         f = o(f)
-    return f
+    return publish_options(f)
 
 
 def package_options() -> list[Callable[[Callable[..., Any]], Callable[..., Any]]]:
@@ -177,20 +181,48 @@ def scan(ctx: click.Context, /, config_path: Path | None, snapshots: tuple[Path,
     p = ctx.params
 
     def body() -> int:
-        if config_path and snapshots:
-            raise UsageError(
-                "--config collects live targets and --from-snapshot re-evaluates a saved snapshot: give one "
-                "(to re-evaluate with the config's thresholds, pass them with --params FILE)"
-            )
         if not config_path and not snapshots:
             raise UsageError("give a provider (auditor scan aws ...), --config FILE, or --from-snapshot PATH")
         if snapshots and p.get("save_snapshot") is not None:
             raise UsageError("--save-snapshot saves what a scan collects; --from-snapshot collects nothing")
+        if snapshots and p.get("shard"):
+            raise UsageError("--shard splits collection; to join shard outputs use `auditor merge`")
         frameworks = parse_frameworks(p["frameworks"])
         lib_reg = library_and_registry()
         registry = lib_reg[1]
+        if config_path and snapshots:
+            # re-evaluate a saved snapshot with the job's own settings: the same thresholds, frameworks,
+            # selection, waivers and attestations; the config's targets are not collected
+            cfg, _targets = load_config(config_path, discover_providers(), registry)
+            if not p["quiet"]:
+                err_console.print(
+                    f"re-evaluating the snapshot with the parameters, frameworks, selection, waivers and "
+                    f"attestations of {config_path}; its targets are not scanned",
+                    markup=False,
+                    highlight=False,
+                )
+            selection = parse_selection(p, cfg.selection)
+            selection.validate(registry)
+            return evaluate_and_write(
+                load_snapshots(snapshots),
+                p,
+                frameworks or cfg.frameworks,
+                parse_formats(p["formats"], cfg.formats),
+                lib_reg,
+                params={**cfg.params, **_params(p, registry)},
+                selection=selection,
+                stages=_waiver_stages(p, config_waivers(cfg, config_path), cfg.waiver_max_days),
+                from_snapshot=True,
+                **package_inputs(
+                    p, lib_reg[0], config_path.parent / cfg.attestations if cfg.attestations else None
+                ),
+            )
         if config_path:
             cfg, targets = load_config(config_path, discover_providers(), registry)
+            for name in PUBLISH_OPTIONS:  # store / metrics_file / pushgateway from audit.yaml
+                if not p.get(name) and getattr(cfg, name):
+                    p[name] = getattr(cfg, name)
+            shard = Publisher.from_params(p).shard
             fws = frameworks or cfg.frameworks
             fmts = parse_formats(p["formats"], cfg.formats)
             params = {**cfg.params, **_params(p, registry)}
@@ -201,9 +233,19 @@ def scan(ctx: click.Context, /, config_path: Path | None, snapshots: tuple[Path,
                 p, lib_reg[0], config_path.parent / cfg.attestations if cfg.attestations else None
             )
             with progress_display(p["quiet"], "collecting") as prog:
-                snap = scan_api.collect(((t.spec, t.name, t.options) for t in targets), prog)
+                snap = scan_api.collect(((t.spec, t.name, t.options) for t in targets), prog, shard=shard)
+            key = targets_digest([(t.spec.name, t.name, t.options) for t in targets])
             return evaluate_and_write(
-                snap, p, fws, fmts, lib_reg, params=params, selection=selection, stages=stages, **extra
+                snap,
+                p,
+                fws,
+                fmts,
+                lib_reg,
+                params=params,
+                selection=selection,
+                stages=stages,
+                targets_key=key,
+                **extra,
             )
         fmts = parse_formats(p["formats"], ["html", "json"])
         selection = parse_selection(p)
@@ -265,10 +307,12 @@ def evaluate_and_write(
     from_snapshot: bool = False,
     signer: Signer | None = None,
     attestations: Attestations | None = None,
+    targets_key: str = "",
 ) -> int:
     out: Path | None = p.get("out")
     if out is None:
         raise UsageError("--out DIR is required")
+    publisher = Publisher.from_params(p)
     library, registry = lib_reg
     with progress_display(p["quiet"], "evaluating") as prog:
         result = scan_api.evaluate_snapshot(
@@ -282,11 +326,11 @@ def evaluate_and_write(
             progress=lambda i, n: prog.step(f"evaluating checks {i}/{n}", 0),
             attestations=attestations,
         )
+    # saved before the outputs, so a snapshot inside the output directory is part of the signed package
     also: list[Path] = []
-    if p.get("save_snapshot") is not None and not from_snapshot:
-        # saved first, so a snapshot inside the output directory is part of the signed package
-        target = Path(p["save_snapshot"]) if p["save_snapshot"] else out / "snapshot"
-        also.append(save_snapshot(snap, target))
+    snapshot_path = None if from_snapshot else publisher.shard_snapshot(p, out)
+    if snapshot_path is not None:
+        also.append(save_snapshot(snap, snapshot_path))
     written = scan_api.write_outputs(
         result,
         out,
@@ -296,6 +340,7 @@ def evaluate_and_write(
         attestations=attestations,
         signer=signer,
         also=also,
+        trend=publisher.trend(result),
     )
     if not p["quiet"]:
         _print_summary(result, out, formats)
@@ -307,8 +352,20 @@ def evaluate_and_write(
         print_error(
             "nothing could be scanned (see the collection errors above); outputs were written to " + str(out)
         )
-        return EXIT_USAGE
-    return EXIT_COLLECTION if result.has_collection_errors else EXIT_OK
+        return publisher.finish(result, EXIT_USAGE, snap.created_at, p["quiet"])
+    code = EXIT_COLLECTION if result.has_collection_errors else EXIT_OK
+    publisher.shard_done(
+        out,
+        snapshot_path,
+        lib_reg,
+        targets_key=targets_key,
+        frameworks=frameworks,
+        selection=selection,
+        params=params,
+    )
+    return publisher.finish(
+        result, code, result.scan.started_at if from_snapshot else snap.created_at, p["quiet"]
+    )
 
 
 def _print_package(out: Path, written: dict[str, Path], signed: bool) -> None:
@@ -402,6 +459,8 @@ _COMMON = (
     "min_severity",
     "params_file",
     "waivers_file",
+    "shard",
+    *PUBLISH_OPTIONS,
 )
 
 
@@ -449,8 +508,9 @@ def _provider_command(spec: ProviderSpec) -> click.Command:
             params = _params(p, registry)
             stages = _waiver_stages(p)
             extra = package_inputs(p, lib_reg[0])
+            shard = Publisher.from_params(p).shard
             with progress_display(p["quiet"], f"collecting {spec.name}") as prog:
-                snap = scan_api.collect([(spec, spec.name, options)], prog)
+                snap = scan_api.collect([(spec, spec.name, options)], prog, shard=shard)
             return evaluate_and_write(
                 snap,
                 p,
@@ -460,6 +520,7 @@ def _provider_command(spec: ProviderSpec) -> click.Command:
                 params=params,
                 selection=selection,
                 stages=stages,
+                targets_key=targets_digest([(spec.name, spec.name, options)]),
                 **extra,
             )
 

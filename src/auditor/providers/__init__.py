@@ -60,6 +60,9 @@ class ProviderSpec:
     - `plan_adapter`: "module:function" mapping a read Terraform plan (`auditor.terraform.Plan`)
       onto this provider's resource types (`adapt(plan) -> Iterable[Resource]`), so its checks
       judge plans too; each provider maps only its own Terraform resource types.
+    - `shards_units`: its collector honours `CollectRun.owns` per unit (account / project /
+      cluster x region); otherwise a sharded scan collects each of its targets whole, in the one
+      shard that owns the target (see `auditor.sharding`).
     """
 
     name: str
@@ -72,6 +75,7 @@ class ProviderSpec:
     derivers: str | None = None
     crosswalk: Path | None = None
     plan_adapter: str | None = None
+    shards_units: bool = False
 
     @property
     def check_package(self) -> str:

@@ -25,6 +25,7 @@ from auditor.runtime.errors import CallFailed, Classifier, classify_exception, g
 from auditor.runtime.http import retry_after_seconds
 from auditor.runtime.progress import LockedProgress, NullProgress, Progress
 from auditor.runtime.scheduler import Scheduler
+from auditor.sharding import Shard, unit_key
 
 __all__ = [
     "CallFailed",
@@ -44,11 +45,24 @@ class CollectRun:
     """What `auditor.scan.collect` hands each provider's collector.
 
     `clients` is the provider's client factory when a test or a library caller injects one
-    (each provider documents its shape); None means build real SDK clients."""
+    (each provider documents its shape); None means build real SDK clients.
+
+    `shard` and `target` (the audit.yaml target's name) decide which units this process
+    collects (`owns`); the default shard owns everything (see `auditor.sharding`)."""
 
     sink: SnapshotBuilder
     progress: Progress = field(default_factory=NullProgress)
     clients: Any = None
+    shard: Shard = field(default_factory=Shard)
+    target: str = ""
+
+    def unit(self, scope: Location) -> str:
+        return unit_key(self.target, scope.account, scope.region)
+
+    def owns(self, scope: Location) -> bool:
+        """Whether this shard collects the unit `scope` (account / project / cluster / server,
+        and region or None) of this target."""
+        return self.shard.owns(self.unit(scope))
 
 
 @dataclass(frozen=True)
@@ -156,6 +170,7 @@ class Session:
         retry: RetryPolicy | None = None,
     ) -> None:
         self.provider = provider
+        self.run = run
         self.sink = run.sink
         self.progress: Progress = LockedProgress(run.progress)
         self.clients = run.clients
@@ -286,6 +301,15 @@ class Session:
         """A scope seen and deliberately not scanned (inactive, disabled, outside the asked
         scope): no check or control is affected; results and the report list it."""
         self.sink.add_skipped(SkippedScope(provider=self.provider, scope=scope, reason=reason))
+
+    def owns(self, scope: Location, types: Iterable[str] = ()) -> bool:
+        """Whether this shard collects the unit `scope`. When another shard does, the unit's
+        `types` (empty: everything in the scope) are recorded as excluded by design, so no
+        check reads their absence here as an error; `auditor merge` drops those records."""
+        if self.run.owns(scope):
+            return True
+        self.exclude(types, scope=scope, reason=self.run.shard.exclusion_reason(self.run.unit(scope)))
+        return False
 
     @staticmethod
     def gaps(err: CallFailed, attrs: Iterable[str]) -> dict[str, str]:

@@ -22,6 +22,7 @@ from auditor.inputs import read_json_object
 from auditor.models import Snapshot
 from auditor.outputs import ensure_dir
 from auditor.results import ScanResult
+from auditor.trend import Trend
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,9 @@ class WriteContext:
     out: Path
     snapshot: Snapshot | None = None  # absent when re-rendering from results.json
     manifest: Mapping[str, Any] | None = None  # evidence/manifest.json, when evidence was written
+    # compliance over the last scans when a results store was given (auditor.trend; render
+    # with auditor.trend.trend_section), else None
+    trend: Trend | None = None
 
     def evidence_manifest(self) -> Mapping[str, Any] | None:
         """The evidence manifest: the one just written, or, when re-rendering from results.json,

@@ -23,6 +23,7 @@ from auditor.data import data_dir
 from auditor.models import Evidence
 from auditor.outputs import write_text
 from auditor.results import ScanResult
+from auditor.trend import Trend, trend_section
 from auditor.writers import WriteContext, Writer, report_data
 
 
@@ -54,8 +55,10 @@ def render_html(
     manifest: Mapping[str, Any] | None = None,
     print_all: bool = False,
     templates: Path | None = None,
+    trend: Trend | None = None,
 ) -> str:
-    """The page as text. `print_all` renders every control at load (for the PDF)."""
+    """The page as text. `print_all` renders every control at load (for the PDF); `trend` (from
+    the results store) adds the compliance-over-time section."""
     templates = templates or data_dir("reports")
     template = _environment(templates).get_template("report.html.j2")
     data = report_data.build(result, library, evidence, manifest)
@@ -66,6 +69,7 @@ def render_html(
         frameworks=data["frameworks"],
         data=data,
         print_all=print_all,
+        trend_html=trend_section(trend) if trend else None,
     )
 
 
@@ -77,10 +81,12 @@ def write_html(
     evidence: Iterable[Evidence] = (),
     manifest: Mapping[str, Any] | None = None,
     templates: Path | None = None,
+    trend: Trend | None = None,
 ) -> Path:
-    return write_text(
-        path, render_html(result, library=library, evidence=evidence, manifest=manifest, templates=templates)
+    html = render_html(
+        result, library=library, evidence=evidence, manifest=manifest, templates=templates, trend=trend
     )
+    return write_text(path, html)
 
 
 def _write(ctx: WriteContext) -> Path:
@@ -91,6 +97,7 @@ def _write(ctx: WriteContext) -> Path:
         library=ctx.library,
         evidence=evidence,
         manifest=ctx.evidence_manifest(),
+        trend=ctx.trend,
     )
 
 

@@ -76,4 +76,5 @@ PROVIDER = ProviderSpec(
     types="auditor.providers.aws.resources:TYPES",
     derivers="auditor.providers.aws.derive:DERIVERS",
     plan_adapter="auditor.providers.aws.terraform:adapt",
+    shards_units=True,  # CollectRun.owns per unit (see auditor.sharding)
 )

@@ -9,7 +9,7 @@ from typing import Any
 
 from auditor.models import ErrorKind, Location
 from auditor.providers.aws.common import Account, Collection, Credentials, Service
-from auditor.providers.aws.services import REGIONAL_TYPES
+from auditor.providers.aws.services import GLOBAL_TYPES, REGIONAL_TYPES
 from auditor.runtime import CallFailed
 
 # Declared like a service's operations: iam_actions.OPERATIONS and the permission policy add them.
@@ -78,6 +78,8 @@ def discover(c: Collection) -> list[Account]:
         for a in org.get("Accounts", [])
         if (a.get("State") or a.get("Status")) == "ACTIVE" and (not wanted or a["Id"] in wanted)
     ]
+    if opts.regions:  # a shard assumes no role in an account where it owns no unit
+        members = [a for a in members if _owns_any(c, a["Id"], opts.regions)]
     for missing in sorted(wanted - {a["Id"] for a in members}):
         c.error(
             "organizations.ListAccounts",
@@ -103,6 +105,11 @@ def discover(c: Collection) -> list[Account]:
         c.session.submit(assume, meta, scope=Location(account=meta["Id"]))
     c.session.wait()
     return sorted(out, key=lambda a: a.id)
+
+
+def _owns_any(c: Collection, account: str, regions: Sequence[str]) -> bool:
+    run = c.session.run
+    return any(run.owns(Location(account=account, region=r)) for r in [None, *regions])
 
 
 def regions(c: Collection, acct: Account) -> list[str]:
@@ -137,13 +144,20 @@ def regions(c: Collection, acct: Account) -> list[str]:
 
 
 def scan_account(c: Collection, acct: Account, services: Sequence[Service]) -> None:
-    """Every global service once (with the home region), every regional one in each region."""
+    """Every global service once (with the home region), every regional one in each region.
+
+    Sharded (`--shard I/N`), the units are (account, region) and (account, None) for the global
+    services: each is collected by the one shard that owns it and recorded as excluded by the
+    others (`Session.owns`)."""
     acct.regions = regions(c, acct)
     c.session.progress.step(f"aws {acct.id}: {len(acct.regions)} regions")
-    for s in services:
-        if s.fanout == "global":
-            c.submit(acct, None, s.collect, c, acct, c.home)
+    if c.session.owns(Location(account=acct.id), GLOBAL_TYPES):
+        for s in services:
+            if s.fanout == "global":
+                c.submit(acct, None, s.collect, c, acct, c.home)
     for region in acct.regions:
+        if not c.session.owns(Location(account=acct.id, region=region), REGIONAL_TYPES):
+            continue
         for s in services:
             if s.fanout == "regional":
                 c.submit(acct, region, s.collect, c, acct, region)

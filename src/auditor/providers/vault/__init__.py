@@ -73,6 +73,7 @@ PROVIDER = ProviderSpec(
     collector="auditor.providers.vault.collector:collect",
     types="auditor.providers.vault.resources:TYPES",
     extra="vault",
+    shards_units=True,  # CollectRun.owns per unit (see auditor.sharding)
 )
 
 __all__ = ["PROVIDER", "VaultOptions"]

@@ -123,6 +123,9 @@ def collect(options: VaultOptions, run: CollectRun) -> None:
         identity=f"{settings.auth_method} login",
         retry=RetryPolicy(attempts=options.max_attempts),
     )
+    if not session.owns(Location(account=settings.addr), TYPES.names):
+        session.close()  # sharded: another shard reads this server (the unit is the server)
+        return
     try:
         session.progress.step(f"vault: logging in to {settings.label} ({settings.auth_method})")
         api = _login(session, clients, settings, scope)

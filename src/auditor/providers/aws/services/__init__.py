@@ -81,3 +81,5 @@ SERVICES: tuple[Service, ...] = (
 
 # What a failed DescribeRegions leaves unread: everything the regional services produce.
 REGIONAL_TYPES: tuple[str, ...] = tuple(t for s in SERVICES if s.fanout == "regional" for t in s.produces)
+# What the global services produce: a shard that does not own an account's global unit excludes these.
+GLOBAL_TYPES: tuple[str, ...] = tuple(t for s in SERVICES if s.fanout == "global" for t in s.produces)
