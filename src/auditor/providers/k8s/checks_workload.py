@@ -302,7 +302,16 @@ def resource_limits(w: Resource, ctx: CheckContext) -> Verdict:
 
 
 def _images(spec: dict[str, Any]) -> list[tuple[str, str]]:
-    return [(cname(c), str(c.get("image", ""))) for c in containers(spec)]
+    """(container, image) of every container that names its image: a KServe model container
+    (`kserve-container` of an InferenceService's model spec) usually takes it from its
+    ServingRuntime, which this provider does not read."""
+    return [(cname(c), str(c["image"])) for c in containers(spec) if c.get("image")]
+
+
+def _per_image(w: Resource, images: list[tuple[str, str]], bad: list[str], what: str, good: str) -> Verdict:
+    if not images:
+        return not_applicable(f"{_where(w)}: no container names its image (it comes from a ServingRuntime)")
+    return _per_container(w, bad, what, good)
 
 
 @checks.check(
@@ -315,8 +324,9 @@ def _images(spec: dict[str, Any]) -> list[tuple[str, str]]:
     remediation="Reference images as registry/repo@sha256:<digest> (CI can resolve tags to digests).",
 )
 def image_digest(w: Resource, ctx: CheckContext) -> Verdict:
-    bad = [f"{n}: {img}" for n, img in _images(_spec(w)) if split_image(img)[3] is None]
-    return _per_container(w, bad, "images not pinned by digest", "every image is pinned by digest")
+    images = _images(_spec(w))
+    bad = [f"{n}: {img}" for n, img in images if split_image(img)[3] is None]
+    return _per_image(w, images, bad, "images not pinned by digest", "every image is pinned by digest")
 
 
 @checks.check(
@@ -330,11 +340,12 @@ def image_digest(w: Resource, ctx: CheckContext) -> Verdict:
 )
 def image_not_latest(w: Resource, ctx: CheckContext) -> Verdict:
     bad = []
-    for n, img in _images(_spec(w)):
+    images = _images(_spec(w))
+    for n, img in images:
         _reg, _repo, tag, digest = split_image(img)
         if digest is None and (tag is None or tag == "latest"):
             bad.append(f"{n}: {img}" + ("" if tag else " (no tag means latest)"))
-    return _per_container(w, bad, "images on latest", "no image uses latest")
+    return _per_image(w, images, bad, "images on latest", "no image uses latest")
 
 
 @checks.check(
@@ -361,13 +372,14 @@ def allowed_registries(w: Resource, ctx: CheckContext) -> Verdict:
     if not allowed:
         return not_applicable("no allowed registry list configured (parameter k8s.allowed_registries)")
     bad = []
-    for n, img in _images(spec):
+    images = _images(spec)
+    for n, img in images:
         reg, repo, _tag, _digest = split_image(img)
         full = f"{reg}/{repo}"
         if not any(full == a or full.startswith(a + "/") or reg == a for a in allowed):
             bad.append(f"{n}: {img}")
-    return _per_container(
-        w, bad, "images from registries not allowed", "every image comes from an allowed registry"
+    return _per_image(
+        w, images, bad, "images from registries not allowed", "every image comes from an allowed registry"
     )
 
 
