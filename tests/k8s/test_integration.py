@@ -21,6 +21,7 @@ from auditor.models import Snapshot, Status
 from auditor.providers.k8s.collector import SECRETS_EXCLUDED
 
 from .util import (
+    CRDS,
     ESTATE,
     PERMISSIONS,
     assert_no_canary,
@@ -44,11 +45,12 @@ class Live:
     base_cli: tuple[int, str, Path]  # `auditor scan k8s` as that identity: exit code, output, --out
     secrets: Snapshot  # scanner with the opt-in Secret-metadata role added
     other: Snapshot  # an identity with no binding
+    bare: Snapshot  # the scanner before the Istio, KServe and Kubeflow CRDs were installed
 
 
 @pytest.fixture(scope="session")
 def live(tmp_path_factory: pytest.TempPathFactory, skip_or_fail: Any) -> Iterator[Live]:
-    from auditor_testkit.k8s_seed import admin_client, bind, seed_estate
+    from auditor_testkit.k8s_seed import admin_client, bind, install_crds, seed_estate
     from auditor_testkit.kubeapi import (
         KubeApiServerError,
         etcd_binary,
@@ -64,10 +66,12 @@ def live(tmp_path_factory: pytest.TempPathFactory, skip_or_fail: Any) -> Iterato
     workdir = tmp_path_factory.mktemp("kube")
     with run_kube_apiserver(workdir) as cluster:
         admin = admin_client(cluster, workdir)
-        seed_estate(admin, ESTATE)
         bind(admin, PERMISSIONS / "k8s-clusterrole.yaml")
         scanner = cluster.kubeconfig(cluster.scanner_token, workdir / "scanner.kubeconfig", "live")
         other = cluster.kubeconfig(cluster.other_token, workdir / "other.kubeconfig", "other")
+        bare = snapshot_of(kubeconfig=str(scanner))
+        install_crds(admin, CRDS)
+        seed_estate(admin, ESTATE)
         base = snapshot_of(kubeconfig=str(scanner), page_size=7)
         cli_out = workdir / "cli-base"
         res = CliRunner().invoke(
@@ -77,7 +81,7 @@ def live(tmp_path_factory: pytest.TempPathFactory, skip_or_fail: Any) -> Iterato
         bind(admin, PERMISSIONS / "k8s-clusterrole-secret-metadata.yaml")
         secrets = snapshot_of(kubeconfig=str(scanner), secret_metadata=True)
         other_snap = snapshot_of(kubeconfig=str(other))
-        yield Live(cluster, workdir, scanner, base, base_cli, secrets, other_snap)
+        yield Live(cluster, workdir, scanner, base, base_cli, secrets, other_snap, bare)
 
 
 def test_the_shipped_clusterrole_is_enough(live: Live) -> None:
@@ -91,7 +95,7 @@ def test_the_shipped_clusterrole_is_enough(live: Live) -> None:
 
 
 def test_live_resources_match_their_contracts(live: Live) -> None:
-    for snap in (live.base, live.secrets, live.other):
+    for snap in (live.base, live.secrets, live.other, live.bare):
         assert_valid(snap)
 
 
@@ -199,6 +203,71 @@ def test_live_findings(live: Live) -> None:
     # 1.20 stores Pod Security labels but does not enforce them: the label check and the
     # cluster check say different things, on purpose.
     assert got[("k8s.namespace.pod_security_enforce", "live/Namespace/secure")] == "pass"
+
+
+def test_mesh_and_model_serving_on_real_custom_resources(live: Live) -> None:
+    """The Istio, KServe and Kubeflow objects, stored by the real apiserver from their CRDs."""
+    got = status_map(findings_of(live.base))
+    assert got[("k8s.istio.mesh_mtls_strict", "live/Mesh/istio")] == "fail"
+    assert got[
+        ("k8s.istio.peer_authentication_strict", "live/PeerAuthentication/ml-open/fail-permissive")
+    ] == ("fail")
+    assert got[
+        ("k8s.istio.peer_authentication_strict", "live/PeerAuthentication/ml-serving/pass-strict")
+    ] == ("pass")
+    assert got[("k8s.istio.destination_rule_tls", "live/DestinationRule/ml-open/fail-plaintext")] == "fail"
+    assert got[("k8s.istio.namespace_default_deny", "live/Namespace/ml-serving")] == "pass"
+    assert got[("k8s.istio.namespace_default_deny", "live/Namespace/ml-open")] == "fail"
+    assert got[("k8s.istio.namespace_default_deny", "live/Namespace/secure")] == "not_applicable"
+    assert got[
+        ("k8s.istio.authorization_policy_not_open", "live/AuthorizationPolicy/ml-open/fail-allow-all")
+    ] == ("fail")
+    isvc = "live/InferenceService/ml-open/fail-public-model"
+    assert got[("k8s.kserve.storage_uri_tls", isvc)] == "fail"
+    assert got[("k8s.kserve.ingress_authentication", isvc)] == "fail"
+    assert got[("k8s.workload.privileged", isvc)] == "fail"  # its predictor, judged as a pod
+    assert got[
+        ("k8s.kserve.ingress_authentication", "live/InferenceService/ml-serving/pass-fraud-model")
+    ] == ("pass")
+    assert got[("k8s.workload.run_as_non_root", "live/Notebook/kubeflow-user/fail-root-notebook")] == "fail"
+    assert got[("k8s.workload.run_as_non_root", "live/Notebook/kubeflow-user/pass-notebook")] == "pass"
+    # DestinationRules are served as v1beta1 only here: v1 answered 404 and the collector fell back.
+    versions = [
+        e.body for e in live.base.evidence if e.operation == "networking.istio.io.destinationrules.list"
+    ]
+    assert versions and all(b.get("apiVersion") == "networking.istio.io/v1beta1" for b in versions)
+
+
+def test_absent_custom_resource_apis_are_not_applicable_not_errors(live: Live) -> None:
+    """Before the CRDs were installed every custom kind answered 404: recorded as not served, no
+    collection error, no resource, and nothing for the mesh and KServe checks to judge."""
+    assert live.bare.errors == []
+    served = {e.operation: e.body for e in live.bare.evidence if e.body == {"served": False, "status": 404}}
+    assert {
+        "security.istio.io.peerauthentications.list",
+        "security.istio.io.authorizationpolicies.list",
+        "networking.istio.io.destinationrules.list",
+        "serving.kserve.io.inferenceservices.list",
+        "kubeflow.org.notebooks.list",
+    } <= set(served)
+    types = {r.type for r in live.bare.resources}
+    assert not types & {"k8s.mesh", "k8s.peer_authentication", "k8s.inference_service"}
+    judged = {
+        f.check_id: f.status
+        for f in findings_of(live.bare)
+        if f.check_id.startswith(("k8s.istio.", "k8s.kserve.")) and f.status != Status.NOT_APPLICABLE
+    }
+    assert judged == {}
+
+
+def test_forbidden_custom_resources_are_errors(live: Live) -> None:
+    denied = {e.operation for e in live.other.errors if e.kind == "access_denied"}
+    assert {
+        "security.istio.io.peerauthentications.list",
+        "serving.kserve.io.inferenceservices.list",
+    } <= denied
+    mesh = [f for f in findings_of(live.other) if f.check_id == "k8s.istio.mesh_mtls_strict"]
+    assert mesh and {f.status for f in mesh} == {Status.ERROR}
 
 
 PARITY_EXEMPT = {"k8s.secret.max_age"}  # creationTimestamp is assigned by the server
