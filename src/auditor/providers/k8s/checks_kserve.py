@@ -19,7 +19,7 @@ from auditor.checks import (
 )
 from auditor.models import Resource
 from auditor.providers.k8s import istio, kserve
-from auditor.providers.k8s.checks_mesh import AUTHZ_DOC, P_ROOT_NAMESPACE, mesh_of, policies_for
+from auditor.providers.k8s.checks_mesh import AUTHZ_DOC, P_ROOT_NAMESPACE, mesh_of, policies_for, where
 from auditor.providers.k8s.resources import INFERENCE_SERVICE
 from auditor.redact import REDACTED
 
@@ -39,10 +39,6 @@ def _internal_host(host: str) -> bool:
     return ip.is_private or ip.is_loopback or ip.is_link_local
 
 
-def _where(isvc: Resource) -> str:
-    return f"InferenceService {isvc.attributes.get('namespace')}/{isvc.attributes.get('name')}"
-
-
 @checks.check(
     id="k8s.kserve.storage_uri_tls",
     title="InferenceServices do not download models over plain HTTP from outside the cluster",
@@ -57,7 +53,7 @@ def _where(isvc: Resource) -> str:
 def storage_uri_tls(isvc: Resource, ctx: CheckContext) -> Verdict:
     uris = need(isvc, "storage_uris")
     if not uris:
-        return not_applicable(f"{_where(isvc)} names no storage URI (its containers bring the model)")
+        return not_applicable(f"{where(isvc)} names no storage URI (its containers bring the model)")
     bad: list[str] = []
     internal: list[str] = []
     for u in uris:
@@ -69,10 +65,10 @@ def storage_uri_tls(isvc: Resource, ctx: CheckContext) -> Verdict:
         if parts.scheme.lower() == "http":
             (internal if _internal_host(parts.hostname or "") else bad).append(f"{at} {uri}")
     if bad:
-        return failed(f"{_where(isvc)} downloads its model insecurely: {summarize(bad)}")
+        return failed(f"{where(isvc)} downloads its model insecurely: {summarize(bad)}")
     note = f" (cluster-internal http: {summarize(internal)})" if internal else ""
     schemes = sorted({urlsplit(str(u.get("uri", ""))).scheme or "path" for u in uris})
-    return passed(f"{_where(isvc)} fetches models over {', '.join(schemes)}{note}")
+    return passed(f"{where(isvc)} fetches models over {', '.join(schemes)}{note}")
 
 
 @checks.check(
@@ -101,14 +97,14 @@ def storage_uri_tls(isvc: Resource, ctx: CheckContext) -> Verdict:
 def ingress_authentication(isvc: Resource, ctx: CheckContext) -> Verdict:
     labels = need(isvc, "labels")
     if local := kserve.cluster_local(labels):
-        return passed(f"{_where(isvc)} is cluster-local ({local}): not on the ingress gateway")
+        return passed(f"{where(isvc)} is cluster-local ({local}): not on the ingress gateway")
     annotations = need(isvc, "annotations")
     for key in ctx.param("k8s.kserve_auth_annotations"):
         if str(annotations.get(key, "")).lower() == "true":
-            return passed(f"{_where(isvc)} is exposed behind an authenticating proxy ({key}=true)")
+            return passed(f"{where(isvc)} is exposed behind an authenticating proxy ({key}=true)")
     if mesh_of(isvc, ctx) is None:
         return failed(
-            f"{_where(isvc)} is exposed on the ingress gateway with no authentication (no auth annotation, "
+            f"{where(isvc)} is exposed on the ingress gateway with no authentication (no auth annotation, "
             "no Istio mesh policy)"
         )
     name, ns = str(isvc.attributes.get("name")), str(isvc.attributes.get("namespace"))
@@ -117,5 +113,5 @@ def ingress_authentication(isvc: Resource, ctx: CheckContext) -> Verdict:
     why = istio.unauthenticated_access(applying)
     if why is None:
         shown = summarize(f"{p['namespace']}/{p['name']}" for p in applying)
-        return passed(f"{_where(isvc)} is exposed, but the mesh admits only authenticated requests ({shown})")
-    return failed(f"{_where(isvc)} is exposed on the ingress gateway without authentication: {why}")
+        return passed(f"{where(isvc)} is exposed, but the mesh admits only authenticated requests ({shown})")
+    return failed(f"{where(isvc)} is exposed on the ingress gateway without authentication: {why}")

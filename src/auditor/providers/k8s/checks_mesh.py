@@ -46,6 +46,11 @@ PEER_DOC = f"{ISTIO}/reference/config/security/peer_authentication/"
 AUTHZ_DOC = f"{ISTIO}/reference/config/security/authorization-policy/"
 
 
+def where(r: Resource) -> str:
+    """`Kind namespace/name`: how the mesh and KServe findings name their object."""
+    return f"{r.attributes.get('kind')} {r.attributes.get('namespace')}/{r.attributes.get('name')}"
+
+
 def _same_target(found: list[Resource], r: Resource) -> list[Resource]:
     return [x for x in found if x.location.account == r.location.account]
 
@@ -133,10 +138,9 @@ def peer_authentication_strict(pa: Resource, ctx: CheckContext) -> Verdict:
     weak += [
         f"port {port} {m}" for port, m in sorted(need(pa, "port_modes").items()) if m in istio.DISABLED_MTLS
     ]
-    where = f"PeerAuthentication {pa.attributes.get('namespace')}/{pa.attributes.get('name')}"
     if weak:
-        return failed(f"{where} accepts plaintext: {summarize(weak)}")
-    return passed(f"{where}: {mode or 'UNSET'} (no plaintext)")
+        return failed(f"{where(pa)} accepts plaintext: {summarize(weak)}")
+    return passed(f"{where(pa)}: {mode or 'UNSET'} (no plaintext)")
 
 
 @checks.check(
@@ -152,10 +156,9 @@ def peer_authentication_strict(pa: Resource, ctx: CheckContext) -> Verdict:
 )
 def destination_rule_tls(dr: Resource, ctx: CheckContext) -> Verdict:
     off = [m["where"] for m in need(dr, "tls_modes") if m.get("mode") == "DISABLE"]
-    where = f"DestinationRule {dr.attributes.get('namespace')}/{dr.attributes.get('name')}"
     if off:
-        return failed(f"{where} disables TLS to {need(dr, 'host')} in {summarize(off)}")
-    return passed(f"{where} keeps TLS to {need(dr, 'host')}")
+        return failed(f"{where(dr)} disables TLS to {need(dr, 'host')} in {summarize(off)}")
+    return passed(f"{where(dr)} keeps TLS to {need(dr, 'host')}")
 
 
 def _meshed(ns: Resource, ctx: CheckContext) -> str | None:
@@ -223,12 +226,12 @@ def namespace_default_deny(ns: Resource, ctx: CheckContext) -> Verdict:
 )
 def authorization_policy_not_open(ap: Resource, ctx: CheckContext) -> Verdict:
     view = policy_view(ap)
-    where = f"AuthorizationPolicy {view['namespace']}/{view['name']}"
+    name = where(ap)
     if view["action"] != "ALLOW":
-        return passed(f"{where} is a {view['action']} policy")
+        return passed(f"{name} is a {view['action']} policy")
     open_ = istio.open_rules(view)
     if open_:
-        return failed(f"{where} allows every caller: {summarize(open_)}")
+        return failed(f"{name} allows every caller: {summarize(open_)}")
     return passed(
-        f"{where}: every ALLOW rule names its callers" if view["rules"] else f"{where} allows nothing"
+        f"{name}: every ALLOW rule names its callers" if view["rules"] else f"{name} allows nothing"
     )
