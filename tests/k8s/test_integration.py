@@ -289,11 +289,60 @@ def test_live_and_manifest_paths_agree(live: Live) -> None:
         assert online.get(key) == statuses, f"{key}: live {online.get(key)} != manifests {statuses}"
 
 
+def test_live_and_manifests_agree_on_the_custom_resources(live: Live) -> None:
+    """The Istio, KServe and Kubeflow objects, read from the real apiserver (stored through their
+    CRDs) and from their YAML: the same findings, check by check, for every one of them."""
+    crd_kinds = ("Mesh", "PeerAuthentication", "AuthorizationPolicy", "DestinationRule", "InferenceService")
+    crd_kinds += ("Notebook",)
+
+    def per_object(snap: Snapshot) -> dict[str, dict[str, str]]:
+        out: dict[str, dict[str, str]] = {}
+        for f in findings_of(snap):
+            key = object_key(f.resource_id)
+            if key.startswith(tuple(k + "/" for k in crd_kinds)):
+                out.setdefault(key, {})[f.check_id] = f.status.value
+        return out
+
+    offline = per_object(snapshot_of(manifests=[str(ESTATE)]))
+    online = per_object(live.base)
+    assert {key.split("/", 1)[0] for key in offline} == set(crd_kinds)
+    assert offline == online
+    judged = {c for statuses in offline.values() for c in statuses}
+    assert {
+        "k8s.istio.mesh_mtls_strict",
+        "k8s.kserve.ingress_authentication",
+        "k8s.workload.privileged",
+    } <= judged
+
+
 def test_no_canary_in_any_output_with_either_role(live: Live, tmp_path: Path) -> None:
     for name, snap in (("base", live.base), ("secrets", live.secrets)):
         _, text = write_all(snap, tmp_path / name)
         assert_no_canary(text)
         assert "DB_PASSWORD" in text
+
+
+def test_no_inference_service_canary_in_results_report_or_debug_logs(live: Live, tmp_path: Path) -> None:
+    """The CLI at -vv (every debug log, the HTTP client's included) on the live cluster holding
+    an InferenceService and a Notebook with secrets in their env and storage URIs."""
+    out = tmp_path / "out"
+    res = CliRunner().invoke(
+        main,
+        ["-vv", "scan", "k8s", "--kubeconfig", str(live.kubeconfig), "--out", str(out), "--save-snapshot"],
+    )
+    assert res.exit_code == 0, res.output
+    assert "DEBUG" in res.stderr  # the logs were on
+    written = {p.name for p in out.rglob("*") if p.is_file()}
+    assert {"results.json", "report.html"} <= written
+    isvc = [
+        f
+        for f in json.loads((out / "results.json").read_text())["findings"]
+        if f["resource_type"] == "k8s.workload" and "InferenceService/" in f["resource_id"]
+    ]
+    assert isvc  # the predictors, with their env, were judged and written
+    text = "\n".join(p.read_text("utf-8", errors="replace") for p in sorted(out.rglob("*")) if p.is_file())
+    assert "HF_TOKEN" in text  # the model container's variable is in the snapshot, its value never
+    assert_no_canary(res.stdout + res.stderr + text)
 
 
 def test_forbidden_everywhere_ends_as_error_and_exit_3(live: Live, tmp_path: Path) -> None:

@@ -91,10 +91,15 @@ def _status(findings: list[Finding], check_id: str, name: str, server_label: str
     return statuses.pop()
 
 
+# The table is judged with every AppRole role required to bind CIDRs (off by default: see
+# test_approle_cidr_binding_is_off_by_default_and_judged_where_required).
+EVERY_APPROLE_BOUND = {"vault.approle.cidr_required_roles": ["*"]}
+
+
 @pytest.fixture(scope="session")
 def dev_results(dev_scan: tuple[Snapshot, VaultApi]) -> Any:
     snap, _ = dev_scan
-    return evaluate_snapshot(snap)
+    return evaluate_snapshot(snap, params=EVERY_APPROLE_BOUND)
 
 
 def test_every_check_passes_and_fails_on_real_responses(dev: Any, dev_scan: Any, dev_results: Any) -> None:
@@ -112,6 +117,24 @@ def test_every_check_passes_and_fails_on_real_responses(dev: Any, dev_scan: Any,
             if (got := _status(dev_results.findings, check_id, name, server.addr)) != Status.FAIL:
                 wrong.append(f"{check_id} {name}: expected fail, got {got}")
     assert not wrong, "\n".join(wrong)
+
+
+def test_approle_cidr_binding_is_off_by_default_and_judged_where_required(dev: Any, dev_scan: Any) -> None:
+    server, _ = dev
+    cidr = "vault.approle.cidr_binding"
+    default = evaluate_snapshot(dev_scan[0])
+    roles = ("approle/pass-app", "approle/fail-app", "approle/fail-nobind")
+    for name in roles:
+        assert _status(default.findings, cidr, name, server.addr) == Status.NOT_APPLICABLE, name
+    some = evaluate_snapshot(
+        dev_scan[0], params={"vault.approle.cidr_required_roles": ["pass-*", "approle/fail-app"]}
+    )
+    got = {name: _status(some.findings, cidr, name, server.addr) for name in roles}
+    assert got == {
+        "approle/pass-app": Status.PASS,
+        "approle/fail-app": Status.FAIL,
+        "approle/fail-nobind": Status.NOT_APPLICABLE,  # bound, but not required to be
+    }
 
 
 def test_version_check_fails_on_the_real_version_with_a_higher_minimum(dev: Any, dev_scan: Any) -> None:

@@ -197,7 +197,7 @@ def test_jwt_role_audiences() -> None:
 def test_approle_cidr_binding_applies_where_the_parameter_requires_it() -> None:
     cidr = "vault.approle.cidr_binding"
     role = _role("vault.approle_role", APPROLE)
-    assert _run(cidr, role) == Status.FAIL  # default ["*"]: every role
+    assert _run(cidr, role) == Status.NOT_APPLICABLE  # default []: no role is required to bind
     for pattern in ("ci-*", "approle/ci-runner", "*"):
         assert _run(cidr, role, params={"vault.approle.cidr_required_roles": [pattern]}) == Status.FAIL
     assert _run(cidr, role, params={"vault.approle.cidr_required_roles": ["prod-*"]}) == Status.NOT_APPLICABLE

@@ -171,14 +171,19 @@ def approle_secret_id_ttl(role: Resource, ctx: CheckContext) -> Verdict:
         param(
             "vault.approle.cidr_required_roles",
             "string_list",
-            ["*"],
+            [],
             "AppRole roles that must bind secret ids or tokens to CIDRs: role names or mount/role, globs "
-            "allowed (`*`: every role); the others are not applicable.",
+            "allowed (`*`: every role); the others are not applicable. Default: none (pod and runner "
+            "addresses are rarely stable enough to bind to).",
         )
     ],
 )
 def approle_cidr_binding(role: Resource, ctx: CheckContext) -> Verdict:
     required = list(ctx.param("vault.approle.cidr_required_roles") or [])
+    if not required:
+        return not_applicable(
+            f"AppRole {role.name}: no role must bind CIDRs (vault.approle.cidr_required_roles is empty)"
+        )
     names = (str(need(role, "role")), role.name or "")
     if not any(fnmatchcase(n, pattern) for pattern in required for n in names):
         return not_applicable(f"AppRole {role.name} is not in vault.approle.cidr_required_roles")
