@@ -271,19 +271,27 @@ def test_forbidden_custom_resources_are_errors(live: Live) -> None:
 
 
 PARITY_EXEMPT = {"k8s.secret.max_age"}  # creationTimestamp is assigned by the server
+CRD_KINDS = (
+    "Mesh",
+    "PeerAuthentication",
+    "AuthorizationPolicy",
+    "DestinationRule",
+    "InferenceService",
+    "Notebook",
+)
+
+
+def _per_object(snap: Snapshot) -> dict[str, dict[str, str]]:
+    """Kind/ns/name -> check -> status, for every namespaced or named object (not the cluster)."""
+    out: dict[str, dict[str, str]] = {}
+    for f in findings_of(snap):
+        if f.check_id not in PARITY_EXEMPT and f.resource_id.count("/") >= 2:
+            out.setdefault(object_key(f.resource_id), {})[f.check_id] = f.status.value
+    return out
 
 
 def test_live_and_manifest_paths_agree(live: Live) -> None:
-    manifest = snapshot_of(manifests=[str(ESTATE)])
-
-    def per_object(snap: Snapshot) -> dict[str, dict[str, str]]:
-        out: dict[str, dict[str, str]] = {}
-        for f in findings_of(snap):
-            if f.check_id not in PARITY_EXEMPT and f.resource_id.count("/") >= 2:
-                out.setdefault(object_key(f.resource_id), {})[f.check_id] = f.status.value
-        return out
-
-    offline, online = per_object(manifest), per_object(live.secrets)
+    offline, online = _per_object(snapshot_of(manifests=[str(ESTATE)])), _per_object(live.secrets)
     assert len(offline) >= 30
     for key, statuses in offline.items():
         assert online.get(key) == statuses, f"{key}: live {online.get(key)} != manifests {statuses}"
@@ -292,20 +300,12 @@ def test_live_and_manifest_paths_agree(live: Live) -> None:
 def test_live_and_manifests_agree_on_the_custom_resources(live: Live) -> None:
     """The Istio, KServe and Kubeflow objects, read from the real apiserver (stored through their
     CRDs) and from their YAML: the same findings, check by check, for every one of them."""
-    crd_kinds = ("Mesh", "PeerAuthentication", "AuthorizationPolicy", "DestinationRule", "InferenceService")
-    crd_kinds += ("Notebook",)
 
-    def per_object(snap: Snapshot) -> dict[str, dict[str, str]]:
-        out: dict[str, dict[str, str]] = {}
-        for f in findings_of(snap):
-            key = object_key(f.resource_id)
-            if key.startswith(tuple(k + "/" for k in crd_kinds)):
-                out.setdefault(key, {})[f.check_id] = f.status.value
-        return out
+    def crd_objects(snap: Snapshot) -> dict[str, dict[str, str]]:
+        return {k: v for k, v in _per_object(snap).items() if k.split("/", 1)[0] in CRD_KINDS}
 
-    offline = per_object(snapshot_of(manifests=[str(ESTATE)]))
-    online = per_object(live.base)
-    assert {key.split("/", 1)[0] for key in offline} == set(crd_kinds)
+    offline, online = crd_objects(snapshot_of(manifests=[str(ESTATE)])), crd_objects(live.base)
+    assert {key.split("/", 1)[0] for key in offline} == set(CRD_KINDS)
     assert offline == online
     judged = {c for statuses in offline.values() for c in statuses}
     assert {

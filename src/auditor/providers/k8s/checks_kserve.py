@@ -19,8 +19,8 @@ from auditor.checks import (
 )
 from auditor.models import Resource
 from auditor.providers.k8s import istio, kserve
-from auditor.providers.k8s.checks_mesh import AUTHZ_DOC, P_ROOT_NAMESPACE, mesh_of, policies_for, where
-from auditor.providers.k8s.resources import INFERENCE_SERVICE
+from auditor.providers.k8s.checks_mesh import AUTHZ_DOC, P_ROOT_NAMESPACE, mesh_of, policies_for
+from auditor.providers.k8s.resources import INFERENCE_SERVICE, where
 from auditor.redact import REDACTED
 
 checks = CheckSet("k8s")

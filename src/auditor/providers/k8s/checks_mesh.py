@@ -30,6 +30,7 @@ from auditor.providers.k8s.resources import (
     NAMESPACE,
     PEER_AUTHENTICATION,
     WORKLOAD,
+    where,
 )
 
 checks = CheckSet("k8s")
@@ -44,11 +45,6 @@ ISTIO = "https://istio.io/latest/docs"
 INJECT = "sidecar.istio.io/inject"  # a pod label (or legacy annotation) that asks for a sidecar
 PEER_DOC = f"{ISTIO}/reference/config/security/peer_authentication/"
 AUTHZ_DOC = f"{ISTIO}/reference/config/security/authorization-policy/"
-
-
-def where(r: Resource) -> str:
-    """`Kind namespace/name`: how the mesh and KServe findings name their object."""
-    return f"{r.attributes.get('kind')} {r.attributes.get('namespace')}/{r.attributes.get('name')}"
 
 
 def _same_target(found: list[Resource], r: Resource) -> list[Resource]:

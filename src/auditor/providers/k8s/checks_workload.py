@@ -20,7 +20,7 @@ from auditor.checks import (
 from auditor.models import Resource
 from auditor.providers.k8s.normalize import secret_like_name
 from auditor.providers.k8s.podspec import cname, containers, effective, sc, split_image
-from auditor.providers.k8s.resources import WORKLOAD
+from auditor.providers.k8s.resources import WORKLOAD, where
 from auditor.redact import SECRET_VALUE_KINDS
 
 checks = CheckSet("k8s")
@@ -34,16 +34,10 @@ def _spec(w: Resource) -> dict[str, Any]:
     return spec if isinstance(spec, dict) else {}
 
 
-def _where(w: Resource) -> str:
-    return (
-        f"{w.attributes.get('kind', 'workload')} {w.attributes.get('namespace')}/{w.attributes.get('name')}"
-    )
-
-
 def _per_container(w: Resource, bad: list[str], what: str, good: str) -> Verdict:
     if bad:
-        return failed(f"{_where(w)}: {what}: {summarize(bad)}")
-    return passed(f"{_where(w)}: {good}")
+        return failed(f"{where(w)}: {what}: {summarize(bad)}")
+    return passed(f"{where(w)}: {good}")
 
 
 @checks.check(
@@ -75,8 +69,8 @@ def host_pid_ipc(w: Resource, ctx: CheckContext) -> Verdict:
     spec = _spec(w)
     on = [k for k in ("hostPID", "hostIPC") if spec.get(k) is True]
     if on:
-        return failed(f"{_where(w)}: shares the host's namespaces: {', '.join(on)}")
-    return passed(f"{_where(w)}: no hostPID/hostIPC")
+        return failed(f"{where(w)}: shares the host's namespaces: {', '.join(on)}")
+    return passed(f"{where(w)}: no hostPID/hostIPC")
 
 
 @checks.check(
@@ -97,8 +91,8 @@ def host_network(w: Resource, ctx: CheckContext) -> Verdict:
             if isinstance(p, dict) and p.get("hostPort"):
                 problems.append(f"hostPort {p['hostPort']} on {cname(c)}")
     if problems:
-        return failed(f"{_where(w)}: {summarize(problems)}")
-    return passed(f"{_where(w)}: no host network or host ports")
+        return failed(f"{where(w)}: {summarize(problems)}")
+    return passed(f"{where(w)}: no host network or host ports")
 
 
 @checks.check(
@@ -119,8 +113,8 @@ def host_path(w: Resource, ctx: CheckContext) -> Verdict:
         if isinstance(v, dict) and "hostPath" in v
     ]
     if paths:
-        return failed(f"{_where(w)}: hostPath volumes: {summarize(paths)}")
-    return passed(f"{_where(w)}: no hostPath volumes")
+        return failed(f"{where(w)}: hostPath volumes: {summarize(paths)}")
+    return passed(f"{where(w)}: no hostPath volumes")
 
 
 @checks.check(
@@ -310,7 +304,7 @@ def _images(spec: dict[str, Any]) -> list[tuple[str, str]]:
 
 def _per_image(w: Resource, images: list[tuple[str, str]], bad: list[str], what: str, good: str) -> Verdict:
     if not images:
-        return not_applicable(f"{_where(w)}: no container names its image (it comes from a ServingRuntime)")
+        return not_applicable(f"{where(w)}: no container names its image (it comes from a ServingRuntime)")
     return _per_container(w, bad, what, good)
 
 
@@ -439,8 +433,8 @@ def secret_env_literals(w: Resource, ctx: CheckContext) -> Verdict:
         if why:
             bad.append(f"{env.get('container')}: {env.get('name')} ({why})")
     if bad:  # names only: the values were redacted at collection and are never reported
-        return failed(f"{_where(w)}: secret literal values in env: {summarize(bad)}")
-    return passed(f"{_where(w)}: no secret literal values in env")
+        return failed(f"{where(w)}: secret literal values in env: {summarize(bad)}")
+    return passed(f"{where(w)}: no secret literal values in env")
 
 
 @checks.check(
@@ -456,5 +450,5 @@ def dedicated_service_account(w: Resource, ctx: CheckContext) -> Verdict:
     spec = _spec(w)
     sa = spec.get("serviceAccountName") or spec.get("serviceAccount") or "default"
     if sa == "default":
-        return failed(f"{_where(w)}: runs as the namespace's default ServiceAccount")
-    return passed(f"{_where(w)}: runs as ServiceAccount {sa}")
+        return failed(f"{where(w)}: runs as the namespace's default ServiceAccount")
+    return passed(f"{where(w)}: runs as ServiceAccount {sa}")

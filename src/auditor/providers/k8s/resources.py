@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from auditor.contracts import Attr, TypeSet, attr
+from auditor.models import Resource
 
 TYPES = TypeSet("k8s")
 
@@ -26,6 +27,12 @@ def _object(namespaced: bool = True) -> dict[str, Attr]:
         ),
         "name": attr(str, "metadata.name."),
     }
+
+
+def where(r: Resource) -> str:
+    """How findings name an object: `Kind namespace/name`, or `Kind name` when cluster-scoped."""
+    ns = r.attributes.get("namespace")
+    return f"{r.attributes.get('kind')} {ns + '/' if ns else ''}{r.attributes.get('name')}"
 
 
 WORKLOAD = TYPES.declare(
