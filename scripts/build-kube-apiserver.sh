@@ -19,8 +19,12 @@ KUBE_MAJOR=1
 KUBE_MINOR=20
 SRC_PACKAGE=kubernetes
 
+# The build's name in the cache: bump it whenever the build changes, so a machine holding an older
+# binary builds the new one (kube-apiserver-v1.20.2, the first build, crashed on custom resources).
+BUILD_NAME="kube-apiserver-$KUBE_VERSION-reflect2"
+
 CACHE_DIR="${AUDITOR_CACHE_DIR:-$HOME/.cache/auditor}"
-DEST_DIR="$CACHE_DIR/kube-apiserver-$KUBE_VERSION"
+DEST_DIR="$CACHE_DIR/$BUILD_NAME"
 DEST="$DEST_DIR/kube-apiserver"
 
 log() { printf '[build-kube-apiserver] %s\n' "$*" >&2; }
@@ -121,6 +125,17 @@ cd "$WORK"
 apt-get source --download-only "$SRC_PACKAGE" >&2
 DSC=$(ls "$SRC_PACKAGE"_*.dsc | head -n1)
 dpkg-source -x --skip-patches "$DSC" src >&2
+
+# Kubernetes 1.20 vendors github.com/modern-go/reflect2 1.0.1, which breaks under Go >= 1.18: the
+# first map json-iterator encodes through it (the object of every custom resource a client creates
+# or lists) kills the server with "unexpected fault address" in UnsafeMapType.UnsafeIterate.
+# reflect2 1.0.2 fixes it with the same API; Debian ships its source, so swap it into vendor/.
+log "vendoring reflect2 1.0.2 (golang-github-modern-go-reflect2-dev)"
+apt-get download golang-github-modern-go-reflect2-dev >&2
+dpkg -x golang-github-modern-go-reflect2-dev_*.deb reflect2-deb
+REFLECT2="reflect2-deb/usr/share/gocode/src/github.com/modern-go/reflect2"
+grep -q 'go1.18' "$REFLECT2/go_above_118.go" || { log "reflect2 package lacks the Go 1.18 fix"; exit 1; }
+rsync -a --delete --exclude '*_test.go' "$REFLECT2/" src/vendor/github.com/modern-go/reflect2/
 
 # GOPATH-mode build, as the Debian package does it.
 mkdir -p .go/src/k8s.io

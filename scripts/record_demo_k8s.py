@@ -1,7 +1,8 @@
 """Record the Kubernetes demo snapshot (fixtures/demo/k8s.json.gz) with the real collector.
 
-From the real kube-apiserver v1.20.2 + etcd (auditor_testkit.kubeapi) seeded with
-fixtures/k8s/estate through the admin identity, scanned as the read-only scanner identity
+From the real kube-apiserver v1.20.2 + etcd (auditor_testkit.kubeapi) with the Istio, KServe and
+Kubeflow CRDs (fixtures/k8s/crds) installed and seeded with fixtures/k8s/estate (a mesh and an ML
+platform included) through the admin identity, scanned as the read-only scanner identity
 bound to docs/permissions/k8s-clusterrole.yaml plus the opt-in Secret-metadata role. If the
 kube-apiserver binary has not been built (scripts/build-kube-apiserver.sh), it records from
 the local HTTPS fake serving fixtures/k8s/newer instead, and says so.
@@ -22,7 +23,7 @@ from auditor.providers.k8s.manifests import read_manifests
 from auditor.runtime import CollectRun
 from auditor.snapshot import save_snapshot
 from auditor_testkit.k8s_fake import FakeKube
-from auditor_testkit.k8s_seed import admin_client, bind, seed_estate
+from auditor_testkit.k8s_seed import admin_client, bind, install_crds, seed_estate
 from auditor_testkit.kubeapi import KubeApiServerError, etcd_binary, kube_apiserver_binary, run_kube_apiserver
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -40,6 +41,7 @@ def _scan(kubeconfig: Path, context: str) -> SnapshotBuilder:
 def from_real_apiserver(work: Path) -> SnapshotBuilder:
     with run_kube_apiserver(work) as cluster:
         admin = admin_client(cluster, work)
+        install_crds(admin, ROOT / "fixtures" / "k8s" / "crds" / "crds.yaml")
         seed_estate(admin, ROOT / "fixtures" / "k8s" / "estate")
         bind(admin, PERMISSIONS / "k8s-clusterrole.yaml")
         bind(admin, PERMISSIONS / "k8s-clusterrole-secret-metadata.yaml")

@@ -26,11 +26,15 @@ path "sys/replication/status"        { capabilities = ["read"] }
 # Audit devices
 path "sys/audit"                     { capabilities = ["read", "sudo"] }
 
-# Auth methods, their tuning, login MFA, AppRole role config (not role-id / secret-id)
+# Auth methods, their tuning, login MFA
 path "sys/auth"                      { capabilities = ["read"] }
 path "sys/auth/+/tune"               { capabilities = ["read", "sudo"] }   # Vault requires sudo here
 path "identity/mfa/login-enforcement/"  { capabilities = ["list"] }
 path "identity/mfa/login-enforcement/+" { capabilities = ["read"] }
+# Role config of the login methods (AppRole, Kubernetes, JWT/OIDC): bound service accounts,
+# audiences, claims, CIDRs and token TTLs. `+` is one segment, so auth/<mount>/role/<name>/role-id
+# and .../secret-id (credentials) stay out of reach. For auth mounts nested deeper (auth/team/k8s/)
+# add these two lines with that prefix.
 path "auth/+/role/"                  { capabilities = ["list"] }
 path "auth/+/role/+"                 { capabilities = ["read"] }
 

@@ -7,6 +7,7 @@ The estate (fixtures/k8s/estate) and the roles (docs/permissions/*.yaml) are pas
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,7 @@ from auditor.providers.k8s.kinds import BY_KIND
 from auditor.providers.k8s.manifests import read_manifests
 from auditor_testkit.kubeapi import KubeCluster
 
-__all__ = ["SCANNER_USER", "admin_client", "bind", "create", "seed_estate"]
+__all__ = ["SCANNER_USER", "admin_client", "bind", "create", "install_crds", "seed_estate"]
 
 SCANNER_USER = "auditor-scanner"
 
@@ -27,21 +28,63 @@ def admin_client(cluster: KubeCluster, workdir: Path) -> Any:
     return kubeconfig_client(str(path), "admin")
 
 
-def create(client: Any, obj: dict[str, Any]) -> None:
-    """POST one object to the path its apiVersion and kind name; raise on anything but 201."""
-    kind = BY_KIND[obj["kind"]]
-    api_version = obj["apiVersion"]
-    base = f"/apis/{api_version}" if "/" in api_version else f"/api/{api_version}"
-    ns = obj["metadata"].get("namespace") or "default"
-    path = f"{base}/namespaces/{ns}/{kind.plural}" if kind.namespaced else f"{base}/{kind.plural}"
+CRD_PATH = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions"
+
+
+def _request(client: Any, method: str, path: str, body: Any = None) -> tuple[int, Any]:
+    """One request as the client's identity; the server drops its idle connections when the
+    set of served APIs changes (a CRD is established), so a dropped connection is retried."""
+    import urllib3
+
     cfg = client.configuration
     headers = {"Content-Type": "application/json", "Accept": "application/json"}
     for s in cfg.auth_settings().values():
         headers[s["key"]] = s["value"]
-    r = client.rest_client.request("POST", cfg.host + path, headers=headers, body=obj)
+    for attempt in range(5):
+        try:
+            r = client.rest_client.request(method, cfg.host + path, headers=headers, body=body)
+            break
+        except urllib3.exceptions.ProtocolError:
+            if attempt == 4:
+                raise
+            time.sleep(0.2)
     data = r.read() if getattr(r, "data", None) is None else r.data
-    if r.status != 201:
-        raise RuntimeError(f"create {obj['kind']} {obj['metadata']['name']}: {r.status} {data[:300]!r}")
+    return int(r.status), data
+
+
+def create(client: Any, obj: dict[str, Any]) -> None:
+    """POST one object to the path its apiVersion and kind name; raise on anything but 201."""
+    if obj["kind"] == "CustomResourceDefinition":
+        path = CRD_PATH
+    else:
+        kind = BY_KIND[obj["kind"]]
+        api_version = obj["apiVersion"]
+        base = f"/apis/{api_version}" if "/" in api_version else f"/api/{api_version}"
+        ns = obj["metadata"].get("namespace") or "default"
+        path = f"{base}/namespaces/{ns}/{kind.plural}" if kind.namespaced else f"{base}/{kind.plural}"
+    status, data = _request(client, "POST", path, obj)
+    if status != 201:
+        raise RuntimeError(f"create {obj['kind']} {obj['metadata']['name']}: {status} {data[:300]!r}")
+
+
+def install_crds(client: Any, crds: Path, timeout: float = 30.0) -> list[str]:
+    """Create the CustomResourceDefinitions in ``crds`` (a YAML file) and wait until the server
+    serves each (condition Established); return their names."""
+    docs = [d for d in yaml.safe_load_all(crds.read_text()) if d]
+    for crd in docs:
+        create(client, crd)
+    names = [str(d["metadata"]["name"]) for d in docs]
+    deadline = time.monotonic() + timeout
+    for name in names:
+        while True:
+            status, data = _request(client, "GET", f"{CRD_PATH}/{name}")
+            conditions = json.loads(data).get("status", {}).get("conditions", []) if status == 200 else []
+            if any(c.get("type") == "Established" and c.get("status") == "True" for c in conditions):
+                break
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"CRD {name} not established after {timeout}s: {status} {data[:300]!r}")
+            time.sleep(0.1)
+    return names
 
 
 def seed_estate(client: Any, estate: Path) -> int:

@@ -51,6 +51,9 @@ __all__ = [
 ]
 
 KUBE_VERSION = "v1.20.2"
+# The cached build's directory, as the build script names it (bumped when the build changes: the
+# first build, kube-apiserver-v1.20.2, crashed on custom resources; see the script).
+BUILD_NAME = f"kube-apiserver-{KUBE_VERSION}-reflect2"
 BUILD_SCRIPT = "scripts/build-kube-apiserver.sh"
 
 READY_TIMEOUT = 60.0
@@ -109,7 +112,7 @@ def cache_dir() -> Path:
 
 def kube_apiserver_binary() -> Path:
     """The cached kube-apiserver; raise if it has not been built."""
-    path = cache_dir() / f"kube-apiserver-{KUBE_VERSION}" / "kube-apiserver"
+    path = cache_dir() / BUILD_NAME / "kube-apiserver"
     if not (path.is_file() and os.access(path, os.X_OK)):
         raise KubeApiServerError(
             f"kube-apiserver {KUBE_VERSION} not found at {path}; "

@@ -201,10 +201,12 @@ def seed(server: Server, auditor_policy: Path) -> dict[str, Any]:
         secret_id_ttl="1h",
         secret_id_bound_cidrs=["127.0.0.1/32"],
         token_policies="pass-app",
+        token_max_ttl="1h",
     )
     c.write("auth/approle/role/fail-app", secret_id_ttl=0)
     c.write("auth/approle/role/fail-nobind", bind_secret_id=False, token_bound_cidrs=["10.0.0.0/8"])
     secret_id = c.write("auth/approle/role/fail-app/secret-id")["data"]["secret_id"]
+    _seed_workload_auth(c)
     # ACL policies
     c.sys.create_or_update_acl_policy("pass-app", 'path "secret/data/app/*" { capabilities = ["read"] }')
     c.sys.create_or_update_acl_policy(
@@ -243,6 +245,71 @@ def seed(server: Server, auditor_policy: Path) -> dict[str, Any]:
     c.write("transit/keys/fail-norotate")
     c.write("transit/keys/fail-slowrotate", auto_rotate_period="17520h")
     return {"canary": canary, "secret_id": secret_id}
+
+
+def _seed_workload_auth(c: hvac.Client) -> None:
+    """Kubernetes, JWT and OIDC login roles: narrow (pass-*) and wide or long-lived (fail-*)."""
+    c.sys.enable_auth_method("kubernetes", path="kubernetes")
+    c.sys.tune_auth_method("kubernetes", max_lease_ttl="12h", default_lease_ttl="1h")
+    k8s = "auth/kubernetes/role"
+    c.write(
+        f"{k8s}/pass-k8s",
+        bound_service_account_names=["model-server"],
+        bound_service_account_namespaces=["ml-serving"],
+        token_policies="pass-app",
+    )  # no token_max_ttl: the mount's 12h caps its tokens
+    c.write(f"{k8s}/fail-k8s-any", bound_service_account_names=["*"], bound_service_account_namespaces=["*"])
+    c.write(
+        f"{k8s}/fail-k8s-glob",
+        bound_service_account_names=["notebook-*"],
+        bound_service_account_namespaces=["kubeflow-user-*"],
+    )
+    c.write(
+        f"{k8s}/fail-k8s-selector",
+        bound_service_account_names=["trainer"],
+        bound_service_account_namespace_selector='{"matchLabels": {"team": "ml"}}',
+    )
+    c.write(
+        f"{k8s}/fail-k8s-period",
+        bound_service_account_names=["batch"],
+        bound_service_account_namespaces=["ml-batch"],
+        token_period="8h",
+    )
+    c.sys.enable_auth_method("jwt", path="jwt")
+    c.write(
+        "auth/jwt/role/pass-jwt",
+        role_type="jwt",
+        user_claim="sub",
+        bound_audiences=["https://vault.example.com"],
+        bound_claims={"repository": "acme/model-registry", "ref": "refs/heads/main"},
+        token_max_ttl="1h",
+    )
+    c.write(
+        "auth/jwt/role/fail-jwt-noaud",
+        role_type="jwt",
+        user_claim="sub",
+        bound_subject="repo:acme/model-registry:ref:refs/heads/main",
+        token_explicit_max_ttl="2h",
+    )
+    c.write(
+        "auth/jwt/role/fail-jwt-anyclaim",
+        role_type="jwt",
+        user_claim="sub",
+        bound_audiences=["https://vault.example.com"],
+        bound_claims={"repository": "*"},
+        bound_claims_type="glob",
+    )
+    c.sys.enable_auth_method("oidc", path="oidc")
+    callback = ["http://localhost:8250/oidc/callback"]
+    c.write(
+        "auth/oidc/role/pass-oidc",
+        role_type="oidc",
+        user_claim="email",
+        allowed_redirect_uris=callback,
+        bound_claims={"groups": ["ml-admins"]},
+        token_max_ttl="8h",
+    )
+    c.write("auth/oidc/role/fail-oidc", role_type="oidc", user_claim="email", allowed_redirect_uris=callback)
 
 
 def unseal(server: Server) -> None:

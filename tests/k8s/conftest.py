@@ -24,7 +24,13 @@ def fake_kube(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FakeKube]:
     fake = FakeKube(
         objects=[d.obj for d in docs],
         tokens={SCANNER_TOKEN: "auditor-scanner", LIMITED_TOKEN: "limited"},
-        forbidden={"limited": {("networking.k8s.io", "networkpolicies"), ("batch", "cronjobs")}},
+        forbidden={
+            "limited": {
+                ("networking.k8s.io", "networkpolicies"),
+                ("batch", "cronjobs"),
+                ("security.istio.io", "authorizationpolicies"),
+            }
+        },
     )
     fake.start(tmp_path_factory.mktemp("fake-kube"))
     yield fake

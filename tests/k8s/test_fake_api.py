@@ -67,13 +67,15 @@ def test_newer_kinds_are_read_and_judged(modern: tuple[Snapshot, list[Any]]) -> 
 def test_lists_are_paged_with_continue(modern: tuple[Snapshot, list[Any]]) -> None:
     _, seen = modern
     ns_calls = [s for s in seen if s.resource == "namespaces"]
-    assert len(ns_calls) == 2 and "continue" in ns_calls[1].query
+    assert len(ns_calls) == 3 and all("continue" in c.query for c in ns_calls[1:])
     assert all(s.query.get("limit") == "2" for s in seen if s.resource)
     snap, _ = modern
     assert {r.attributes["name"] for r in snap.resources if r.type == "k8s.namespace"} == {
         "payments",
         "batch",
         "kube-system",
+        "istio-system",
+        "inference",
     }
     assert len([r for r in snap.resources if r.type == "k8s.secret"]) == 3
 
@@ -130,7 +132,11 @@ def test_default_scan_excludes_secrets_on_purpose_and_says_why(
 def test_forbidden_resources_end_as_error(fake_kube: FakeKube, fake_kubeconfig: Path) -> None:
     snap, _ = _scan(fake_kube, fake_kubeconfig, context=["limited"])
     denied = {e.operation: e for e in snap.errors if e.kind == "access_denied"}
-    assert set(denied) == {"networking.k8s.io.networkpolicies.list", "batch.cronjobs.list"}
+    assert set(denied) == {
+        "networking.k8s.io.networkpolicies.list",
+        "batch.cronjobs.list",
+        "security.istio.io.authorizationpolicies.list",
+    }
     assert (
         'User "limited" cannot list resource "networkpolicies"'
         in denied["networking.k8s.io.networkpolicies.list"].message
@@ -145,6 +151,22 @@ def test_forbidden_resources_end_as_error(fake_kube: FakeKube, fake_kubeconfig: 
     )
     wl = [f for f in got if f.check_id == "k8s.workload.privileged" and f.resource_id == "k8s/limited"]
     assert wl and wl[0].status == Status.ERROR
+
+
+def test_forbidden_authorization_policies_make_the_checks_that_need_them_error(
+    fake_kube: FakeKube, fake_kubeconfig: Path
+) -> None:
+    """A 403 on one custom resource is an error for what depends on it, never a pass (nor a
+    'not installed'); what does not depend on it is still judged."""
+    snap, _ = _scan(fake_kube, fake_kubeconfig, context=["limited"])
+    got = status_map(findings_of(snap))
+    assert got[("k8s.istio.namespace_default_deny", "limited/Namespace/inference")] == "error"
+    assert got[
+        ("k8s.kserve.ingress_authentication", "limited/InferenceService/inference/pass-jwt-model")
+    ] == ("error")
+    assert got[("k8s.istio.authorization_policy_not_open", "k8s/limited")] == "error"
+    assert got[("k8s.istio.mesh_mtls_strict", "limited/Mesh/istio")] == "pass"  # PeerAuthentications read
+    assert got[("k8s.kserve.storage_uri_tls", "limited/InferenceService/inference/pass-jwt-model")] == "pass"
 
 
 def test_expired_credentials_and_unreachable_cluster(

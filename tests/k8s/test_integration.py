@@ -21,6 +21,7 @@ from auditor.models import Snapshot, Status
 from auditor.providers.k8s.collector import SECRETS_EXCLUDED
 
 from .util import (
+    CRDS,
     ESTATE,
     PERMISSIONS,
     assert_no_canary,
@@ -44,11 +45,12 @@ class Live:
     base_cli: tuple[int, str, Path]  # `auditor scan k8s` as that identity: exit code, output, --out
     secrets: Snapshot  # scanner with the opt-in Secret-metadata role added
     other: Snapshot  # an identity with no binding
+    bare: Snapshot  # the scanner before the Istio, KServe and Kubeflow CRDs were installed
 
 
 @pytest.fixture(scope="session")
 def live(tmp_path_factory: pytest.TempPathFactory, skip_or_fail: Any) -> Iterator[Live]:
-    from auditor_testkit.k8s_seed import admin_client, bind, seed_estate
+    from auditor_testkit.k8s_seed import admin_client, bind, install_crds, seed_estate
     from auditor_testkit.kubeapi import (
         KubeApiServerError,
         etcd_binary,
@@ -64,10 +66,12 @@ def live(tmp_path_factory: pytest.TempPathFactory, skip_or_fail: Any) -> Iterato
     workdir = tmp_path_factory.mktemp("kube")
     with run_kube_apiserver(workdir) as cluster:
         admin = admin_client(cluster, workdir)
-        seed_estate(admin, ESTATE)
         bind(admin, PERMISSIONS / "k8s-clusterrole.yaml")
         scanner = cluster.kubeconfig(cluster.scanner_token, workdir / "scanner.kubeconfig", "live")
         other = cluster.kubeconfig(cluster.other_token, workdir / "other.kubeconfig", "other")
+        bare = snapshot_of(kubeconfig=str(scanner))
+        install_crds(admin, CRDS)
+        seed_estate(admin, ESTATE)
         base = snapshot_of(kubeconfig=str(scanner), page_size=7)
         cli_out = workdir / "cli-base"
         res = CliRunner().invoke(
@@ -77,7 +81,7 @@ def live(tmp_path_factory: pytest.TempPathFactory, skip_or_fail: Any) -> Iterato
         bind(admin, PERMISSIONS / "k8s-clusterrole-secret-metadata.yaml")
         secrets = snapshot_of(kubeconfig=str(scanner), secret_metadata=True)
         other_snap = snapshot_of(kubeconfig=str(other))
-        yield Live(cluster, workdir, scanner, base, base_cli, secrets, other_snap)
+        yield Live(cluster, workdir, scanner, base, base_cli, secrets, other_snap, bare)
 
 
 def test_the_shipped_clusterrole_is_enough(live: Live) -> None:
@@ -91,7 +95,7 @@ def test_the_shipped_clusterrole_is_enough(live: Live) -> None:
 
 
 def test_live_resources_match_their_contracts(live: Live) -> None:
-    for snap in (live.base, live.secrets, live.other):
+    for snap in (live.base, live.secrets, live.other, live.bare):
         assert_valid(snap)
 
 
@@ -201,23 +205,114 @@ def test_live_findings(live: Live) -> None:
     assert got[("k8s.namespace.pod_security_enforce", "live/Namespace/secure")] == "pass"
 
 
+def test_mesh_and_model_serving_on_real_custom_resources(live: Live) -> None:
+    """The Istio, KServe and Kubeflow objects, stored by the real apiserver from their CRDs."""
+    got = status_map(findings_of(live.base))
+    assert got[("k8s.istio.mesh_mtls_strict", "live/Mesh/istio")] == "fail"
+    assert got[
+        ("k8s.istio.peer_authentication_strict", "live/PeerAuthentication/ml-open/fail-permissive")
+    ] == ("fail")
+    assert got[
+        ("k8s.istio.peer_authentication_strict", "live/PeerAuthentication/ml-serving/pass-strict")
+    ] == ("pass")
+    assert got[("k8s.istio.destination_rule_tls", "live/DestinationRule/ml-open/fail-plaintext")] == "fail"
+    assert got[("k8s.istio.namespace_default_deny", "live/Namespace/ml-serving")] == "pass"
+    assert got[("k8s.istio.namespace_default_deny", "live/Namespace/ml-open")] == "fail"
+    assert got[("k8s.istio.namespace_default_deny", "live/Namespace/secure")] == "not_applicable"
+    assert got[
+        ("k8s.istio.authorization_policy_not_open", "live/AuthorizationPolicy/ml-open/fail-allow-all")
+    ] == ("fail")
+    isvc = "live/InferenceService/ml-open/fail-public-model"
+    assert got[("k8s.kserve.storage_uri_tls", isvc)] == "fail"
+    assert got[("k8s.kserve.ingress_authentication", isvc)] == "fail"
+    assert got[("k8s.workload.privileged", isvc)] == "fail"  # its predictor, judged as a pod
+    assert got[
+        ("k8s.kserve.ingress_authentication", "live/InferenceService/ml-serving/pass-fraud-model")
+    ] == ("pass")
+    assert got[("k8s.workload.run_as_non_root", "live/Notebook/kubeflow-user/fail-root-notebook")] == "fail"
+    assert got[("k8s.workload.run_as_non_root", "live/Notebook/kubeflow-user/pass-notebook")] == "pass"
+    # DestinationRules are served as v1beta1 only here: v1 answered 404 and the collector fell back.
+    versions = [
+        e.body for e in live.base.evidence if e.operation == "networking.istio.io.destinationrules.list"
+    ]
+    assert versions and all(b.get("apiVersion") == "networking.istio.io/v1beta1" for b in versions)
+
+
+def test_absent_custom_resource_apis_are_not_applicable_not_errors(live: Live) -> None:
+    """Before the CRDs were installed every custom kind answered 404: recorded as not served, no
+    collection error, no resource, and nothing for the mesh and KServe checks to judge."""
+    assert live.bare.errors == []
+    served = {e.operation: e.body for e in live.bare.evidence if e.body == {"served": False, "status": 404}}
+    assert {
+        "security.istio.io.peerauthentications.list",
+        "security.istio.io.authorizationpolicies.list",
+        "networking.istio.io.destinationrules.list",
+        "serving.kserve.io.inferenceservices.list",
+        "kubeflow.org.notebooks.list",
+    } <= set(served)
+    types = {r.type for r in live.bare.resources}
+    assert not types & {"k8s.mesh", "k8s.peer_authentication", "k8s.inference_service"}
+    judged = {
+        f.check_id: f.status
+        for f in findings_of(live.bare)
+        if f.check_id.startswith(("k8s.istio.", "k8s.kserve.")) and f.status != Status.NOT_APPLICABLE
+    }
+    assert judged == {}
+
+
+def test_forbidden_custom_resources_are_errors(live: Live) -> None:
+    denied = {e.operation for e in live.other.errors if e.kind == "access_denied"}
+    assert {
+        "security.istio.io.peerauthentications.list",
+        "serving.kserve.io.inferenceservices.list",
+    } <= denied
+    mesh = [f for f in findings_of(live.other) if f.check_id == "k8s.istio.mesh_mtls_strict"]
+    assert mesh and {f.status for f in mesh} == {Status.ERROR}
+
+
 PARITY_EXEMPT = {"k8s.secret.max_age"}  # creationTimestamp is assigned by the server
+CRD_KINDS = (
+    "Mesh",
+    "PeerAuthentication",
+    "AuthorizationPolicy",
+    "DestinationRule",
+    "InferenceService",
+    "Notebook",
+)
+
+
+def _per_object(snap: Snapshot) -> dict[str, dict[str, str]]:
+    """Kind/ns/name -> check -> status, for every namespaced or named object (not the cluster)."""
+    out: dict[str, dict[str, str]] = {}
+    for f in findings_of(snap):
+        if f.check_id not in PARITY_EXEMPT and f.resource_id.count("/") >= 2:
+            out.setdefault(object_key(f.resource_id), {})[f.check_id] = f.status.value
+    return out
 
 
 def test_live_and_manifest_paths_agree(live: Live) -> None:
-    manifest = snapshot_of(manifests=[str(ESTATE)])
-
-    def per_object(snap: Snapshot) -> dict[str, dict[str, str]]:
-        out: dict[str, dict[str, str]] = {}
-        for f in findings_of(snap):
-            if f.check_id not in PARITY_EXEMPT and f.resource_id.count("/") >= 2:
-                out.setdefault(object_key(f.resource_id), {})[f.check_id] = f.status.value
-        return out
-
-    offline, online = per_object(manifest), per_object(live.secrets)
+    offline, online = _per_object(snapshot_of(manifests=[str(ESTATE)])), _per_object(live.secrets)
     assert len(offline) >= 30
     for key, statuses in offline.items():
         assert online.get(key) == statuses, f"{key}: live {online.get(key)} != manifests {statuses}"
+
+
+def test_live_and_manifests_agree_on_the_custom_resources(live: Live) -> None:
+    """The Istio, KServe and Kubeflow objects, read from the real apiserver (stored through their
+    CRDs) and from their YAML: the same findings, check by check, for every one of them."""
+
+    def crd_objects(snap: Snapshot) -> dict[str, dict[str, str]]:
+        return {k: v for k, v in _per_object(snap).items() if k.split("/", 1)[0] in CRD_KINDS}
+
+    offline, online = crd_objects(snapshot_of(manifests=[str(ESTATE)])), crd_objects(live.base)
+    assert {key.split("/", 1)[0] for key in offline} == set(CRD_KINDS)
+    assert offline == online
+    judged = {c for statuses in offline.values() for c in statuses}
+    assert {
+        "k8s.istio.mesh_mtls_strict",
+        "k8s.kserve.ingress_authentication",
+        "k8s.workload.privileged",
+    } <= judged
 
 
 def test_no_canary_in_any_output_with_either_role(live: Live, tmp_path: Path) -> None:
@@ -225,6 +320,29 @@ def test_no_canary_in_any_output_with_either_role(live: Live, tmp_path: Path) ->
         _, text = write_all(snap, tmp_path / name)
         assert_no_canary(text)
         assert "DB_PASSWORD" in text
+
+
+def test_no_inference_service_canary_in_results_report_or_debug_logs(live: Live, tmp_path: Path) -> None:
+    """The CLI at -vv (every debug log, the HTTP client's included) on the live cluster holding
+    an InferenceService and a Notebook with secrets in their env and storage URIs."""
+    out = tmp_path / "out"
+    res = CliRunner().invoke(
+        main,
+        ["-vv", "scan", "k8s", "--kubeconfig", str(live.kubeconfig), "--out", str(out), "--save-snapshot"],
+    )
+    assert res.exit_code == 0, res.output
+    assert "DEBUG" in res.stderr  # the logs were on
+    written = {p.name for p in out.rglob("*") if p.is_file()}
+    assert {"results.json", "report.html"} <= written
+    isvc = [
+        f
+        for f in json.loads((out / "results.json").read_text())["findings"]
+        if f["resource_type"] == "k8s.workload" and "InferenceService/" in f["resource_id"]
+    ]
+    assert isvc  # the predictors, with their env, were judged and written
+    text = "\n".join(p.read_text("utf-8", errors="replace") for p in sorted(out.rglob("*")) if p.is_file())
+    assert "HF_TOKEN" in text  # the model container's variable is in the snapshot, its value never
+    assert_no_canary(res.stdout + res.stderr + text)
 
 
 def test_forbidden_everywhere_ends_as_error_and_exit_3(live: Live, tmp_path: Path) -> None:

@@ -22,6 +22,7 @@ from auditor.snapshot import dump_snapshot_json
 ROOT = Path(__file__).resolve().parents[2]
 FIX = ROOT / "fixtures" / "k8s"
 ESTATE = FIX / "estate"
+CRDS = FIX / "crds" / "crds.yaml"  # Istio, KServe and Kubeflow, installed before the estate
 NEWER = FIX / "newer"
 PERMISSIONS = ROOT / "docs" / "permissions"
 NOW = datetime(2026, 11, 1, tzinfo=UTC)
@@ -38,6 +39,11 @@ _RAW_CANARIES = [
     "AKIA2CANARY7K8SENV1X",
     "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJDQU5BUlktand0In0.Q0FOQVJZLWp3dC1zaWc",
     "Zr8Qp2Lx9Vd4Tn7Wk1Hs6Jm3Fb5Gc0Ya9Ue7Oi1Xq",
+    # fixtures/k8s/estate/07-ml.yaml: an InferenceService's model, transformer and explainer, a Notebook
+    "CANARY-env-isvc-6b2f90",
+    "CANARY-env-isvc-tr-31d8",
+    "CANARY-storage-pw-77a1",
+    "CANARY-env-notebook-c0ffee",
     # fixtures/k8s/malformed, mixed and kustomize: secrets in shapes nobody expects
     "CANARY-k8s-env-pairs-3b81",
     "CANARY-k8s-env-string-77d2",

@@ -135,7 +135,11 @@ def test_a_failed_list_is_a_collection_error_for_its_types() -> None:
     got = {(e.operation, e.kind, e.resource_types) for e in snap.errors}
     assert got == {
         ("LIST pki/roles", ErrorKind.ACCESS_DENIED, ("vault.pki_role",)),
-        ("GET sys/auth", ErrorKind.ERROR, ("vault.auth_method", "vault.approle_role")),
+        (
+            "GET sys/auth",
+            ErrorKind.ERROR,
+            ("vault.auth_method", "vault.approle_role", "vault.kubernetes_role", "vault.jwt_role"),
+        ),
     }
     assert statuses(snap, "vault.pki.role_max_ttl") == {Status.ERROR}
 

@@ -41,6 +41,19 @@ EXPECTED: dict[str, tuple[list[str], list[str]]] = {
     "vault.auth.listing_hidden": (["userpass-mfa/"], ["userpass/"]),
     "vault.approle.secret_id_ttl": (["approle/pass-app"], ["approle/fail-app", "approle/fail-nobind"]),
     "vault.approle.cidr_binding": (["approle/pass-app", "approle/fail-nobind"], ["approle/fail-app"]),
+    "vault.kubernetes.role_bound_service_accounts": (
+        ["kubernetes/pass-k8s", "kubernetes/fail-k8s-period"],
+        ["kubernetes/fail-k8s-any", "kubernetes/fail-k8s-glob", "kubernetes/fail-k8s-selector"],
+    ),
+    "vault.jwt.role_bound_audiences": (["jwt/pass-jwt", "jwt/fail-jwt-anyclaim"], ["jwt/fail-jwt-noaud"]),
+    "vault.jwt.role_bound_claims": (
+        ["jwt/pass-jwt", "jwt/fail-jwt-noaud", "oidc/pass-oidc"],
+        ["jwt/fail-jwt-anyclaim", "oidc/fail-oidc"],
+    ),
+    "vault.auth.role_token_ttl": (
+        ["kubernetes/pass-k8s", "jwt/pass-jwt", "jwt/fail-jwt-noaud", "oidc/pass-oidc", "approle/pass-app"],
+        ["kubernetes/fail-k8s-period", "jwt/fail-jwt-anyclaim", "oidc/fail-oidc", "approle/fail-app"],
+    ),
     "vault.policy.no_wildcard_paths": (["pass-app", "pass-json", "auditor"], ["fail-wildcard"]),
     "vault.policy.no_broad_sudo": (["pass-app", "auditor"], ["fail-sudo"]),
     "vault.policy.default_not_widened": ([], ["default"]),
@@ -78,10 +91,15 @@ def _status(findings: list[Finding], check_id: str, name: str, server_label: str
     return statuses.pop()
 
 
+# The table is judged with every AppRole role required to bind CIDRs (off by default: see
+# test_approle_cidr_binding_is_off_by_default_and_judged_where_required).
+EVERY_APPROLE_BOUND = {"vault.approle.cidr_required_roles": ["*"]}
+
+
 @pytest.fixture(scope="session")
 def dev_results(dev_scan: tuple[Snapshot, VaultApi]) -> Any:
     snap, _ = dev_scan
-    return evaluate_snapshot(snap)
+    return evaluate_snapshot(snap, params=EVERY_APPROLE_BOUND)
 
 
 def test_every_check_passes_and_fails_on_real_responses(dev: Any, dev_scan: Any, dev_results: Any) -> None:
@@ -99,6 +117,24 @@ def test_every_check_passes_and_fails_on_real_responses(dev: Any, dev_scan: Any,
             if (got := _status(dev_results.findings, check_id, name, server.addr)) != Status.FAIL:
                 wrong.append(f"{check_id} {name}: expected fail, got {got}")
     assert not wrong, "\n".join(wrong)
+
+
+def test_approle_cidr_binding_is_off_by_default_and_judged_where_required(dev: Any, dev_scan: Any) -> None:
+    server, _ = dev
+    cidr = "vault.approle.cidr_binding"
+    default = evaluate_snapshot(dev_scan[0])
+    roles = ("approle/pass-app", "approle/fail-app", "approle/fail-nobind")
+    for name in roles:
+        assert _status(default.findings, cidr, name, server.addr) == Status.NOT_APPLICABLE, name
+    some = evaluate_snapshot(
+        dev_scan[0], params={"vault.approle.cidr_required_roles": ["pass-*", "approle/fail-app"]}
+    )
+    got = {name: _status(some.findings, cidr, name, server.addr) for name in roles}
+    assert got == {
+        "approle/pass-app": Status.PASS,
+        "approle/fail-app": Status.FAIL,
+        "approle/fail-nobind": Status.NOT_APPLICABLE,  # bound, but not required to be
+    }
 
 
 def test_version_check_fails_on_the_real_version_with_a_higher_minimum(dev: Any, dev_scan: Any) -> None:
@@ -139,6 +175,15 @@ def test_shipped_policy_covers_every_request(dev_scan: Any) -> None:
         if not allows(rules, p.split("?", 1)[0], cap[m]) and p.split("?", 1)[0] != "sys/health"
     ]
     assert not uncovered
+    # The login roles of every method type were read under the policy (list and detail).
+    for mount, role in (
+        ("approle", "pass-app"),
+        ("kubernetes", "pass-k8s"),
+        ("jwt", "pass-jwt"),
+        ("oidc", "pass-oidc"),
+    ):
+        assert ("LIST", f"auth/{mount}/role/") in api.calls
+        assert ("GET", f"auth/{mount}/role/{role}") in api.calls
 
 
 def test_scan_with_the_shipped_policy_only(dev: Any, dev_scan: Any) -> None:
@@ -170,6 +215,8 @@ def test_denied_detail_reads_are_gaps_and_their_checks_error(dev: Any) -> None:
         "sys/auth/userpass/tune",
         "sys/policies/acl/root",
         "identity/mfa/login-enforcement/",
+        "auth/kubernetes/role/pass-k8s",
+        "sys/auth/jwt/tune",
     ]
     text = AUDITOR_POLICY.read_text() + "".join(f'\npath "{p}" {{ capabilities = ["deny"] }}' for p in denied)
     server.client().sys.create_or_update_acl_policy("auditor-denied", text)
@@ -195,6 +242,12 @@ def test_denied_detail_reads_are_gaps_and_their_checks_error(dev: Any) -> None:
     }
     assert set(by_name["vault.auth_method", "userpass-mfa/"].gaps) == {"mfa_enforcements"}
     assert set(by_name["vault.policy", "root"].gaps) == {"rules", "text_sha256"}
+    k8s_role = by_name["vault.kubernetes_role", "kubernetes/pass-k8s"]
+    assert set(k8s_role.attributes) == {"mount", "role", "mount_accessor"}  # known from sys/auth
+    assert {"bound_service_account_names", "token_max_ttl", "token_period"} <= set(k8s_role.gaps)
+    assert (
+        by_name["vault.auth_method", "jwt/"].gaps["max_lease_ttl"].startswith("GET sys/auth/jwt/tune failed")
+    )
     res = evaluate_snapshot(snap)
     for check_id, name in (
         ("vault.secrets.max_lease_ttl", "pki/"),
@@ -202,11 +255,15 @@ def test_denied_detail_reads_are_gaps_and_their_checks_error(dev: Any) -> None:
         ("vault.auth.listing_hidden", "userpass/"),
         ("vault.auth.login_mfa", "userpass/"),
         ("vault.auth.login_mfa", "userpass-mfa/"),
+        ("vault.kubernetes.role_bound_service_accounts", "kubernetes/pass-k8s"),
+        ("vault.auth.role_token_ttl", "kubernetes/pass-k8s"),
+        ("vault.auth.role_token_ttl", "jwt/fail-jwt-anyclaim"),  # needs the jwt mount's max lease TTL
     ):
         assert _status(res.findings, check_id, name, server.addr) == Status.ERROR, (check_id, name)
     # The unaffected siblings are still judged.
     assert _status(res.findings, "vault.secrets.max_lease_ttl", "pki-short/", server.addr) == Status.PASS
     assert _status(res.findings, "vault.auth.listing_hidden", "userpass-mfa/", server.addr) == Status.PASS
+    assert _status(res.findings, "vault.auth.role_token_ttl", "jwt/pass-jwt", server.addr) == Status.PASS
 
 
 def test_a_rejected_approle_login_is_access_denied(dev: Any, tmp_path: Path) -> None:

@@ -62,6 +62,8 @@ def test_path_matching_follows_vault_globs() -> None:
     assert not allows(rules, "secret/data/app/db", "read")
     assert not allows(rules, "auth/approle/role/x/secret-id", "update")
     assert not allows(rules, "auth/approle/role/x/role-id", "read")
+    assert allows(rules, "auth/kubernetes/role/x", "read") and allows(rules, "auth/jwt/role/", "list")
+    assert not allows(rules, "auth/kubernetes/config", "read")
     assert not allows(rules, "transit/export/encryption-key/k", "read")
 
 

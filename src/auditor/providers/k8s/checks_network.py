@@ -22,7 +22,8 @@ P_EXEMPT_NAMESPACES = param(
     "k8s.exempt_namespaces",
     "string_list",
     list(SYSTEM_NAMESPACES),
-    "Namespaces exempt from the namespace checks (Pod Security label, default-deny NetworkPolicies).",
+    "Namespaces exempt from the namespace checks (Pod Security label, default-deny NetworkPolicies and "
+    "AuthorizationPolicies).",
 )
 
 PSA_DOC = "https://kubernetes.io/docs/concepts/security/pod-security-admission/"

@@ -19,7 +19,7 @@ from auditor.checks import (
 )
 from auditor.models import Resource
 from auditor.providers.k8s.kinds import SYSTEM_NAMESPACES
-from auditor.providers.k8s.resources import BINDING, ROLE, SERVICE_ACCOUNT
+from auditor.providers.k8s.resources import BINDING, ROLE, SERVICE_ACCOUNT, where
 
 checks = CheckSet("k8s")
 
@@ -108,11 +108,6 @@ def is_system_subject(s: dict[str, Any]) -> bool:
     if name in EVERYONE or name.startswith("system:serviceaccounts:"):
         return False
     return name.startswith("system:")
-
-
-def _where(r: Resource) -> str:
-    ns = r.attributes.get("namespace")
-    return f"{r.attributes.get('kind')} {ns + '/' if ns else ''}{r.attributes.get('name')}"
 
 
 def _allowed(ctx: CheckContext, param: str) -> set[str]:
@@ -253,11 +248,11 @@ def _subjects(b: Resource, ctx: CheckContext, allow_param: str) -> list[dict[str
 def cluster_admin_binding(b: Resource, ctx: CheckContext) -> Verdict:
     ref = need(b, "role_ref")
     if ref.get("kind") != "ClusterRole" or ref.get("name") != "cluster-admin":
-        return not_applicable(f"{_where(b)} does not grant cluster-admin")
+        return not_applicable(f"{where(b)} does not grant cluster-admin")
     bad = _subjects(b, ctx, "k8s.cluster_admin_allowed_subjects")
     if bad:
-        return failed(f"{_where(b)} grants cluster-admin to {summarize(subject_label(s) for s in bad)}")
-    return passed(f"{_where(b)} grants cluster-admin to system subjects only")
+        return failed(f"{where(b)} grants cluster-admin to {summarize(subject_label(s) for s in bad)}")
+    return passed(f"{where(b)} grants cluster-admin to system subjects only")
 
 
 @checks.check(
@@ -286,9 +281,9 @@ def anonymous_binding(b: Resource, ctx: CheckContext) -> Verdict:
     allowed_roles = {str(x) for x in ctx.param("k8s.anonymous_allowed_roles")}
     if anon and ref.get("name") not in allowed_roles:
         return failed(
-            f"{_where(b)} grants {ref.get('kind')} {ref.get('name')} to {summarize(subject_label(s) for s in anon)}"
+            f"{where(b)} grants {ref.get('kind')} {ref.get('name')} to {summarize(subject_label(s) for s in anon)}"
         )
-    return passed(f"{_where(b)} grants nothing to unauthenticated users")
+    return passed(f"{where(b)} grants nothing to unauthenticated users")
 
 
 @checks.check(
@@ -315,7 +310,7 @@ def secret_readers(b: Resource, ctx: CheckContext) -> Verdict:
     rules = need(b, "role_rules")
     reads = grants_of(rules, {"secrets"}, {"get", "list", "watch"})
     if not reads:
-        return passed(f"{_where(b)} grants no read access to Secrets")
+        return passed(f"{where(b)} grants no read access to Secrets")
     bad = _subjects(b, ctx, "k8s.secret_reader_allowed_subjects")
     ref = need(b, "role_ref")
     if bad:
@@ -328,14 +323,14 @@ def secret_readers(b: Resource, ctx: CheckContext) -> Verdict:
         return failed(
             f"{summarize(subject_label(s) for s in bad)} can read Secrets {scope}"
             + (f" (only {summarize(only)})" if only else "")
-            + f" through {_where(b)} ({ref.get('kind')} {ref.get('name')})"
+            + f" through {where(b)} ({ref.get('kind')} {ref.get('name')})"
         )
-    return passed(f"{_where(b)} grants Secret read access to system/approved subjects only")
+    return passed(f"{where(b)} grants Secret read access to system/approved subjects only")
 
 
 def _role_applicable(r: Resource) -> Verdict | None:
     if need(r, "builtin"):
-        return not_applicable(f"{_where(r)} is a built-in role")
+        return not_applicable(f"{where(r)} is a built-in role")
     return None
 
 
@@ -364,8 +359,8 @@ def wildcard_rules(r: Resource, ctx: CheckContext) -> Verdict:
         if fields:
             bad.append(f"rule {i} ({'/'.join(fields)})")
     if bad:
-        return failed(f"{_where(r)} uses wildcards: {summarize(bad)}")
-    return passed(f"{_where(r)} lists its verbs and resources explicitly")
+        return failed(f"{where(r)} uses wildcards: {summarize(bad)}")
+    return passed(f"{where(r)} lists its verbs and resources explicitly")
 
 
 RBAC_GROUP = "rbac.authorization.k8s.io"
@@ -399,10 +394,10 @@ def escalation_verbs(r: Resource, ctx: CheckContext) -> Verdict:
             merged.setdefault(verb, []).extend(hits)
     if merged:
         return failed(
-            f"{_where(r)} grants "
+            f"{where(r)} grants "
             + "; ".join(f"{verb} on {describe(hits)}" for verb, hits in sorted(merged.items()))
         )
-    return passed(f"{_where(r)} grants no escalate, bind or impersonate")
+    return passed(f"{where(r)} grants no escalate, bind or impersonate")
 
 
 POD_ENTRY = ("pods/exec", "pods/attach", "pods/portforward")
@@ -425,8 +420,8 @@ def pod_exec(r: Resource, ctx: CheckContext) -> Verdict:
         return na
     hits = grants_of(need(r, "rules"), POD_ENTRY, {"create", "get"})
     if hits:
-        return failed(f"{_where(r)} grants {describe(hits)}")
-    return passed(f"{_where(r)} grants no exec, attach or port-forward")
+        return failed(f"{where(r)} grants {describe(hits)}")
+    return passed(f"{where(r)} grants no exec, attach or port-forward")
 
 
 @checks.check(
@@ -441,7 +436,7 @@ def pod_exec(r: Resource, ctx: CheckContext) -> Verdict:
 )
 def default_automount(sa: Resource, ctx: CheckContext) -> Verdict:
     if sa.attributes.get("name") != "default":
-        return not_applicable(f"{_where(sa)} is not a default ServiceAccount")
+        return not_applicable(f"{where(sa)} is not a default ServiceAccount")
     if need(sa, "automountServiceAccountToken") is False:
-        return passed(f"{_where(sa)} does not automount its token")
-    return failed(f"{_where(sa)} automounts its token into every pod that does not opt out")
+        return passed(f"{where(sa)} does not automount its token")
+    return failed(f"{where(sa)} automounts its token into every pod that does not opt out")

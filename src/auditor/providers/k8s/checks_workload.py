@@ -20,7 +20,7 @@ from auditor.checks import (
 from auditor.models import Resource
 from auditor.providers.k8s.normalize import secret_like_name
 from auditor.providers.k8s.podspec import cname, containers, effective, sc, split_image
-from auditor.providers.k8s.resources import WORKLOAD
+from auditor.providers.k8s.resources import WORKLOAD, where
 from auditor.redact import SECRET_VALUE_KINDS
 
 checks = CheckSet("k8s")
@@ -34,16 +34,10 @@ def _spec(w: Resource) -> dict[str, Any]:
     return spec if isinstance(spec, dict) else {}
 
 
-def _where(w: Resource) -> str:
-    return (
-        f"{w.attributes.get('kind', 'workload')} {w.attributes.get('namespace')}/{w.attributes.get('name')}"
-    )
-
-
 def _per_container(w: Resource, bad: list[str], what: str, good: str) -> Verdict:
     if bad:
-        return failed(f"{_where(w)}: {what}: {summarize(bad)}")
-    return passed(f"{_where(w)}: {good}")
+        return failed(f"{where(w)}: {what}: {summarize(bad)}")
+    return passed(f"{where(w)}: {good}")
 
 
 @checks.check(
@@ -75,8 +69,8 @@ def host_pid_ipc(w: Resource, ctx: CheckContext) -> Verdict:
     spec = _spec(w)
     on = [k for k in ("hostPID", "hostIPC") if spec.get(k) is True]
     if on:
-        return failed(f"{_where(w)}: shares the host's namespaces: {', '.join(on)}")
-    return passed(f"{_where(w)}: no hostPID/hostIPC")
+        return failed(f"{where(w)}: shares the host's namespaces: {', '.join(on)}")
+    return passed(f"{where(w)}: no hostPID/hostIPC")
 
 
 @checks.check(
@@ -97,8 +91,8 @@ def host_network(w: Resource, ctx: CheckContext) -> Verdict:
             if isinstance(p, dict) and p.get("hostPort"):
                 problems.append(f"hostPort {p['hostPort']} on {cname(c)}")
     if problems:
-        return failed(f"{_where(w)}: {summarize(problems)}")
-    return passed(f"{_where(w)}: no host network or host ports")
+        return failed(f"{where(w)}: {summarize(problems)}")
+    return passed(f"{where(w)}: no host network or host ports")
 
 
 @checks.check(
@@ -119,8 +113,8 @@ def host_path(w: Resource, ctx: CheckContext) -> Verdict:
         if isinstance(v, dict) and "hostPath" in v
     ]
     if paths:
-        return failed(f"{_where(w)}: hostPath volumes: {summarize(paths)}")
-    return passed(f"{_where(w)}: no hostPath volumes")
+        return failed(f"{where(w)}: hostPath volumes: {summarize(paths)}")
+    return passed(f"{where(w)}: no hostPath volumes")
 
 
 @checks.check(
@@ -302,7 +296,16 @@ def resource_limits(w: Resource, ctx: CheckContext) -> Verdict:
 
 
 def _images(spec: dict[str, Any]) -> list[tuple[str, str]]:
-    return [(cname(c), str(c.get("image", ""))) for c in containers(spec)]
+    """(container, image) of every container that names its image: a KServe model container
+    (`kserve-container` of an InferenceService's model spec) usually takes it from its
+    ServingRuntime, which this provider does not read."""
+    return [(cname(c), str(c["image"])) for c in containers(spec) if c.get("image")]
+
+
+def _per_image(w: Resource, images: list[tuple[str, str]], bad: list[str], what: str, good: str) -> Verdict:
+    if not images:
+        return not_applicable(f"{where(w)}: no container names its image (it comes from a ServingRuntime)")
+    return _per_container(w, bad, what, good)
 
 
 @checks.check(
@@ -315,8 +318,9 @@ def _images(spec: dict[str, Any]) -> list[tuple[str, str]]:
     remediation="Reference images as registry/repo@sha256:<digest> (CI can resolve tags to digests).",
 )
 def image_digest(w: Resource, ctx: CheckContext) -> Verdict:
-    bad = [f"{n}: {img}" for n, img in _images(_spec(w)) if split_image(img)[3] is None]
-    return _per_container(w, bad, "images not pinned by digest", "every image is pinned by digest")
+    images = _images(_spec(w))
+    bad = [f"{n}: {img}" for n, img in images if split_image(img)[3] is None]
+    return _per_image(w, images, bad, "images not pinned by digest", "every image is pinned by digest")
 
 
 @checks.check(
@@ -330,11 +334,12 @@ def image_digest(w: Resource, ctx: CheckContext) -> Verdict:
 )
 def image_not_latest(w: Resource, ctx: CheckContext) -> Verdict:
     bad = []
-    for n, img in _images(_spec(w)):
+    images = _images(_spec(w))
+    for n, img in images:
         _reg, _repo, tag, digest = split_image(img)
         if digest is None and (tag is None or tag == "latest"):
             bad.append(f"{n}: {img}" + ("" if tag else " (no tag means latest)"))
-    return _per_container(w, bad, "images on latest", "no image uses latest")
+    return _per_image(w, images, bad, "images on latest", "no image uses latest")
 
 
 @checks.check(
@@ -361,13 +366,14 @@ def allowed_registries(w: Resource, ctx: CheckContext) -> Verdict:
     if not allowed:
         return not_applicable("no allowed registry list configured (parameter k8s.allowed_registries)")
     bad = []
-    for n, img in _images(spec):
+    images = _images(spec)
+    for n, img in images:
         reg, repo, _tag, _digest = split_image(img)
         full = f"{reg}/{repo}"
         if not any(full == a or full.startswith(a + "/") or reg == a for a in allowed):
             bad.append(f"{n}: {img}")
-    return _per_container(
-        w, bad, "images from registries not allowed", "every image comes from an allowed registry"
+    return _per_image(
+        w, images, bad, "images from registries not allowed", "every image comes from an allowed registry"
     )
 
 
@@ -427,8 +433,8 @@ def secret_env_literals(w: Resource, ctx: CheckContext) -> Verdict:
         if why:
             bad.append(f"{env.get('container')}: {env.get('name')} ({why})")
     if bad:  # names only: the values were redacted at collection and are never reported
-        return failed(f"{_where(w)}: secret literal values in env: {summarize(bad)}")
-    return passed(f"{_where(w)}: no secret literal values in env")
+        return failed(f"{where(w)}: secret literal values in env: {summarize(bad)}")
+    return passed(f"{where(w)}: no secret literal values in env")
 
 
 @checks.check(
@@ -444,5 +450,5 @@ def dedicated_service_account(w: Resource, ctx: CheckContext) -> Verdict:
     spec = _spec(w)
     sa = spec.get("serviceAccountName") or spec.get("serviceAccount") or "default"
     if sa == "default":
-        return failed(f"{_where(w)}: runs as the namespace's default ServiceAccount")
-    return passed(f"{_where(w)}: runs as ServiceAccount {sa}")
+        return failed(f"{where(w)}: runs as the namespace's default ServiceAccount")
+    return passed(f"{where(w)}: runs as ServiceAccount {sa}")

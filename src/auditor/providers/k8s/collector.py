@@ -333,7 +333,7 @@ class _Cluster:
             ErrorKind.ERROR,
             f"{path}: {address_of(item)}: {'; '.join(problems)}",
             scope=Location(account=self.label, region=(item.get("metadata") or {}).get("namespace")),
-            types=(k.rtype,),
+            types=k.types,
         )
 
     def list_task(self, listing: _Listing) -> None:
@@ -412,11 +412,10 @@ def _read_cluster(label: str, make_client: Callable[[], Any], opts: K8sOptions, 
             scope=scope,
         )
         return
-    if who := authenticated_as(
-        api_client
-    ):  # the chain of custody names the user, not only the kubeconfig entry
+    # The chain of custody names the user the API server sees, not only the kubeconfig entry.
+    if who := authenticated_as(api_client):
         session.identity = f"{session.identity} (as {who})" if session.identity else who
-    estate = Estate(scope=label, live=True)
+    estate = Estate(scope=label, live=True, namespaces=list(opts.namespaces) if opts.namespaces else None)
     session.progress.step(f"{label}: version")
     try:
         version = session.call(
@@ -449,10 +448,11 @@ def _read_cluster(label: str, make_client: Callable[[], Any], opts: K8sOptions, 
             why = listing.failed.message if listing.failed else "the collector task crashed"
             estate.failed[(k.kind, ns)] = why
             if listing.failed is not None:
-                session.gap(listing.failed, scope=Location(account=label, region=ns), types=(k.rtype,))
+                session.gap(listing.failed, scope=Location(account=label, region=ns), types=k.types)
             continue
         objs = listing.objects
         if objs is None:
+            estate.not_served.add(k.kind)  # an optional API this cluster does not serve
             continue
         if k.kind == "Namespace" and opts.namespaces:
             objs = [o for o in objs if o.name in opts.namespaces]
@@ -461,7 +461,7 @@ def _read_cluster(label: str, make_client: Callable[[], Any], opts: K8sOptions, 
         session.add(r)
     for o, why in estate.unbuilt:
         session.error(
-            "normalize", ErrorKind.ERROR, f"{o.address}: {why}", scope=scope, types=(BY_KIND[o.kind].rtype,)
+            "normalize", ErrorKind.ERROR, f"{o.address}: {why}", scope=scope, types=BY_KIND[o.kind].types
         )
 
 
@@ -481,9 +481,7 @@ class _Manifests:
 
     def problem(self, p: ManifestProblem, operation: str = "manifests.parse") -> None:
         k = BY_KIND.get(p.kind or "")
-        self.session.error(
-            operation, ErrorKind.ERROR, p.text, scope=self.scope, types=(k.rtype,) if k else ()
-        )
+        self.session.error(operation, ErrorKind.ERROR, p.text, scope=self.scope, types=k.types if k else ())
 
     def read(self, src: Source) -> None:
         self.session.progress.step(f"manifests: {src.name}")
@@ -554,7 +552,9 @@ def collect_manifests(opts: K8sOptions, run: CollectRun, stdin: BinaryIO | None 
             session.add(r)
         for o, why in m.estate.unbuilt:
             src_text = o.source.text if o.source is not None else o.address
-            session.error("normalize", ErrorKind.ERROR, f"{src_text}: {why}", scope=scope, types=(WORKLOAD,))
+            k = BY_KIND.get(o.kind)
+            types = k.types if k is not None else (WORKLOAD,)  # an unknown kind with a pod template
+            session.error("normalize", ErrorKind.ERROR, f"{src_text}: {why}", scope=scope, types=types)
         for kind, files in sorted(m.unread.items()):
             where = sorted(set(files))
             session.exclude(

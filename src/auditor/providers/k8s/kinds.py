@@ -3,8 +3,8 @@ becomes (declared in `resources`) and, for workloads, where the pod template is.
 live collector, the manifest reader and the tests (no SDK).
 
 Every kind that carries a pod template is a workload: Pods, Deployments, StatefulSets,
-DaemonSets, ReplicaSets, ReplicationControllers, PodTemplates, Jobs, CronJobs and OpenShift
-DeploymentConfigs."""
+DaemonSets, ReplicaSets, ReplicationControllers, PodTemplates, Jobs, CronJobs, OpenShift
+DeploymentConfigs and Kubeflow Notebooks; the predictor of a KServe InferenceService too."""
 
 from __future__ import annotations
 
@@ -27,6 +27,14 @@ class Kind:
     # Workload kinds: the path to the pod template (metadata + spec); () for a Pod, which is its
     # own template. None for every other kind.
     template: tuple[str, ...] | None = None
+    # Further resource types its objects become (an InferenceService is also a workload; the
+    # mesh summary is made of PeerAuthentications): a failed read leaves these unread too.
+    also: tuple[str, ...] = ()
+
+    @property
+    def types(self) -> tuple[str, ...]:
+        """Every resource type objects of this kind become."""
+        return (self.rtype, *self.also)
 
     @property
     def api_version(self) -> str:
@@ -42,6 +50,10 @@ class Kind:
 
 RBAC = "rbac.authorization.k8s.io"
 ADMREG = "admissionregistration.k8s.io"
+ISTIO_SECURITY = "security.istio.io"
+ISTIO_NETWORKING = "networking.istio.io"
+KSERVE = "serving.kserve.io"
+KUBEFLOW = "kubeflow.org"
 SPEC_TEMPLATE = ("spec", "template")
 
 KINDS: tuple[Kind, ...] = (
@@ -109,6 +121,60 @@ KINDS: tuple[Kind, ...] = (
     ),
     Kind("MutatingWebhookConfiguration", ADMREG, "v1", "mutatingwebhookconfigurations", False, rt.ADMISSION),
     Kind("Secret", "", "v1", "secrets", True, rt.SECRET, opt_in=True),
+    # Custom resources, read where their API groups are served (a 404 means not installed): Istio
+    # (v1 since 1.22, v1beta1 before; DestinationRule also v1alpha3), KServe, Kubeflow.
+    Kind(
+        "PeerAuthentication",
+        ISTIO_SECURITY,
+        "v1",
+        "peerauthentications",
+        True,
+        rt.PEER_AUTHENTICATION,
+        fallback_versions=("v1beta1",),
+        optional=True,
+        also=(rt.MESH,),
+    ),
+    Kind(
+        "AuthorizationPolicy",
+        ISTIO_SECURITY,
+        "v1",
+        "authorizationpolicies",
+        True,
+        rt.AUTHORIZATION_POLICY,
+        fallback_versions=("v1beta1",),
+        optional=True,
+    ),
+    Kind(
+        "DestinationRule",
+        ISTIO_NETWORKING,
+        "v1",
+        "destinationrules",
+        True,
+        rt.DESTINATION_RULE,
+        fallback_versions=("v1beta1", "v1alpha3"),
+        optional=True,
+    ),
+    Kind(
+        "InferenceService",
+        KSERVE,
+        "v1beta1",
+        "inferenceservices",
+        True,
+        rt.INFERENCE_SERVICE,
+        optional=True,
+        also=(rt.WORKLOAD,),
+    ),
+    Kind(
+        "Notebook",
+        KUBEFLOW,
+        "v1",
+        "notebooks",
+        True,
+        rt.WORKLOAD,
+        fallback_versions=("v1beta1", "v1alpha1"),
+        optional=True,
+        template=SPEC_TEMPLATE,
+    ),
 )
 
 BY_KIND: dict[str, Kind] = {k.kind: k for k in KINDS}

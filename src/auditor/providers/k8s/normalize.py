@@ -28,17 +28,22 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from auditor.models import Location, Resource, SourceLocation
-from auditor.providers.k8s import shapes
+from auditor.providers.k8s import istio, kserve, shapes
 from auditor.providers.k8s.kinds import BY_KIND, DEFAULT_NAMESPACE, GENERIC_TEMPLATES
 from auditor.providers.k8s.podspec import CONTAINER_KEYS
 from auditor.providers.k8s.resources import (
     ADMISSION,
+    AUTHORIZATION_POLICY,
     BINDING,
     CLUSTER,
+    DESTINATION_RULE,
+    INFERENCE_SERVICE,
     INGRESS,
+    MESH,
     NAMESPACE,
     NETWORK_POLICY,
     NODE,
+    PEER_AUTHENTICATION,
     ROLE,
     SECRET,
     SERVICE,
@@ -273,7 +278,20 @@ def scrub(obj: Mapping[str, Any]) -> dict[str, Any]:
         return dict(_scrub_template(obj, path))
     clean = dict(obj)
     clean["metadata"] = _scrub_meta(obj.get("metadata") or {})
+    if kind == "InferenceService" and isinstance(obj.get("spec"), dict):
+        clean["spec"] = _scrub_inference_spec(obj["spec"])
     return clean
+
+
+def _scrub_inference_spec(spec: dict[str, Any]) -> dict[str, Any]:
+    """Every KServe component is a pod spec inline, and its model spec a container: both scrubbed."""
+    out = dict(spec)
+    for name, component in kserve.components(spec).items():
+        clean = _scrub_pod_spec(component)
+        for key, model in kserve.model_specs(component):
+            clean[key] = _scrub_container(model)
+        out[name] = clean
+    return out
 
 
 def scrub_list(body: Mapping[str, Any]) -> dict[str, Any]:
@@ -347,8 +365,20 @@ def prepare(raw: Mapping[str, Any], evidence: str, source: SourceLocation | None
     problems = shapes.problems(raw, template=path)
     if problems:
         return problems
-    env = env_literals(pod_spec_of(raw, path)[0]) if path is not None else []
+    if path is not None:
+        env = env_literals(pod_spec_of(raw, path)[0])
+    elif raw.get("kind") == "InferenceService":
+        env = env_literals(predictor_spec(raw))
+    else:
+        env = []
     return Obj(scrub(raw), evidence, source, env, path)
+
+
+def predictor_spec(obj: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The pod spec of an InferenceService's predictor (`kserve.pod_spec`); None if it has none."""
+    spec = obj.get("spec")
+    predictor = kserve.components(spec).get("predictor") if isinstance(spec, dict) else None
+    return kserve.pod_spec(predictor) if predictor is not None else None
 
 
 @dataclass
@@ -364,6 +394,10 @@ class Estate:
     version_evidence: str | None = None
     # objects build_resources could not normalise, and why (the collector reports them)
     unbuilt: list[tuple[Obj, str]] = field(default_factory=list)
+    # optional kinds the cluster does not serve (a 404: not installed, so none exist)
+    not_served: set[str] = field(default_factory=set)
+    # live: the namespaces namespaced kinds were read in (None: all of them)
+    namespaces: list[str] | None = None
 
     def failed_kind(self, kind: str, namespace: str | None = None) -> str | None:
         return self.failed.get((kind, None)) or (self.failed.get((kind, namespace)) if namespace else None)
@@ -476,6 +510,11 @@ def _list(value: Any) -> list[Any]:
     return list(value) if isinstance(value, list) else []
 
 
+def _spec(o: Obj) -> dict[str, Any]:
+    spec = o.obj.get("spec")
+    return spec if isinstance(spec, dict) else {}
+
+
 def _dicts(value: Any) -> list[dict[str, Any]]:
     return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
 
@@ -490,6 +529,10 @@ _AT_ONCE = {
     "NetworkPolicy": "network_policy",
     "Role": "role",
     "ClusterRole": "role",
+    "PeerAuthentication": "peer_authentication",
+    "AuthorizationPolicy": "authorization_policy",
+    "DestinationRule": "destination_rule",
+    "InferenceService": "inference_service",
 }
 # Kinds whose resource needs others (namespaces their NetworkPolicies, bindings their role,
 # policies their bindings): kept until `finish`.
@@ -523,6 +566,9 @@ class Builder:
         self.netpols: dict[str, list[dict[str, Any]]] = {}
         self.admission: list[dict[str, Any]] = []
         self.apiserver_pods: list[Obj] = []  # live: the cluster resource reads their flags
+        self.peer_auths: list[tuple[dict[str, Any], str]] = []  # the mesh summary: (summary, evidence)
+        self.istio_seen = False  # manifests: an Istio object was read (the mesh is judged)
+        self.istio_files: set[str] = set()  # manifests: the files Istio objects came from
 
     def kinds(self, *kinds: str) -> list[Obj]:
         return [o for k in kinds for o in self.kept.get(k, [])]
@@ -535,6 +581,8 @@ class Builder:
         if o.kind in ("Role", "ClusterRole"):
             self.roles[(o.kind, o.namespace, o.name)] = o
         method = _AT_ONCE.get(o.kind)
+        if o.kind == "InferenceService":  # also a workload: its predictor is a pod spec
+            return self.each([o], self.inference_service) + self.each([o], self.predictor)
         if method is not None:
             return self.each([o], getattr(self, method))
         if o.kind in _AT_END:
@@ -552,6 +600,10 @@ class Builder:
         out += self.each(self.kinds(*admission), self.admission_config)
         if self.estate.live:
             out.append(_cluster_resource(self.estate, self.apiserver_pods, self.admission))
+        if (self.estate.live and "PeerAuthentication" not in self.estate.not_served) or (
+            not self.estate.live and self.istio_seen
+        ):
+            out.append(self.mesh())
         return out
 
     def each(self, objs: Iterable[Obj], build: Any) -> list[Resource]:
@@ -601,6 +653,7 @@ class Builder:
         attrs = {
             "pod_spec": spec,
             "pod_annotations": dict(tmeta.get("annotations") or {}),
+            "pod_labels": _str_map(tmeta.get("labels")),
             "controller": f"{controller.get('kind')}/{controller.get('name')}" if controller else None,
             "env_literals": o.env,
         }
@@ -699,6 +752,88 @@ class Builder:
         summary = _admission_summary(o, self.kinds("ValidatingAdmissionPolicyBinding"))
         self.admission.append(summary)
         return self.res(o, ADMISSION, summary)
+
+    # ------------------------------------------------------------- Istio and KServe objects
+
+    def peer_authentication(self, o: Obj) -> Resource:
+        attrs = istio.peer_authentication(_spec(o))
+        self.peer_auths.append(({"namespace": o.namespace, "name": o.name, **attrs}, o.evidence))
+        self._istio(o)
+        return self.res(o, PEER_AUTHENTICATION, attrs)
+
+    def authorization_policy(self, o: Obj) -> Resource:
+        self._istio(o)
+        return self.res(o, AUTHORIZATION_POLICY, istio.authorization_policy(_spec(o)))
+
+    def destination_rule(self, o: Obj) -> Resource:
+        self._istio(o)
+        return self.res(o, DESTINATION_RULE, istio.destination_rule(_spec(o)))
+
+    def _istio(self, o: Obj) -> None:
+        self.istio_seen = True
+        if o.source is not None:
+            self.istio_files.add(o.source.file)
+
+    def inference_service(self, o: Obj) -> Resource:
+        spec = _spec(o)
+        attrs = {
+            "labels": _str_map(o.meta.get("labels")),
+            "annotations": _str_map(o.meta.get("annotations")),
+            "components": list(kserve.components(spec)),
+            "storage_uris": kserve.storage_uris(spec),
+        }
+        return self.res(o, INFERENCE_SERVICE, attrs)
+
+    def predictor(self, o: Obj) -> Resource:
+        """The InferenceService's predictor as a workload (the pod KServe runs for it)."""
+        predictor = kserve.components(_spec(o)).get("predictor")
+        spec = kserve.pod_spec(predictor) if predictor is not None else None
+        annotations = {**_str_map(o.meta.get("annotations")), **kserve.component_annotations(predictor or {})}
+        labels = kserve.pod_labels(
+            o.name,
+            "predictor",
+            {**_str_map(o.meta.get("labels")), **_str_map((predictor or {}).get("labels"))},
+        )
+        attrs = {
+            "pod_spec": spec,
+            "pod_annotations": annotations,
+            "pod_labels": labels,
+            "controller": None,
+            "env_literals": o.env,
+        }
+        gaps = {} if spec is not None else {"pod_spec": "the InferenceService has no predictor"}
+        return self.res(o, WORKLOAD, attrs, gaps)
+
+    def mesh(self) -> Resource:
+        """The mesh as a whole: every PeerAuthentication, so the mesh-wide policy can be judged."""
+        estate = self.estate
+        gaps: dict[str, str] = {}
+        attrs: dict[str, Any] = {"kind": "Mesh", "namespace": None, "name": "istio", "cluster": estate.scope}
+        attrs["namespaces"] = estate.namespaces
+        failed = [
+            w for (kind, _ns), w in sorted(estate.failed.items(), key=str) if kind == "PeerAuthentication"
+        ]
+        if failed:
+            gaps["peer_authentications"] = f"PeerAuthentications could not be read: {failed[0]}"
+        else:
+            attrs["peer_authentications"] = sorted(
+                (summary for summary, _ in self.peer_auths), key=lambda p: (str(p["namespace"]), p["name"])
+            )
+        # Manifests: the mesh is read from files, named by the first that holds Istio objects.
+        source = (
+            SourceLocation(file=min(self.istio_files), address="Mesh/istio") if self.istio_files else None
+        )
+        return Resource(
+            provider=PROVIDER,
+            type=MESH,
+            id=resource_id(estate.scope, "Mesh", "istio", None),
+            name="Mesh/istio",
+            location=Location(account=estate.scope),
+            attributes=attrs,
+            gaps=gaps,
+            evidence=tuple(dict.fromkeys(ev for _, ev in self.peer_auths)),
+            source=source,
+        )
 
     def secret(self, o: Obj) -> Resource:
         ann = o.meta.get("annotations") or {}

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from auditor.contracts import Attr, TypeSet, attr
+from auditor.models import Resource
 
 TYPES = TypeSet("k8s")
 
@@ -26,6 +27,12 @@ def _object(namespaced: bool = True) -> dict[str, Attr]:
         ),
         "name": attr(str, "metadata.name."),
     }
+
+
+def where(r: Resource) -> str:
+    """How findings name an object: `Kind namespace/name`, or `Kind name` when cluster-scoped."""
+    ns = r.attributes.get("namespace")
+    return f"{r.attributes.get('kind')} {ns + '/' if ns else ''}{r.attributes.get('name')}"
 
 
 WORKLOAD = TYPES.declare(
@@ -51,6 +58,11 @@ WORKLOAD = TYPES.declare(
         ),
         "pod_annotations": attr(
             dict[str, Any], "Annotations of the pod (or of its template), e.g. legacy seccomp annotations."
+        ),
+        "pod_labels": attr(
+            dict[str, Any],
+            "Labels of the pod (or of its template), e.g. sidecar.istio.io/inject; for an InferenceService's "
+            "predictor, the labels KServe puts on its pods.",
         ),
         "controller": attr(
             str | None,
@@ -265,4 +277,97 @@ SECRET = TYPES.declare(
     scope="namespace",
     description="Never the data: live scans list metadata only (and only with --secret-metadata); "
     "manifests keep metadata, type and the names of the data keys.",
+)
+
+# ------------------------------------------------ custom resources: Istio, KServe (read when served)
+
+MESH = TYPES.declare(
+    "k8s.mesh",
+    "Istio service mesh (one per target where Istio's security API is served, or whose manifests "
+    "hold Istio objects)",
+    {
+        **_object(namespaced=False),
+        "cluster": attr(str, "The target label (kubeconfig context, in-cluster name, or `manifests`)."),
+        "namespaces": attr(
+            list[Any] | None,
+            "Live scans limited with --namespaces: the namespaces read (objects elsewhere, the root "
+            "namespace's included, were not); null when every namespace was read, and in manifests.",
+        ),
+        "peer_authentications": attr(
+            list[Any],
+            "Every PeerAuthentication of the target: {namespace, name, selector (matchLabels or null), "
+            "mode (STRICT, PERMISSIVE, DISABLE, UNSET or null), port_modes}. A gap when they could not be "
+            "read.",
+        ),
+    },
+    scope="cluster",
+    description="Live: present when security.istio.io is served (a 404 there means no mesh, so the "
+    "mesh checks have nothing to judge). Its kind is `Mesh`, its name `istio`.",
+)
+
+_SELECTOR = attr(
+    dict[str, Any] | None,
+    "spec.selector.matchLabels; null when the object selects no pods in particular (namespace-wide, "
+    "or mesh-wide in the root namespace).",
+)
+
+PEER_AUTHENTICATION = TYPES.declare(
+    "k8s.peer_authentication",
+    "Istio PeerAuthentication (security.istio.io)",
+    {
+        **_object(),
+        "selector": _SELECTOR,
+        "mode": attr(
+            str | None, "spec.mtls.mode upper-cased (STRICT, PERMISSIVE, DISABLE, UNSET); null if unset."
+        ),
+        "port_modes": attr(dict[str, Any], "spec.portLevelMtls: port -> mode (upper-cased)."),
+    },
+    scope="namespace",
+)
+
+DESTINATION_RULE = TYPES.declare(
+    "k8s.destination_rule",
+    "Istio DestinationRule (networking.istio.io)",
+    {
+        **_object(),
+        "host": attr(str, "spec.host."),
+        "tls_modes": attr(
+            list[Any],
+            "Every TLS mode the rule sets: {where (trafficPolicy, trafficPolicy.portLevelSettings[PORT], "
+            "subsets[NAME].trafficPolicy...), mode (DISABLE, SIMPLE, MUTUAL, ISTIO_MUTUAL)}.",
+        ),
+    },
+    scope="namespace",
+)
+
+AUTHORIZATION_POLICY = TYPES.declare(
+    "k8s.authorization_policy",
+    "Istio AuthorizationPolicy (security.istio.io)",
+    {
+        **_object(),
+        "action": attr(str, "spec.action upper-cased (ALLOW when unset, DENY, AUDIT, CUSTOM)."),
+        "selector": _SELECTOR,
+        "target_refs": attr(list[Any], "spec.targetRef / targetRefs (gateways, services); [] when none."),
+        "provider": attr(str | None, "spec.provider.name of a CUSTOM policy; null otherwise."),
+        "rules": attr(list[Any], "spec.rules as in the API (from, to, when); [] when none."),
+    },
+    scope="namespace",
+)
+
+INFERENCE_SERVICE = TYPES.declare(
+    "k8s.inference_service",
+    "KServe InferenceService (serving.kserve.io)",
+    {
+        **_object(),
+        "labels": attr(dict[str, Any], "metadata.labels (visibility labels live here)."),
+        "annotations": attr(dict[str, Any], "metadata.annotations (authentication switches live here)."),
+        "components": attr(list[Any], "The components it defines: predictor, transformer, explainer."),
+        "storage_uris": attr(
+            list[Any],
+            "Every model storage URI: {component, field (model.storageUri...), uri}; a URI holding a "
+            "credential is `[REDACTED]`.",
+        ),
+    },
+    scope="namespace",
+    description="Its predictor is also a k8s.workload (kind InferenceService), judged by the workload checks.",
 )

@@ -21,6 +21,7 @@ from datetime import date
 from typing import Any
 
 from auditor.providers.k8s.kinds import BY_KIND, Kind
+from auditor.providers.k8s.kserve import COMPONENTS, MODEL_KEYS
 
 MAX_PROBLEMS = 3  # per object; the rest are counted
 
@@ -270,6 +271,65 @@ BODIES: dict[str, Fields] = {
     "Secret": Fields({"type": STR, "data": MapOf(SCALAR), "stringData": MapOf(SCALAR)}),
 }
 BODIES["ClusterRole"] = BODIES["Role"]
+
+# Istio and KServe (as their CRDs define them; only what is read)
+ISTIO_SELECTOR = Fields({"matchLabels": MapOf(SCALAR)})
+MTLS = Fields({"mode": STR})
+TLS_POLICY = Fields(
+    {
+        "tls": MTLS,
+        "portLevelSettings": ListOf(Fields({"port": Fields({"number": INT}), "tls": MTLS})),
+    }
+)
+BODIES["PeerAuthentication"] = Fields(
+    # portLevelMtls keys are port numbers: YAML may write them unquoted, so any key is taken
+    {"spec": Fields({"selector": ISTIO_SELECTOR, "mtls": MTLS, "portLevelMtls": ANY_MAPPING})}
+)
+BODIES["DestinationRule"] = Fields(
+    {
+        "spec": Fields(
+            {
+                "host": STR,
+                "trafficPolicy": TLS_POLICY,
+                "subsets": ListOf(Fields({"name": STR, "trafficPolicy": TLS_POLICY})),
+            }
+        )
+    }
+)
+BODIES["AuthorizationPolicy"] = Fields(
+    {
+        "spec": Fields(
+            {
+                "action": STR,
+                "selector": ISTIO_SELECTOR,
+                "targetRef": ANY_MAPPING,
+                "targetRefs": ListOf(ANY_MAPPING),
+                "provider": Fields({"name": STR}),
+                "rules": ListOf(
+                    Fields(
+                        {
+                            "from": ListOf(Fields({"source": ANY_MAPPING})),
+                            "to": ListOf(Fields({"operation": ANY_MAPPING})),
+                            "when": ListOf(Fields({"key": STR})),
+                        }
+                    )
+                ),
+            }
+        )
+    }
+)
+# A KServe component is a pod spec inline (no container required: the model spec brings one),
+# its model spec a container with a storageUri.
+MODEL_SPEC = Fields({**CONTAINER.fields, "storageUri": STR})
+COMPONENT = Fields(
+    {
+        **POD_SPEC.fields,
+        "containers": ListOf(CONTAINER),
+        "annotations": MapOf(SCALAR),
+        **dict.fromkeys(MODEL_KEYS, MODEL_SPEC),
+    }
+)
+BODIES["InferenceService"] = Fields({"spec": Fields(dict.fromkeys(COMPONENTS, COMPONENT))})
 BODIES["ClusterRoleBinding"] = BODIES["RoleBinding"]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from fnmatch import fnmatchcase
 from typing import Any
 
 from auditor.checks import (
@@ -163,10 +164,29 @@ def approle_secret_id_ttl(role: Resource, ctx: CheckContext) -> Verdict:
     severity="medium",
     resource_types=[APPROLE],
     rationale="Binding to the workload's network means a leaked secret id or token is useless elsewhere.",
-    remediation="Set secret_id_bound_cidrs and/or token_bound_cidrs on the role.",
+    remediation="Set secret_id_bound_cidrs and/or token_bound_cidrs on the role (which roles must: "
+    "vault.approle.cidr_required_roles).",
     references=[f"{REFS}/auth/approle"],
+    params=[
+        param(
+            "vault.approle.cidr_required_roles",
+            "string_list",
+            [],
+            "AppRole roles that must bind secret ids or tokens to CIDRs: role names or mount/role, globs "
+            "allowed (`*`: every role); the others are not applicable. Default: none (pod and runner "
+            "addresses are rarely stable enough to bind to).",
+        )
+    ],
 )
 def approle_cidr_binding(role: Resource, ctx: CheckContext) -> Verdict:
+    required = list(ctx.param("vault.approle.cidr_required_roles") or [])
+    if not required:
+        return not_applicable(
+            f"AppRole {role.name}: no role must bind CIDRs (vault.approle.cidr_required_roles is empty)"
+        )
+    names = (str(need(role, "role")), role.name or "")
+    if not any(fnmatchcase(n, pattern) for pattern in required for n in names):
+        return not_applicable(f"AppRole {role.name} is not in vault.approle.cidr_required_roles")
     cidrs = list(need(role, "secret_id_bound_cidrs") or []) + list(need(role, "token_bound_cidrs") or [])
     if not cidrs:
         return failed(f"AppRole {role.name} has no secret_id_bound_cidrs or token_bound_cidrs")

@@ -4,11 +4,11 @@ What is read (all GET/LIST, plus POST `auth/token/lookup-accessor`, a read by ac
 the scanner's own token metadata (`auth/token/lookup-self`, with the token id dropped before it is
 recorded: its accessor and display name are the collector's identity in the chain of custody),
 health, seal status, leader/HA, sanitized server config, raft autopilot state, version history,
-audit devices, auth methods and their tuning, login MFA enforcements, AppRole role config,
-secrets engines and their tuning, KV v2 engine config (never data or metadata of keys), PKI roles
-and issuer certificates (public), transit key config (never key material), ACL policies, token
-accessors and their lookups (the token id is dropped). Enterprise-only endpoints that answer 404
-are recorded as not applicable.
+audit devices, auth methods and their tuning, login MFA enforcements, the roles of AppRole,
+Kubernetes and JWT/OIDC methods (configuration only), secrets engines and their tuning, KV v2
+engine config (never data or metadata of keys), PKI roles and issuer certificates (public),
+transit key config (never key material), ACL policies, token accessors and their lookups (the
+token id is dropped). Enterprise-only endpoints that answer 404 are recorded as not applicable.
 
 How: one `auditor.runtime.Session` per target. After the health read, the independent sections
 (server state, auth methods, secrets engines, policies, tokens) run as tasks on the session's
@@ -42,6 +42,8 @@ from auditor.providers.vault.common import (
     APPROLE,
     AUDIT,
     AUTH,
+    JWT_ROLE,
+    K8S_ROLE,
     KV,
     MOUNT,
     PKI_ISSUER,
@@ -82,6 +84,13 @@ def _fields(rtype: str, *own: str) -> tuple[str, ...]:
     return tuple(k for k, a in contract.attributes.items() if k not in own and a.required)
 
 
+def _optional(rtype: str) -> tuple[str, ...]:
+    """The attributes of `rtype` a read copies when the server returns them (older servers do not)."""
+    contract = TYPES.get(rtype)
+    assert contract is not None
+    return tuple(k for k, a in contract.attributes.items() if not a.required)
+
+
 # What each read fills: when it fails, every one of these is a gap on the resource.
 _SEAL = ("seal_type", "recovery_seal", "storage_type")
 _LEADER = ("ha_enabled", "raft_committed_index")
@@ -93,7 +102,12 @@ _PKI_ROLE_FIELDS = _fields(PKI_ROLE, "mount", "role")
 _ISSUER_FIELDS = _fields(PKI_ISSUER, "mount", "issuer_id")
 _TRANSIT_FIELDS = _fields(TRANSIT, "mount", "key")
 _TRANSIT_COPIED = tuple(k for k in _TRANSIT_FIELDS if k != "latest_version_created")
-_APPROLE_FIELDS = _fields(APPROLE, "mount", "role")
+_ROLE_OWN = ("mount", "role", "mount_accessor")
+# Login methods whose roles are collected (LIST and GET auth/<mount>/role/...): method type ->
+# resource type, the attributes a role read fills, and the optional ones it may fill.
+_ROLE_TYPES = {"approle": APPROLE, "kubernetes": K8S_ROLE, "jwt": JWT_ROLE, "oidc": JWT_ROLE}
+_ROLE_FIELDS = {rtype: _fields(rtype, *_ROLE_OWN) for rtype in (APPROLE, K8S_ROLE, JWT_ROLE)}
+_ROLE_OPTIONAL = {rtype: _optional(rtype) for rtype in _ROLE_FIELDS}
 _POLICY_FIELDS = _fields(POLICY, "name")
 _TOKEN_REQUIRED = _fields(TOKEN, "accessor")
 # What `lookup-self` keeps: who the scanner is, never the token (`id`) itself.
@@ -448,7 +462,7 @@ class _Collection:
     def _auth_listed(self, res: dict[str, Any]) -> None:
         auth = res["auth"]
         if isinstance(auth, CallFailed):
-            self.session.gap(auth, scope=self.scope, types=(AUTH, APPROLE))
+            self.session.gap(auth, scope=self.scope, types=(AUTH, *_ROLE_FIELDS))
             return
         mounts = {p: d for p, d in _data(auth.body).items() if isinstance(d, dict) and "type" in d}
         mfa = res["mfa"]
@@ -460,9 +474,11 @@ class _Collection:
             thunks[f"tune {path}"] = partial(self.get, f"sys/auth/{path.rstrip('/')}/tune")
         self.gather(thunks, partial(self._auth_read, mounts, auth, mfa, names))
         for path, d in sorted(mounts.items()):
-            if d.get("type") == "approle":
+            rtype = _ROLE_TYPES.get(str(d.get("type")))
+            if rtype is not None:
                 base = f"auth/{path.rstrip('/')}/role"
-                self.task(self.each, base, (APPROLE,), partial(self._approle_role, path, base))
+                role = partial(self._auth_role, rtype, path, str(d.get("accessor")), base)
+                self.task(self.each, base, (rtype,), role)
 
     def _auth_read(
         self,
@@ -509,12 +525,16 @@ class _Collection:
                 evs.extend(enforcements[name][1] for name in matched)
             self.add(AUTH, self.rid("auth", path), path, attrs, gaps, evs)
 
-    def _approle_role(self, mount: str, base: str, name: str, lev: str) -> None:
-        attrs: dict[str, Any] = {"mount": mount, "role": name}
+    def _auth_role(self, rtype: str, mount: str, accessor: str, base: str, name: str, lev: str) -> None:
+        """One role of a login method: its configuration (never a role id or secret id)."""
+        attrs: dict[str, Any] = {"mount": mount, "role": name, "mount_accessor": accessor}
         gaps: dict[str, str] = {}
         evs = [lev]
-        self.detail(f"{base}/{name}", _APPROLE_FIELDS, attrs, gaps, evs)
-        self.add(APPROLE, self.rid("auth", mount, "role", name), f"{mount}{name}", attrs, gaps, evs)
+        data = self.detail(f"{base}/{name}", _ROLE_FIELDS[rtype], attrs, gaps, evs)
+        for key in _ROLE_OPTIONAL[rtype]:
+            if data is not None and key in data:
+                attrs[key] = data[key]
+        self.add(rtype, self.rid("auth", mount, "role", name), f"{mount}{name}", attrs, gaps, evs)
 
     def mounts(self) -> None:
         self.session.progress.step("vault: secrets engines")

@@ -15,6 +15,8 @@ PKI_ROLE = "vault.pki_role"
 PKI_ISSUER = "vault.pki_issuer"
 TRANSIT = "vault.transit_key"
 APPROLE = "vault.approle_role"
+K8S_ROLE = "vault.kubernetes_role"
+JWT_ROLE = "vault.jwt_role"
 POLICY = "vault.policy"
 TOKEN = "vault.token"
 

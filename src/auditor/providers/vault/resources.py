@@ -186,6 +186,22 @@ TYPES.declare(
     scope="namespace",
 )
 
+# What every role of a login method (AppRole, Kubernetes, JWT/OIDC) says about the tokens it
+# issues: Vault's shared token fields, as the role read returns them.
+_ROLE_TOKEN = {
+    "mount_accessor": attr(str, "Accessor of the auth mount the role belongs to (its vault.auth_method)."),
+    "token_ttl": attr(int, "Issued token TTL, seconds (0: the mount's default)."),
+    "token_max_ttl": attr(int, "Issued token max TTL, seconds (0: the mount's max lease TTL)."),
+    "token_explicit_max_ttl": attr(
+        int, "Hard cap on the issued tokens' life, renewals and periods included, seconds (0: none)."
+    ),
+    "token_period": attr(int, "Period of the issued tokens, seconds (0: not periodic)."),
+    "token_policies": attr(list, "Policies of the issued tokens."),
+    "token_type": attr(str, "Type of the issued tokens."),
+    "token_num_uses": attr(int, "Uses per issued token (0: unlimited)."),
+    "token_bound_cidrs": attr(list | None, "CIDRs the issued tokens may be used from (null or empty: any)."),
+}
+
 TYPES.declare(
     t.APPROLE,
     "AppRole role (configuration, never role-id or secret-id)",
@@ -198,15 +214,56 @@ TYPES.declare(
         "secret_id_bound_cidrs": attr(
             list | None, "CIDRs a secret id may be used from (null or empty: any)."
         ),
-        "token_bound_cidrs": attr(
-            list | None, "CIDRs the issued tokens may be used from (null or empty: any)."
+        **_ROLE_TOKEN,
+    },
+    scope="namespace",
+)
+
+TYPES.declare(
+    t.K8S_ROLE,
+    "Kubernetes auth role (which service accounts may log in, and the tokens they get)",
+    {
+        "mount": attr(str, "Mount path of the Kubernetes auth method, with trailing slash."),
+        "role": attr(str, "Role name."),
+        "bound_service_account_names": attr(
+            list, "Service-account names that may log in (`*`: any; entries may be globs)."
         ),
-        "token_ttl": attr(int, "Issued token TTL, seconds."),
-        "token_max_ttl": attr(int, "Issued token max TTL, seconds."),
-        "token_policies": attr(list, "Policies of the issued tokens."),
-        "token_type": attr(str, "Type of the issued tokens."),
-        "token_num_uses": attr(int, "Uses per issued token (0: unlimited)."),
-        "token_period": attr(int, "Period of the issued tokens, seconds (0: not periodic)."),
+        "bound_service_account_namespaces": attr(
+            list | None,
+            "Namespaces those service accounts may live in (`*`: any; entries may be globs; null: only "
+            "the selector's).",
+        ),
+        "bound_service_account_namespace_selector": attr(
+            str,
+            "Label selector (JSON or YAML) admitting further namespaces by their labels; empty: none. "
+            "Absent on servers whose plugin predates it.",
+            optional=True,
+        ),
+        "audience": attr(str, "Audience the service-account JWT must carry (empty: any).", optional=True),
+        "alias_name_source": attr(str, "What names the identity alias: serviceaccount_uid or _name."),
+        **_ROLE_TOKEN,
+    },
+    scope="namespace",
+)
+
+TYPES.declare(
+    t.JWT_ROLE,
+    "JWT/OIDC auth role (which tokens may log in, and the tokens they get)",
+    {
+        "mount": attr(str, "Mount path of the JWT or OIDC auth method, with trailing slash."),
+        "role": attr(str, "Role name."),
+        "role_type": attr(str, "jwt (a presented JWT) or oidc (a browser login at the provider)."),
+        "bound_audiences": attr(
+            list | None, "Audiences (aud) the JWT must name, matched exactly (null or empty: any)."
+        ),
+        "bound_subject": attr(str, "Subject (sub) the JWT must carry (empty: any)."),
+        "bound_claims": attr(
+            dict | None,
+            "Claims the JWT must carry: claim -> value or list of values (null or empty: none).",
+        ),
+        "bound_claims_type": attr(str, "How bound_claims values match: string (exactly) or glob."),
+        "user_claim": attr(str, "Claim that names the identity alias."),
+        **_ROLE_TOKEN,
     },
     scope="namespace",
 )
