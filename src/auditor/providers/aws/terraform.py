@@ -28,12 +28,12 @@ describe a whole account, so their checks are `not_applicable` to it, never fail
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from auditor.models import Location, Resource
+from auditor.plan_values import json_value as policy_doc  # a policy document (JSON text) as a dict
 from auditor.providers.aws import resources as T
 from auditor.terraform import UNKNOWN, Plan, PlanResource, Unknown
 
@@ -56,16 +56,6 @@ _CANNED: dict[str, list[tuple[str, str]]] = {
     "bucket-owner-full-control": [],
     "aws-exec-read": [],
 }
-
-
-def policy_doc(value: Any) -> Any:
-    """A policy document (JSON text in a plan) as a dict, like the collector's."""
-    if isinstance(value, str):
-        try:
-            return json.loads(value)
-        except json.JSONDecodeError:
-            return {"unparsed": value[:2000]}
-    return value
 
 
 class _Builder:
