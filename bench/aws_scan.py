@@ -3,10 +3,12 @@
     .venv/bin/python bench/aws_scan.py --scale 1 --latency-ms 50
     .venv/bin/python bench/aws_scan.py --scale 10 --latency-ms 0
 
-moto, the optional latency proxy and the seeding run in a child process, so the figures below
+moto (behind auditor_testkit.aws.gaps.MotoGaps, the local fake for the operations moto lacks),
+the optional latency proxy and the seeding run in a child process, so the figures below
 are the scanner's own: wall time of the collection, peak RSS of the scanning process, API
 requests sent (retries included), resources collected, findings. With latency L and concurrency C the
-floor is about requests x L / C.
+floor is about requests x L / C. Requests per resource should stay flat as the scale grows: per-resource
+detail calls only where AWS has no list form.
 """
 
 from __future__ import annotations
@@ -24,16 +26,19 @@ REGIONS = ["us-east-1", "eu-west-1", "ap-southeast-2"]
 
 def _serve(conn: Connection, scale: int, latency: float) -> None:
     from auditor_testkit.aws import seed
+    from auditor_testkit.aws.gaps import MotoGaps
     from auditor_testkit.aws.moto import FaultProxy, MotoServer, ProxyRules
 
     server = MotoServer()
-    seed.seed_estate(server.url, REGIONS)
-    created = seed.seed_bulk(server.url, REGIONS, scale)
-    proxy = FaultProxy(server.url, ProxyRules(latency=latency)) if latency else None
-    conn.send({"url": proxy.url if proxy else server.url, "bulk": created})
+    aws = MotoGaps(server.url)
+    seed.seed_estate(aws.url, REGIONS, gaps=aws)
+    created = seed.seed_bulk(aws.url, REGIONS, scale)
+    proxy = FaultProxy(aws.url, ProxyRules(latency=latency)) if latency else None
+    conn.send({"url": proxy.url if proxy else aws.url, "bulk": created})
     conn.recv()  # wait for the scan to finish
     if proxy:
         proxy.stop()
+    aws.stop()
     server.stop()
 
 
@@ -99,6 +104,7 @@ def main() -> None:
     if args.latency_ms:
         print(f"  floor requests x latency / C  {floor:.2f} s  (wall / floor = {wall / floor:.2f})")
     print(f"  resources collected           {len(snap.resources)} (and the derived views)")
+    print(f"  requests per resource         {requests / max(len(snap.resources), 1):.2f}")
     print(f"  findings                      {len(findings)} in {eval_s:.2f} s")
     print(f"  collection errors             {len(snap.errors)}")
     print(

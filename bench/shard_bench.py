@@ -29,17 +29,20 @@ AUDITOR = str(Path(sys.executable).with_name("auditor"))
 
 
 def _serve(conn: Connection, latency: float) -> None:
+    from auditor_testkit.aws.gaps import MotoGaps
     from auditor_testkit.aws.moto import FaultProxy, MotoServer, ProxyRules
     from auditor_testkit.aws.org import build_organization
 
     server = MotoServer()
-    accounts = build_organization(server.url)
-    proxy = FaultProxy(server.url, ProxyRules(latency=latency))
+    gaps = MotoGaps(server.url)  # moto plus the operations it lacks
+    accounts = build_organization(gaps.url, gaps)
+    proxy = FaultProxy(gaps.url, ProxyRules(latency=latency))
     conn.send({"url": proxy.url, "accounts": len(accounts)})
     while (msg := conn.recv()) != "stop":
         if msg == "seen":
             conn.send(proxy.rules.seen)
     proxy.stop()
+    gaps.stop()
     server.stop()
 
 

@@ -444,9 +444,12 @@
   }
 
   function checksView() {
+    var sevRank = { critical: 0, high: 1, medium: 2, low: 3, info: 4 };
+    // by severity first, then by how many resources fail, then by id
     var rows = D.checks.map(function (c, j) { return j; }).sort(function (a, b) {
+      var sa = sevRank[chk(a).severity], sb = sevRank[chk(b).severity];
       var fa = counts(byCheck[a]).fail || 0, fb = counts(byCheck[b]).fail || 0;
-      return fb - fa || (S[D.checks[a][0]] < S[D.checks[b][0]] ? -1 : 1);
+      return (sa == null ? 9 : sa) - (sb == null ? 9 : sb) || fb - fa || (S[D.checks[a][0]] < S[D.checks[b][0]] ? -1 : 1);
     }).map(function (j) {
       var c = chk(j);
       return row([link(route("check", c.id), [c.title]), el("code", null, [c.id]), el("span", "sev " + c.severity, [c.severity]), countsText(counts(byCheck[j]))]);

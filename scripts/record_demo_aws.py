@@ -1,10 +1,12 @@
 """Record the AWS demo snapshot (fixtures/demo/aws.json.gz) with the real collector.
 
-Starts moto in server mode on 127.0.0.1, seeds a small organization (a management account with a
-mix of good and bad resources in two regions, a member account with the opposite account-wide
-settings), scans it through Organizations with the AWS collector and saves the snapshot.
-IAM Access Analyzer is not implemented by moto: its collection errors stay in the snapshot, as
-they would for an account where that API is denied.
+Starts moto in server mode on 127.0.0.1 behind the local fake for the operations moto lacks
+(auditor_testkit.aws.gaps.MotoGaps), seeds a small organization (a management account with a
+mix of good and bad resources in two regions, among them CloudWatch alarm chains, detection
+services, databases, an edge, a SageMaker and Bedrock ML platform, ECR and EKS; a member account
+with the opposite account-wide settings), scans it through Organizations with the AWS collector
+and saves the snapshot. IAM Access Analyzer is not implemented by moto: its collection errors
+stay in the snapshot, as they would for an account where that API is denied.
 
 Run: .venv/bin/python scripts/record_demo_aws.py
 """
@@ -22,6 +24,7 @@ from auditor.runtime import CollectRun
 from auditor.snapshot import save_snapshot
 from auditor.version import __version__
 from auditor_testkit.aws import seed
+from auditor_testkit.aws.gaps import MotoGaps
 from auditor_testkit.aws.moto import MotoServer, moto_env
 
 OUT = Path(__file__).resolve().parents[1] / "fixtures" / "demo" / "aws.json.gz"
@@ -34,14 +37,15 @@ def main() -> None:
     ).parse_args()
     saved = dict(os.environ)
     server = MotoServer()
+    aws = MotoGaps(server.url)
     os.environ.update(moto_env())  # fake credentials for the collector (restored below)
     try:
-        accounts = seed.create_organization(server.url)
-        seed.seed_estate(server.url, REGIONS)
-        seed.seed_estate(server.url, REGIONS, seed.assume_creds(server.url, accounts[1]), member=True)
+        accounts = seed.create_organization(aws.url)
+        seed.seed_estate(aws.url, REGIONS, gaps=aws)
+        seed.seed_estate(aws.url, REGIONS, seed.assume_creds(aws.url, accounts[1]), member=True, gaps=aws)
         builder = SnapshotBuilder(tool_version=__version__)
         options = AwsOptions(
-            org_role="OrganizationAccountAccessRole", regions=REGIONS, endpoint_url=server.url, max_attempts=2
+            org_role="OrganizationAccountAccessRole", regions=REGIONS, endpoint_url=aws.url, max_attempts=2
         )
         collect(options, CollectRun(sink=builder))
         snapshot = builder.build()
@@ -50,6 +54,7 @@ def main() -> None:
             t.options.pop("endpoint_url", None)
         save_snapshot(snapshot, OUT)
     finally:
+        aws.stop()
         server.stop()
         os.environ.clear()
         os.environ.update(saved)

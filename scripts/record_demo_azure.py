@@ -24,7 +24,7 @@ from auditor.providers.azure.clients import AzureClients
 from auditor.scan import collect
 from auditor.snapshot import save_snapshot
 from auditor_testkit.azure_estate import CANARY, RESTRICTED, reference_estate
-from auditor_testkit.azure_fake import FakeAzure
+from auditor_testkit.azure_fake import TEST_TOKEN, FakeAzure
 from auditor_testkit.netguard import loopback_only
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -35,7 +35,7 @@ class StaticToken:
     def get_token(self, *scopes: str, **_: Any) -> Any:
         from azure.core.credentials import AccessToken
 
-        return AccessToken("test-token", int(time.time()) + 3600)
+        return AccessToken(TEST_TOKEN, int(time.time()) + 3600)
 
 
 def main() -> None:

@@ -146,3 +146,30 @@ def test_yaml_documents_are_bounded_in_time_and_memory() -> None:
     many_keys = "".join(f"k{i}: {i}\n" for i in range(100_000))
     (doc,) = iter_yaml(many_keys)
     assert doc.problem is None and len(doc.data) == 100_000
+
+
+ODD_YAML = [
+    "a: yes\nb: off\nc: 012\nd: 0x1F\ne: 1:30\nf: .inf\ng: ~\nh: 2026-11-01\ni: 2026-11-01T10:00:00Z\nj: 1_000",
+    "? [a, b]\n: c",  # a key PyYAML refuses
+    "a: !!binary aGk=\nb: !!set {x, y}",
+    "base: &b {x: 1}\nother:\n  <<: *b\n  y: 2",
+    "{1: one, null: none, true: yes, 1.5: x}",
+    "a: \"\\u00e9\\t\"\nb: 'single'\nc: |\n  block\n  text\n",
+    "- [a, {b: [c, d]}]\n- ''",
+]
+
+
+@pytest.mark.parametrize("text", ODD_YAML)
+def test_the_fast_tree_loader_gives_what_pyyaml_gives(text: str) -> None:
+    """iter_yaml builds anchor-free documents in one pass: the same data as PyYAML's constructor
+    (or, for what it leaves to PyYAML, the same problem)."""
+    import yaml
+
+    (doc,) = iter_yaml(text)
+    try:
+        expected = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except yaml.YAMLError:
+        assert doc.problem and "not valid YAML" in doc.problem
+        return
+    assert doc.problem is None
+    assert doc.data == expected and repr(doc.data) == repr(expected)

@@ -108,6 +108,16 @@ def test_collection_exclusions_are_scoped_and_are_not_errors() -> None:
     assert not snap.errors
 
 
+def test_a_collection_exclusion_no_check_reads_is_still_listed() -> None:
+    unread = CollectionExclusion(
+        provider="t", scope=Location(account="a"), resource_types=("t.widget",), reason="3 widgets not read"
+    )
+    ev = assess(Snapshot(resources=BOXES, exclusions=[unread]), REG)
+    (x,) = ev.exclusions
+    assert (x.check_id, x.origin, x.reason) == ("*", "collection", "3 widgets not read")
+    assert {f.resource_id for f in ev.findings} == {"b1", "b5"}, "no finding is dropped for it"
+
+
 def _library(*mapped: tuple[str, ...]):  # type: ignore[no-untyped-def]
     from auditor.catalog import Library
 
@@ -184,3 +194,32 @@ def test_checks_commands_show_metadata_reads_params_and_controls() -> None:
     names = {p["name"] for p in json.loads(out)}
     assert names == set(load_registry().params())
     assert run("checks", "show", "aws.nope")[0] == 2
+
+
+def test_results_record_the_parameters_in_effect(tmp_path: Path) -> None:
+    params = tmp_path / "params.yaml"
+    params.write_text("vault.kv.max_versions: 5\n")
+    out = tmp_path / "o"
+    run("scan", "--from-snapshot", str(DEMO / "vault.json.gz"), "--params", str(params), "--out", str(out))
+    scan = json.loads((out / "results.json").read_text())["scan"]
+    assert scan["params"]["vault.kv.max_versions"] == 5 and scan["params_set"] == ["vault.kv.max_versions"]
+    assert scan["params"]["vault.token.max_ttl_hours"] == 720  # a default, recorded too
+    assert not any(name.startswith("aws.") for name in scan["params"])  # only checks that ran
+    assert "vault.kv.max_versions" in (out / "report.html").read_text()
+
+
+def test_a_snapshot_is_re_evaluated_with_a_configs_thresholds_and_selection(tmp_path: Path) -> None:
+    cfg = tmp_path / "audit.yaml"
+    cfg.write_text(
+        "targets: [{provider: vault, options: {addr: 'https://vault.invalid:8200'}}]\n"
+        "params: {vault.kv.max_versions: 5}\nskip_checks: ['vault.audit.*']\nformats: [json]\n"
+    )
+    out = tmp_path / "o"
+    code, _, err = run(
+        "scan", "--config", str(cfg), "--from-snapshot", str(DEMO / "vault.json.gz"), "--out", str(out)
+    )
+    data = json.loads((out / "results.json").read_text())
+    assert "its targets are not scanned" in err and code in (0, 3)
+    assert data["scan"]["params_set"] == ["vault.kv.max_versions"]
+    assert {x["check_id"] for x in data["exclusions"]} >= {"vault.audit.device_enabled"}
+    assert not (out / "report.html").exists()  # the config's formats

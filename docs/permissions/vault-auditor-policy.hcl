@@ -52,3 +52,6 @@ path "sys/policies/acl/+"            { capabilities = ["read"] }
 # Tokens: accessors and lookups by accessor (the token id is never returned or stored)
 path "auth/token/accessors/"         { capabilities = ["list", "sudo"] }
 path "auth/token/lookup-accessor"    { capabilities = ["update"] }
+# The scanner's own token metadata (accessor, display name: the chain-of-custody identity). The
+# `default` policy grants it too; the collector drops the token id before anything is recorded.
+path "auth/token/lookup-self"        { capabilities = ["read"] }

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import gzip
 import re
+import sys
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -187,6 +188,43 @@ def _check_graph(node: yaml.Node) -> str | None:
     return None
 
 
+def _tree_problem(node: yaml.Node) -> str | None:
+    """`_check_graph` for a document with no anchors, so no aliases: a tree, whose expanded size is
+    its written size. The same limits, found by visiting only the collection nodes."""
+    total = 1
+    stack: list[tuple[yaml.Node, int]] = [(node, 1)]
+    scalar = yaml.ScalarNode
+    while stack:
+        n, depth = stack.pop()
+        children = n.value
+        if n.__class__ is scalar or not children:
+            continue
+        if depth >= MAX_DEPTH:
+            return f"is nested deeper than {MAX_DEPTH} levels"
+        if isinstance(n, yaml.MappingNode):
+            total += 2 * len(children)
+            for k, v in children:
+                if k.__class__ is not scalar:
+                    stack.append((k, depth + 1))
+                if v.__class__ is not scalar:
+                    stack.append((v, depth + 1))
+        else:
+            total += len(children)
+            stack.extend((c, depth + 1) for c in children if c.__class__ is not scalar)
+        if total > MAX_EXPANDED_NODES:
+            return f"expands to more than {MAX_EXPANDED_NODES:,} nodes through aliases (a YAML bomb?)"
+    return None
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _may_hold_surrogate(text: str) -> bool:
+    """Whether a document's data could hold a lone surrogate: only if its text has one, or a
+    double-quoted `\\u` / `\\U` escape could write one."""
+    return "\\u" in text or "\\U" in text or _SURROGATE.search(text) is not None
+
+
 def _has_surrogate(value: Any) -> bool:
     stack = [value]
     while stack:
@@ -202,6 +240,52 @@ def _has_surrogate(value: Any) -> bool:
     return False
 
 
+_PLAIN_SCALARS = frozenset(f"tag:yaml.org,2002:{t}" for t in ("null", "bool", "int", "float", "timestamp"))
+_STR, _SEQ, _MAP = "tag:yaml.org,2002:str", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"
+
+
+class _NotPlain(Exception):
+    """The tree holds something `_construct_tree` leaves to PyYAML (a tag, a merge key, a complex key)."""
+
+
+def _construct_tree(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
+    """What `loader.construct_document(node)` returns, for a document with no anchors (a tree) made
+    of plain maps, sequences and scalars, built in one pass; scalars other than strings are built by
+    the loader's own constructors, so the values are the same. Anything else raises _NotPlain.
+    (A module-level function, not a closure: a recursive closure is a reference cycle that would
+    keep every loader alive until the next full collection.)"""
+    return _build(node, loader, loader.yaml_constructors)
+
+
+def _build(n: yaml.Node, loader: yaml.SafeLoader, constructors: dict[Any, Any]) -> Any:
+    tag, cls = n.tag, n.__class__
+    if cls is yaml.ScalarNode:
+        if tag == _STR:
+            return n.value
+        if tag in _PLAIN_SCALARS:
+            return constructors[tag](loader, n)
+    elif cls is yaml.MappingNode and tag == _MAP:
+        out = {}
+        for k, v in n.value:
+            if k.__class__ is not yaml.ScalarNode:
+                raise _NotPlain  # PyYAML says whether such a key is allowed
+            key = _build(k, loader, constructors)
+            out[sys.intern(key) if key.__class__ is str else key] = _build(v, loader, constructors)
+        return out
+    elif cls is yaml.SequenceNode and tag == _SEQ:
+        return [_build(c, loader, constructors) for c in n.value]
+    raise _NotPlain
+
+
+def _construct(loader: yaml.SafeLoader, node: yaml.Node, text: str) -> Any:
+    if "&" not in text:  # no anchors, so no aliases: a tree
+        try:
+            return _construct_tree(loader, node)
+        except _NotPlain:
+            pass
+    return loader.construct_document(node)
+
+
 def _load_chunk(
     text: str, first_line: int, loader_class: type[yaml.SafeLoader] = _Loader
 ) -> tuple[Any, str | None, bool]:
@@ -213,10 +297,10 @@ def _load_chunk(
         node = loader.get_single_node()
         if node is None:
             return None, None, True
-        problem = _check_graph(node)
+        problem = _check_graph(node) if "&" in text else _tree_problem(node)
         if problem:
             return None, problem, False
-        data = loader.construct_document(node)
+        data = _construct(loader, node, text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f" at line {first_line + mark.line}, column {mark.column + 1}" if mark else ""
@@ -227,7 +311,7 @@ def _load_chunk(
         return None, f"cannot be loaded: {type(exc).__name__}: {str(exc)[:200]}", False
     finally:
         loader.dispose()
-    if _has_surrogate(data):
+    if _may_hold_surrogate(text) and _has_surrogate(data):
         return None, "holds a lone surrogate (an invalid character) in a string", False
     return data, None, False
 

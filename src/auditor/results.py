@@ -11,7 +11,8 @@
     controls         one per control: framework, control_id, title, status, checks,
                      manual_evidence (what an auditor must still request), excluded_checks
     errors           collection errors: provider, operation, scope, kind, message
-    exclusions       checks deliberately not run, and why (selection, or not collected by design)
+    exclusions       checks deliberately not run, and why (selection, or not collected by design;
+                     check_id `*`: resources no check judges, left unread on purpose)
     audit_trail      every decision the stages between evaluation and roll-up took
     skipped_scopes   scopes a collector saw and did not scan on purpose (inactive, disabled), and why
 """
@@ -78,6 +79,10 @@ class ScanInfo(BaseModel):
     targets: list[Target] = Field(default_factory=list)
     snapshot_created_at: datetime | None = None
     frameworks: list[str] = Field(default_factory=list)
+    # the check parameters in effect (declared defaults, overridden by the scan's params), and
+    # which of them the scan set: a re-evaluation can be checked to use the same thresholds
+    params: dict[str, Any] = Field(default_factory=dict)
+    params_set: list[str] = Field(default_factory=list)
 
 
 class Summary(BaseModel):
@@ -150,7 +155,7 @@ class ScanResult(BaseModel):
             ),
             controls={fw: dict(sorted(c.items())) for fw, c in sorted(by_fw.items())},
             collection_errors=len(self.errors),
-            excluded_checks=len({x.check_id for x in self.exclusions}),
+            excluded_checks=len({x.check_id for x in self.exclusions if x.check_id != "*"}),
         )
 
 

@@ -42,6 +42,8 @@ def collect(
 ) -> Snapshot:
     """Run each target's collector into one snapshot. A collector that crashes is recorded
     as a collection error for its whole scope: the scan goes on and its checks report `error`.
+    A collector that raises an `AuditorError` was given an input it cannot use at all (a
+    manifest path that names nothing, say): that is the caller's error (exit 2), not a gap.
 
     `clients` maps a provider name to the client factory its collector should use instead of
     the real SDK (tests and library callers inject one; nothing is patched). With `shard`,
@@ -123,6 +125,8 @@ def evaluate_snapshot(
             targets=snapshot.targets,
             snapshot_created_at=snapshot.created_at,
             frameworks=[f.value for f in fws],
+            params=effective_params(registry, params, ran),
+            params_set=sorted(params or {}),
         ),
         checks=[c.meta for c in registry if c.id in ran or c.meta.provider in scanned],
         findings=evaluation.findings,
@@ -134,6 +138,17 @@ def evaluate_snapshot(
     )
     result.summary = result.compute_summary()
     return result
+
+
+def effective_params(registry: Registry, params: Mapping[str, JSON] | None, ran: set[str]) -> dict[str, JSON]:
+    """Every parameter a check that ran declares, with the value it was judged with."""
+    given = params or {}
+    out: dict[str, JSON] = {}
+    for check in registry:
+        if check.id in ran:
+            for p in check.meta.params:
+                out[p.name] = given.get(p.name, p.default)
+    return dict(sorted(out.items()))
 
 
 def write_outputs(

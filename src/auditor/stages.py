@@ -64,6 +64,9 @@ def run_stages(evaluation: Evaluation, stages: Iterable[Stage], ctx: StageContex
     return evaluation
 
 
+NO_CHECK = "*"  # the check id of an exclusion that no check is affected by (resources nothing judges)
+
+
 def _scope_text(scope: Location | None) -> str | None:
     if scope is None:
         return None
@@ -80,7 +83,11 @@ def _in_scope(f: Finding, scope: Location) -> bool:
 class ExclusionStage:
     """Checks deliberately not run: left out by the check selection (`selected_out`, check id ->
     reason), or over resource types a collector did not read by design (`collected_out`).
-    Each becomes an `Exclusion`; any finding of such a check in such a scope is removed."""
+    Each becomes an `Exclusion`; any finding of such a check in such a scope is removed.
+
+    A collection exclusion over types no check reads (objects of a kind nothing judges) is still
+    listed, as one `Exclusion` with check id `*` (NO_CHECK), so what a collector left unread
+    on purpose is never silently dropped from results and the report."""
 
     selected_out: Mapping[str, str] = field(default_factory=dict)
     collected_out: Sequence[CollectionExclusion] = ()
@@ -98,6 +105,7 @@ class ExclusionStage:
             trail.append(TrailEntry(stage=self.name, action="excluded", check_id=check_id, reason=reason))
         dropped: list[tuple[str, Location, frozenset[str]]] = []
         for ce in self.collected_out:
+            matched = False
             for check in ctx.registry:
                 m = check.meta
                 if check.id in self.selected_out or m.provider != ce.provider:
@@ -123,6 +131,17 @@ class ExclusionStage:
                     )
                 )
                 dropped.append((check.id, ce.scope, frozenset(ce.resource_types or m.resource_types)))
+                matched = True
+            if not matched:
+                exclusions.append(
+                    Exclusion(
+                        check_id=NO_CHECK,
+                        origin="collection",
+                        reason=ce.reason,
+                        provider=ce.provider,
+                        scope=ce.scope,
+                    )
+                )
         findings = evaluation.findings
         if self.selected_out or dropped:
             drop_ids = set(self.selected_out)

@@ -22,11 +22,10 @@ import hashlib
 from collections.abc import Callable
 from typing import Any
 
-from auditor_testkit.azure_fake import AzureEstate
+from auditor_testkit.azure_fake import TENANT, AzureEstate
 
 __all__ = ["CANARY", "DEV", "DISABLED", "PROD", "RESTRICTED", "TENANT", "bulk_estate", "reference_estate"]
 
-TENANT = "8f4a3c2e-1b7d-4e9a-9c61-2d5f0a7b3e14"
 PROD = "0b1c2d3e-4f50-4617-8293-a4b5c6d7e8f9"
 DEV = "1c2d3e4f-5061-4728-93a4-b5c6d7e8f901"
 DISABLED = "2d3e4f50-6172-4839-a4b5-c6d7e8f90a12"

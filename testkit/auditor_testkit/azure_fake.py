@@ -15,7 +15,8 @@ refuses bearer tokens over plain HTTP; trust `ca_file` with `connection_verify` 
   A wrong api-version is a 400 `InvalidApiVersionParameter`; an unknown path a 404 `ResourceNotFound`.
 
 Errors are ARM error bodies (`{"error": {"code", "message"}}`). Requests need `Authorization:
-Bearer <one of tokens>` (401 `InvalidAuthenticationToken` otherwise). `forbid(subscription)` makes
+Bearer <one of tokens>` (default `TEST_TOKEN`: shaped like a Microsoft Entra access token, with the
+`oid`/`appid`/`tid` claims of a scanner service principal and no real signature) (401 `InvalidAuthenticationToken` otherwise). `forbid(subscription)` makes
 every ARM read below it 403 `AuthorizationFailed` and hides it from Resource Graph. `actions`
 counts the RBAC action each answered request needed (and, for Resource Graph, `<type>/read` for
 each row returned), for the permission test. Faults, latency and the request log come from
@@ -24,6 +25,7 @@ each row returned), for the permission test. Faults, latency and the request log
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import re
@@ -33,6 +35,30 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from auditor_testkit.fakeapi import BadRequest, FakeAPI, Request, Response, paginate
+
+TENANT = "8f4a3c2e-1b7d-4e9a-9c61-2d5f0a7b3e14"
+SCANNER_OBJECT_ID = "6d0f2a4b-8c1e-4f3a-9b2d-7e5c1a9f0b34"
+SCANNER_APP_ID = "3a7c9e1f-2b4d-4c6e-8f0a-1b3d5f7a9c2e"
+
+
+def _b64(data: dict[str, Any]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(data).encode()).decode().rstrip("=")
+
+
+def bearer_token(claims: dict[str, Any]) -> str:
+    """A JWT-shaped token with these claims (unsigned: the fake checks it by value)."""
+    return f"{_b64({'typ': 'JWT', 'alg': 'RS256'})}.{_b64(claims)}.c2lnbmF0dXJl"
+
+
+TEST_TOKEN = bearer_token(
+    {
+        "aud": "https://management.azure.com",
+        "tid": TENANT,
+        "oid": SCANNER_OBJECT_ID,
+        "appid": SCANNER_APP_ID,
+        "idtyp": "app",
+    }
+)
 
 __all__ = ["ArmObject", "AzureEstate", "FakeAzure", "subscription_of"]
 
@@ -141,7 +167,7 @@ class FakeAzure(FakeAPI):
         self,
         estate: AzureEstate,
         *,
-        tokens: Iterable[str] = ("test-token",),
+        tokens: Iterable[str] = (TEST_TOKEN,),
         list_page_size: int = 50,
         subscription_page_size: int = 2,
         latency: float = 0.0,

@@ -1,4 +1,5 @@
-"""A moto server (server mode, 127.0.0.1) seeded once per session, scanned once per scenario."""
+"""A moto server (server mode, 127.0.0.1) behind the local fake for what moto lacks
+(auditor_testkit.aws.gaps.MotoGaps), seeded once per session, scanned once per scenario."""
 
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ from click.testing import CliRunner
 
 REGIONS = ["us-east-1", "eu-west-1"]
 ORG_ROLE = "OrganizationAccountAccessRole"
+# The scans' check parameters: require Bedrock guardrails everywhere, so that check has both sides.
+PARAMS = "aws.bedrock.guardrail_regions: ['*']\n"
 
 
 @dataclass
@@ -58,19 +61,38 @@ def moto(skip_or_fail: Any) -> Iterator[Any]:
 
 
 @pytest.fixture(scope="session")
-def estate(moto: Any) -> list[str]:
+def aws(moto: Any) -> Iterator[Any]:
+    """The endpoint the tests seed and scan: moto, plus the operations it lacks (MotoGaps)."""
+    from auditor_testkit.aws.gaps import MotoGaps
+
+    gaps = MotoGaps(moto.url)
+    yield gaps
+    gaps.stop()
+
+
+@pytest.fixture(scope="session")
+def params_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("aws-params") / "params.yaml"
+    path.write_text(PARAMS, "utf-8")
+    return path
+
+
+@pytest.fixture(scope="session")
+def estate(aws: Any) -> list[str]:
     """Organization with two accounts: the management account holds the reference estate in two
     regions; the member account flips the account-wide settings. Returns [management, member]."""
     from auditor_testkit.aws import seed
 
-    accounts = seed.create_organization(moto.url)
-    seed.seed_estate(moto.url, REGIONS)
-    seed.seed_estate(moto.url, REGIONS, seed.assume_creds(moto.url, accounts[1]), member=True)
+    accounts = seed.create_organization(aws.url)
+    seed.seed_estate(aws.url, REGIONS, gaps=aws)
+    seed.seed_estate(aws.url, REGIONS, seed.assume_creds(aws.url, accounts[1]), member=True, gaps=aws)
     return accounts
 
 
 @pytest.fixture(scope="session")
-def clean_scan(moto: Any, estate: list[str], tmp_path_factory: pytest.TempPathFactory) -> Scan:
+def clean_scan(
+    aws: Any, estate: list[str], params_file: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Scan:
     out = tmp_path_factory.mktemp("aws-clean")
     return run_cli(
         [
@@ -79,7 +101,9 @@ def clean_scan(moto: Any, estate: list[str], tmp_path_factory: pytest.TempPathFa
             "--regions",
             ",".join(REGIONS),
             "--endpoint-url",
-            moto.url,
+            aws.url,
+            "--params",
+            str(params_file),
             "--max-attempts",
             "2",
             "--format",
@@ -93,14 +117,14 @@ def clean_scan(moto: Any, estate: list[str], tmp_path_factory: pytest.TempPathFa
 
 @pytest.fixture(scope="session")
 def fault_scan(
-    moto: Any, estate: list[str], clean_scan: Scan, tmp_path_factory: pytest.TempPathFactory
+    aws: Any, estate: list[str], clean_scan: Scan, params_file: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Scan]:
     """The management account through a proxy that denies KMS, throttles eu-west-1, plus a
     region whose endpoint refuses connections."""
     from auditor_testkit.aws.moto import FaultProxy, ProxyRules
     from auditor_testkit.local import closed_port_url
 
-    proxy = FaultProxy(moto.url, ProxyRules(throttle_regions={"eu-west-1"}, deny_services={"kms"}))
+    proxy = FaultProxy(aws.url, ProxyRules(throttle_regions={"eu-west-1"}, deny_services={"kms"}))
     out = tmp_path_factory.mktemp("aws-fault")
     try:
         scan = run_cli(
@@ -121,6 +145,8 @@ def fault_scan(
                 "10",
                 "--format",
                 "json",
+                "--params",
+                str(params_file),
                 "--save-snapshot",
                 str(out / "snapshot.json.gz"),
             ],

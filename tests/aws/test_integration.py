@@ -11,6 +11,8 @@ from typing import Any
 import pytest
 
 from auditor.checks import load_registry
+from auditor.contracts import check_reads
+from auditor.providers.aws.checks_monitoring import CIS_ITEMS
 from auditor.providers.aws.iam_actions import CONDITIONAL, OPERATIONS, READ_ONLY_EXCEPTIONS, action_for
 from auditor_testkit.aws.moto import ACCOUNT, CANARY
 
@@ -94,10 +96,112 @@ EXPECT: dict[str, tuple[str | None, str | None]] = {
     "aws.elbv2.tls_policy": ("fail-alb", "pass-alb"),
     "aws.elbv2.access_logs": ("fail-alb", "pass-alb"),
     "aws.acm.certificate_expiry": ("fail-cert-expiring", "pass-cert"),
-    "aws.cloudfront.https_only": (None, None),  # not seeded: unit tests
-    "aws.cloudfront.tls_version": (None, None),  # not seeded: unit tests
+    "aws.cloudfront.https_only": ("fail-cdn", "pass-cdn"),
+    "aws.cloudfront.tls_version": (None, None),  # moto reports the default certificate: unit tests
     "aws.lambda.not_public": ("fail-fn-public", "pass-fn"),
     "aws.lambda.supported_runtime": ("fail-fn-public-oldruntime", "pass-fn"),
+    # monitoring: every CIS alarm chain in the management account; the member has no trail
+    **{f"aws.cloudwatch.alarm_{item.key}": (MEMBER, ACCOUNT) for item in CIS_ITEMS},
+    "aws.securityhub.standards_enabled": ("eu-west-1", f"{ACCOUNT}/us-east-1"),  # standards: the local fake
+    "aws.inspector2.enabled": ("eu-west-1", f"{ACCOUNT}/us-east-1"),
+    "aws.macie.enabled": (f"{ACCOUNT}/eu-west-1", f"{ACCOUNT}/us-east-1"),  # moto enables Macie everywhere
+    "aws.guardduty.s3_protection": ("eu-west-1", f"{ACCOUNT}/us-east-1"),
+    "aws.guardduty.eks_audit_logs": ("eu-west-1", f"{ACCOUNT}/us-east-1"),
+    "aws.guardduty.runtime_monitoring": ("eu-west-1", f"{ACCOUNT}/us-east-1"),
+    "aws.guardduty.malware_protection": ("eu-west-1", f"{ACCOUNT}/us-east-1"),
+    "aws.guardduty.findings_exported": ("eu-west-1", f"{ACCOUNT}/us-east-1"),  # destinations: the local fake
+    "aws.config.delivery_channel": ("eu-west-1", f"{ACCOUNT}/us-east-1"),
+    "aws.config.global_resources_recorded": (MEMBER, ACCOUNT),
+    "aws.identitycenter.enabled": (None, ACCOUNT),  # moto lists an instance in every region: unit test
+    # databases
+    "aws.rds.cluster_storage_encrypted": ("fail-cluster", "pass-cluster"),
+    "aws.rds.cluster_backup_retention": ("fail-cluster", "pass-cluster"),
+    "aws.rds.cluster_deletion_protection": ("fail-cluster", "pass-cluster"),
+    "aws.rds.cluster_iam_auth": ("fail-cluster", "pass-cluster"),
+    "aws.rds.cluster_not_public": ("fail-cluster", "pass-cluster"),
+    "aws.rds.cluster_minor_version_upgrade": ("fail-cluster", "pass-cluster"),
+    "aws.rds.cluster_snapshot_not_public": ("fail-csnap-public", "pass-csnap"),
+    "aws.rds.cluster_snapshot_encrypted": ("fail-csnap", "pass-csnap"),
+    "aws.neptune.cluster_encrypted": ("fail-neptune", "pass-neptune"),
+    "aws.neptune.backup_retention": ("fail-neptune", "pass-neptune"),
+    "aws.neptune.deletion_protection": ("fail-neptune", "pass-neptune"),
+    "aws.neptune.audit_logs": ("fail-neptune", "pass-neptune"),
+    "aws.docdb.cluster_encrypted": ("fail-docdb", "pass-docdb"),  # DocumentDB: the local fake
+    "aws.docdb.backup_retention": ("fail-docdb", "pass-docdb"),
+    "aws.docdb.deletion_protection": ("fail-docdb", "pass-docdb"),
+    "aws.docdb.audit_logs": ("fail-docdb", "pass-docdb"),
+    "aws.redshift.encrypted": ("fail-redshift", "pass-redshift"),
+    "aws.redshift.not_public": ("fail-redshift", "pass-redshift"),
+    "aws.redshift.audit_logging": ("fail-redshift", "pass-redshift"),
+    "aws.redshift.require_ssl": ("fail-redshift", "pass-redshift"),  # parameter values: the local fake
+    "aws.redshift.enhanced_vpc_routing": ("fail-redshift", "pass-redshift"),
+    "aws.elasticache.encryption_at_rest": ("fail-cache", "pass-cache"),
+    "aws.elasticache.encryption_in_transit": ("fail-cache", "pass-cache"),
+    "aws.elasticache.auth": ("fail-cache", "pass-cache"),
+    "aws.elasticache.redis_backups": ("fail-cache", "pass-cache"),
+    "aws.opensearch.encryption_at_rest": ("fail-search", "pass-search"),
+    "aws.opensearch.node_to_node_encryption": ("fail-search", "pass-search"),
+    "aws.opensearch.https_tls": ("fail-search", "pass-search"),
+    "aws.opensearch.in_vpc": ("fail-search", "pass-search"),
+    "aws.opensearch.fine_grained_access": ("fail-search", "pass-search"),
+    "aws.opensearch.audit_logs": ("fail-search", "pass-search"),
+    # edge
+    "aws.elb.https_listeners": ("fail-clb", "pass-clb"),
+    "aws.elb.tls_policy": ("fail-clb", "pass-clb"),
+    "aws.elb.access_logs": ("fail-clb", "pass-clb"),
+    "aws.elb.cross_zone": ("fail-clb", "pass-clb"),
+    "aws.apigateway.stage_logging": ("fail-api", "pass-api"),
+    "aws.apigateway.stage_waf": ("fail-api", "pass-api"),
+    "aws.apigateway.authorizer": ("fail-api", "pass-api"),
+    "aws.apigateway.domain_tls": ("fail-api", "pass-api"),
+    "aws.cloudfront.waf": ("fail-cdn", "pass-cdn"),
+    "aws.cloudfront.logging": ("fail-cdn", "pass-cdn"),
+    "aws.cloudfront.origin_access_control": ("fail-cdn", None),  # moto drops OriginAccessControlId: unit test
+    "aws.wafv2.logging": ("fail-acl", "pass-acl"),
+    # network, systems, identity
+    "aws.vpc.nacl_admin_ports": ("fail-nacl", "pass-nacl"),
+    "aws.vpc.peering_routes_least_access": ("fail-rt-peering", "pass-rt-peering"),
+    "aws.ec2.instance_not_in_default_vpc": ("fail-instance-defaultvpc", "pass-instance"),
+    "aws.ssm.instance_managed": ("fail-instance-imdsv1", "pass-instance"),  # SSM inventory: the local fake
+    "aws.ssm.patch_compliance": ("fail-node-unpatched", "pass-instance"),
+    "aws.ssm.document_not_public": ("fail-doc-public", "pass-doc"),
+    "aws.secretsmanager.rotated_within": ("fail-secret", "pass-secret-rotated"),
+    "aws.iam.server_certificate_expired": (
+        "fail-cert-expired",
+        None,
+    ),  # moto dates every cert 2012: unit test
+    # ML platform
+    "aws.sagemaker.notebook_no_direct_internet": ("fail-nb", "pass-nb"),
+    "aws.sagemaker.notebook_no_root": ("fail-nb", "pass-nb"),
+    "aws.sagemaker.notebook_kms": ("fail-nb", "pass-nb"),
+    "aws.sagemaker.notebook_in_vpc": ("fail-nb", "pass-nb"),
+    "aws.sagemaker.domain_vpc_only": ("fail-domain", "pass-domain"),
+    "aws.sagemaker.domain_kms": ("fail-domain", "pass-domain"),
+    "aws.sagemaker.endpoint_config_kms": ("fail-endpoint-config", "pass-endpoint-config"),
+    "aws.sagemaker.endpoint_data_capture_kms": ("fail-endpoint-config", "pass-endpoint-config"),
+    "aws.sagemaker.model_network_isolation": (
+        "fail-model",
+        None,
+    ),  # moto drops EnableNetworkIsolation: unit test
+    "aws.sagemaker.model_in_vpc": ("fail-model", "pass-model"),
+    "aws.sagemaker.job_network_isolation": ("fail-job", "pass-job"),
+    "aws.sagemaker.job_inter_container_encryption": ("fail-job", "pass-job"),
+    "aws.sagemaker.job_in_vpc": ("fail-job", "pass-job"),
+    "aws.sagemaker.job_kms": ("fail-job", "pass-job-train"),  # moto drops a processing job's volume key
+    "aws.sagemaker.model_package_group_not_public": ("fail-mpg-public", "pass-mpg"),  # policy: the local fake
+    "aws.bedrock.invocation_logging": ("eu-west-1", f"{ACCOUNT}/us-east-1"),
+    "aws.bedrock.custom_model_cmk": (None, "pass-custom-model"),  # moto always sets a key: unit test
+    "aws.bedrock.guardrails": ("eu-west-1", f"{ACCOUNT}/us-east-1"),  # guardrails: the local fake
+    "aws.ecr.image_scanning": ("fail-repo", "pass-repo"),
+    "aws.ecr.tag_immutability": ("fail-repo", "pass-repo"),
+    "aws.ecr.kms": ("fail-repo", "pass-repo"),
+    "aws.ecr.not_public": ("fail-repo", "pass-repo"),
+    "aws.ecr.lifecycle_policy": ("fail-repo", "pass-repo"),
+    "aws.eks.endpoint_not_public": ("fail-eks", "pass-eks"),
+    "aws.eks.secrets_encryption": ("fail-eks", "pass-eks"),
+    "aws.eks.control_plane_logging": ("fail-eks", "pass-eks"),
+    "aws.eks.supported_version": ("fail-eks", "pass-eks"),
+    "aws.eks.nodegroup_remote_access": ("fail-ng", "pass-ng"),
 }
 
 
@@ -126,7 +230,7 @@ def _matches(f: dict[str, object], marker: str, member: str) -> bool:
 def test_every_registered_aws_check_has_an_expectation() -> None:
     ids = {c.id for c in load_registry() if c.meta.provider == "aws"}
     assert ids == set(EXPECT)
-    assert len(ids) >= 60
+    assert len(ids) >= 180
 
 
 @pytest.mark.parametrize("check_id", sorted(EXPECT))
@@ -178,6 +282,25 @@ def test_no_secret_reaches_any_output(clean_scan: Any) -> None:
     text = all_output_text(clean_scan.out)
     assert "DB_PASSWORD" in text  # the variable name is kept (auditors see which variables exist)
     assert CANARY not in text
+
+
+def test_sagemaker_container_environment_keeps_names_only(clean_scan: Any) -> None:
+    """DescribeModel answers the containers' environment values (moto returns the canary): the
+    evidence stores them masked and the model resource keeps the variable names."""
+    manifest = json.loads((clean_scan.out / "evidence" / "manifest.json").read_text())
+    models = [e for e in manifest["evidence"] if e["operation"] == "sagemaker.DescribeModel"]
+    assert models
+    for entry in models:
+        body = (clean_scan.out / "evidence" / entry["file"]).read_text("utf-8")
+        assert CANARY not in body and "DB_PASSWORD" in body and "[REDACTED]" in body
+    snap = json.loads(gzip.decompress((clean_scan.out / "snapshot.json.gz").read_bytes()))
+    assert CANARY not in json.dumps(snap)
+    names = [
+        r["attributes"]["environment_variable_names"]
+        for r in snap["resources"]
+        if r["type"] == "aws.sagemaker.model"
+    ]
+    assert names and all(n == ["API_URL", "DB_PASSWORD"] for n in names)
 
 
 def test_findings_cite_stored_evidence(clean_scan: Any) -> None:
@@ -239,19 +362,36 @@ def test_fault_scan_records_each_gap_for_its_scope(fault_scan: Any) -> None:
         assert gd and {f["status"] for f in gd} == {"error"}, region
 
 
+def _cross_type() -> set[str]:
+    """Checks that read other resources than their own (ctx.lookup / ctx.get)."""
+    return {
+        c.id for c in load_registry() if c.meta.provider == "aws" and any(not r.own for r in check_reads(c))
+    }
+
+
 def test_fault_scan_loses_nothing_else(clean_scan: Any, fault_scan: Any) -> None:
-    def key(scan: Any) -> set[tuple[str, str, str]]:
+    cross = _cross_type()
+
+    def verdicts(scan: Any) -> dict[tuple[str, str], str]:
         return {
-            (f["check_id"], f["resource_id"], f["status"])
+            (f["check_id"], f["resource_id"]): f["status"]
             for f in scan.results["findings"]
             if f["account"] == ACCOUNT
             and f["region"] in ("us-east-1", None)
             and not f["check_id"].startswith(("aws.kms.", "aws.accessanalyzer."))
-            and f["check_id"] != LOOKS_UP_TRAILS
         }
 
-    clean, fault = key(clean_scan), key(fault_scan)
-    assert clean == fault, (sorted(clean - fault)[:5], sorted(fault - clean)[:5])
+    clean, fault = verdicts(clean_scan), verdicts(fault_scan)
+    assert set(clean) == set(fault), (
+        sorted(set(clean) - set(fault))[:5],
+        sorted(set(fault) - set(clean))[:5],
+    )
+    own = {k: v for k, v in clean.items() if k[0] not in cross}
+    assert own == {k: fault[k] for k in own}, [k for k in own if own[k] != fault[k]][:5]
+    # A check that relates resources across types fails closed when the related type was not
+    # fully read in the account (eu-west-1 is throttled): it says `error`, or what it said before.
+    changed = {k: (clean[k], fault[k]) for k in clean if k[0] in cross and clean[k] != fault[k]}
+    assert all(after == "error" for _, after in changed.values()), changed
     # Whether a bucket needs Object Lock depends on the account's trails: with trails unread in a
     # region, "no trail logs here" would be a guess, so those verdicts fail closed as `error`.
     judged = {
@@ -296,15 +436,19 @@ def test_role_arn_is_assumed_before_the_scan(moto: Any, estate: list[str]) -> No
     assert [e.kind for e in sink.errors] == ["not_collected"]
 
 
-def test_saved_snapshot_re_evaluates_offline_to_the_same_findings(clean_scan: Any, tmp_path: Path) -> None:
-    """Collection is separate from evaluation: the saved snapshot alone reproduces every verdict."""
+def test_saved_snapshot_re_evaluates_offline_to_the_same_findings(
+    clean_scan: Any, params_file: Path, tmp_path: Path
+) -> None:
+    """Collection is separate from evaluation: the saved snapshot alone (with the same parameters)
+    reproduces every verdict."""
     from click.testing import CliRunner
 
     from auditor.cli import main
 
     out = tmp_path / "offline"
     snap = clean_scan.out / "snapshot.json.gz"
-    result = CliRunner().invoke(main, ["scan", "--from-snapshot", str(snap), "--out", str(out), "-q"])
+    args = ["scan", "--from-snapshot", str(snap), "--params", str(params_file), "--out", str(out), "-q"]
+    result = CliRunner().invoke(main, args)
     assert result.exit_code == clean_scan.exit_code
     again = json.loads((out / "results.json").read_text("utf-8"))
 
@@ -315,3 +459,78 @@ def test_saved_snapshot_re_evaluates_offline_to_the_same_findings(clean_scan: An
     assert [(c["control_id"], c["status"]) for c in again["controls"]] == [
         (c["control_id"], c["status"]) for c in clean_scan.results["controls"]
     ]
+
+
+def test_a_failed_describe_regions_is_recorded_when_regions_are_given(
+    aws: Any, estate: list[str], tmp_path: Path
+) -> None:
+    """With --regions, a failed DescribeRegions used to be dropped: the scan went on as if the
+    requested regions were confirmed enabled. It is recorded, and the scan exits 3."""
+    from auditor_testkit.aws.moto import FaultProxy, ProxyRules
+
+    from .conftest import run_cli
+
+    proxy = FaultProxy(aws.url, ProxyRules(deny_operations={"ec2.DescribeRegions"}))
+    try:
+        scan = run_cli(
+            [
+                "--regions",
+                "us-east-1",
+                "--endpoint-url",
+                proxy.url,
+                "--max-attempts",
+                "1",
+                "--format",
+                "json",
+            ],
+            tmp_path / "out",
+        )
+    finally:
+        proxy.stop()
+    errors = [e for e in scan.results["errors"] if e["operation"] == "ec2.DescribeRegions"]
+    assert [(e["kind"], e["scope"]["account"], e["scope"]["region"]) for e in errors] == [
+        ("access_denied", ACCOUNT, None)
+    ]
+    assert "us-east-1" in errors[0]["message"]
+    assert scan.exit_code == 3
+    # the requested region was still scanned
+    assert scan.findings(check_id="aws.guardduty.enabled", region="us-east-1", status="pass")
+
+
+def test_assumed_role_sessions_are_renewed_before_they_expire(
+    aws: Any, estate: list[str], tmp_path: Path
+) -> None:
+    """The proxy makes every assumed-role session last 2 s and refuses expired ones with
+    ExpiredToken, as AWS does after the session duration; the scan (longer than that) keeps
+    working because the collector assumes the roles again before they expire."""
+    from auditor_testkit.aws.moto import FaultProxy, ProxyRules
+
+    from .conftest import run_cli
+
+    rules = ProxyRules(session_seconds=2.0, latency=0.06)
+    proxy = FaultProxy(aws.url, rules)
+    try:
+        scan = run_cli(
+            [
+                "--org-role",
+                "OrganizationAccountAccessRole",
+                "--regions",
+                "us-east-1",
+                "--endpoint-url",
+                proxy.url,
+                "--max-attempts",
+                "2",
+                "--concurrency",
+                "4",
+                "--format",
+                "json",
+            ],
+            tmp_path / "out",
+        )
+    finally:
+        proxy.stop()
+    assert float(scan.options["collect_seconds"]) > 2 * 2.0  # outlasts the sessions
+    assert rules.expired == 0
+    assert not [e for e in scan.results["errors"] if "xpired" in e["message"]]
+    assert rules.assumed > 2 * len(estate)  # each account's role was assumed again, more than once
+    assert {e["operation"] for e in scan.results["errors"]} == {"accessanalyzer.ListAnalyzers"}

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import pkgutil
 from pathlib import Path
+from typing import Any
 
 from auditor.providers.aws import accounts, iam_actions, services
 from auditor.providers.aws.resources import TYPES
@@ -79,3 +80,63 @@ def test_an_undeclared_operation_is_refused() -> None:
         with pytest.raises(UndeclaredOperation):
             c.call(acct, "us-east-1", "secretsmanager", "GetSecretValue")
     assert calls == ["ListTopics"]
+
+
+def test_aws_managed_keys_cost_no_describe_key() -> None:
+    """ListAliases names the AWS-managed keys (alias/aws/...): they are added as such, and only
+    the customer keys are described (and their rotation and policy read)."""
+    from auditor.evidence import SnapshotBuilder
+    from auditor.providers.aws import AwsOptions
+    from auditor.providers.aws.common import Account, Collection
+    from auditor.providers.aws.services import kms
+    from auditor.runtime import CollectRun, Session
+
+    answers = {
+        "ListKeys": {
+            "Keys": [{"KeyId": "aws-1", "KeyArn": "arn:aws:kms:us-east-1:1:key/aws-1"}, {"KeyId": "cmk-1"}]
+        },
+        "ListAliases": {
+            "Aliases": [{"AliasName": "alias/aws/s3", "TargetKeyId": "aws-1"}, {"AliasName": "alias/app"}]
+        },
+        "DescribeKey": {
+            "KeyMetadata": {"KeyManager": "CUSTOMER", "KeyState": "Enabled", "KeySpec": "SYMMETRIC_DEFAULT"}
+        },
+        "GetKeyRotationStatus": {"KeyRotationEnabled": True},
+        "GetKeyPolicy": {"Policy": "{}"},
+    }
+    called: list[tuple[str, str]] = []
+
+    def api(acct: Any, service: str, region: str, op: str, params: Any) -> Any:
+        called.append((op, str(params.get("KeyId", ""))))
+        return answers[op]
+
+    sink = SnapshotBuilder()
+    with Session("aws", CollectRun(sink)) as session:
+        c = Collection(session, AwsOptions(), api, iam_actions.OPERATIONS)
+        kms.collect(c, Account(id="111122223333"), "us-east-1")
+        session.wait()
+    assert ("DescribeKey", "cmk-1") in called and ("DescribeKey", "aws-1") not in called
+    keys = {r.id: r for r in sink.build().resources}
+    assert keys["arn:aws:kms:us-east-1:1:key/aws-1"].attributes == {"manager": "AWS"}
+    assert keys["arn:aws:kms:us-east-1:1:key/aws-1"].name == "alias/aws/s3"
+    assert keys["cmk-1"].attributes["rotation_enabled"] is True
+
+
+def test_a_role_session_renews_before_it_expires() -> None:
+    from auditor.providers.aws.common import RoleSession
+
+    now = [0.0]
+    issued: list[str] = []
+
+    def renew() -> tuple[dict[str, str], float]:
+        issued.append(f"key-{len(issued)}")
+        return {"aws_access_key_id": issued[-1]}, 100.0
+
+    session = RoleSession(renew, clock=lambda: now[0])
+    assert session.credentials()["aws_access_key_id"] == "key-0"
+    now[0] = 74.0  # 26 s left of 100: more than a quarter
+    assert session.credentials()["aws_access_key_id"] == "key-0"
+    now[0] = 76.0  # 24 s left: renewed
+    assert session.credentials()["aws_access_key_id"] == "key-1" and session.renewals == 1
+    now[0] = 150.0
+    assert session.credentials()["aws_access_key_id"] == "key-1"

@@ -15,7 +15,7 @@ from auditor.providers.azure import PROVIDER, AzureOptions
 from auditor.providers.azure.clients import AzureClients
 from auditor.results import ScanResult
 from auditor.scan import collect, evaluate_snapshot
-from auditor_testkit.azure_fake import FakeAzure
+from auditor_testkit.azure_fake import TEST_TOKEN, FakeAzure
 
 ROOT = Path(__file__).resolve().parents[2]
 # parameters that give every parameterised check both verdicts on the reference estate
@@ -25,7 +25,7 @@ PARAMS = {"azure.storage.require_cmk": True}
 class StaticToken:
     """A TokenCredential that hands out one fixed token and never touches the network."""
 
-    def __init__(self, token: str = "test-token") -> None:
+    def __init__(self, token: str = TEST_TOKEN) -> None:
         self.token = token
         self.scopes: list[tuple[str, ...]] = []
 
@@ -40,7 +40,7 @@ Scanner = Callable[..., Snapshot]
 
 
 def scanner(fake: FakeAzure) -> Scanner:
-    def scan(*, sleeps: list[float] | None = None, token: str = "test-token", **options: Any) -> Snapshot:
+    def scan(*, sleeps: list[float] | None = None, token: str = TEST_TOKEN, **options: Any) -> Snapshot:
         opts = AzureOptions(arm_endpoint=fake.url, page_size=5, **options)
         clients = AzureClients(
             StaticToken(token), str(fake.ca_file), sleep=sleeps.append if sleeps is not None else time.sleep

@@ -22,7 +22,7 @@ from auditor.models import ErrorKind
 from auditor.providers.azure import AzureOptions
 from auditor.providers.azure.clients import arm_endpoint, authority_host, make_credential
 from auditor_testkit.azure_estate import CANARY, PROD, TENANT
-from auditor_testkit.azure_fake import FakeAzure
+from auditor_testkit.azure_fake import SCANNER_APP_ID, SCANNER_OBJECT_ID, TEST_TOKEN, FakeAzure
 from auditor_testkit.netguard import NetworkGuardError, loopback_only
 
 GUARDED_CLI = (
@@ -39,7 +39,7 @@ def stand_in_az(bin_dir: Path, calls: Path) -> None:
         "import json, sys, time\n"
         f"open({str(calls)!r}, 'a').write(json.dumps(sys.argv[1:]) + '\\n')\n"
         "assert sys.argv[1:3] == ['account', 'get-access-token'], sys.argv\n"
-        "print(json.dumps({'accessToken': 'test-token', 'expiresOn': '2099-01-01 00:00:00.000000',\n"
+        f"print(json.dumps({{'accessToken': {TEST_TOKEN!r}, 'expiresOn': '2099-01-01 00:00:00.000000',\n"
         "  'expires_on': int(time.time()) + 3600, 'subscription': "
         f"{PROD!r}, 'tenant': {TENANT!r}, 'tokenType': 'Bearer'}}))\n"
     )
@@ -107,6 +107,12 @@ def test_cli_auth_scan_writes_every_output_without_the_canary(fake: FakeAzure, t
     evidence = "".join(p.read_text() for p in (out / "evidence").glob("*.json"))
     assert '"value": "[REDACTED]"' in evidence and '"connectionString": "[REDACTED]"' in evidence
     assert CANARY not in proc.stdout + proc.stderr
+    # Chain of custody: the principal the token names (its claims), never the token itself.
+    custody = json.loads((out / "evidence" / "manifest.json").read_text())["custody"]
+    who = f"{SCANNER_APP_ID} (object id {SCANNER_OBJECT_ID}, tenant {TENANT})"
+    assert {c["identity"] for c in custody["collectors"]} == {who} and custody["identity_missing"] == []
+    for p in written:
+        assert TEST_TOKEN not in p.read_text("utf-8", errors="replace"), f"the token leaked into {p}"
 
 
 def test_the_canary_is_in_what_the_fake_serves(fake: FakeAzure) -> None:

@@ -427,3 +427,17 @@ def test_a_gap_is_an_error_never_a_pass() -> None:
     )
     status, message = judge("azure.storage.blob_soft_delete", acct)
     assert status == Status.ERROR and "timeout" in message
+
+
+def test_the_principal_comes_from_the_token_claims_and_nothing_else_is_taken() -> None:
+    from auditor.providers.azure.clients import principal_of
+    from auditor_testkit.azure_fake import bearer_token
+
+    user = bearer_token({"oid": "o-1", "tid": "t-1", "upn": "alice@contoso.com", "appid": "a-1"})
+    assert principal_of(f"Bearer {user}") == "alice@contoso.com (object id o-1, tenant t-1)"
+    app = bearer_token({"oid": "o-2", "appid": "a-2"})
+    assert principal_of(f"Bearer {app}") == "a-2 (object id o-2)"
+    assert principal_of(f"Bearer {bearer_token({'appid': 'a-3'})}") is None  # no object id
+    assert principal_of("Bearer test-token") is None  # not a JWT
+    assert principal_of("Bearer a.!!!.c") is None  # not base64 JSON
+    assert principal_of(f"Basic {user}") is None

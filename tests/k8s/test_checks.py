@@ -15,7 +15,7 @@ from auditor.checks import load_registry
 from auditor.evidence import SnapshotBuilder
 from auditor.models import Snapshot, Status
 from auditor.providers.k8s.manifests import read_manifests
-from auditor.providers.k8s.normalize import Estate, Obj, build_resources, scrub
+from auditor.providers.k8s.normalize import Estate, Obj, build_resources, prepare
 from auditor.providers.k8s.podspec import split_image
 from auditor.providers.k8s.versions import eol_of
 
@@ -30,10 +30,12 @@ def _estate(scope: str, path: Path, version: str) -> Estate:
     sink = SnapshotBuilder()
     ev = sink.record("k8s", "test", {})
     major, minor = version.lstrip("v").split(".")[:2]
+    objects = [prepare(d.obj, ev, d.location) for d in docs]
+    assert all(isinstance(o, Obj) for o in objects), objects
     return Estate(
         scope=scope,
         live=True,
-        objects=[Obj(scrub(d.obj), ev, d.location) for d in docs],
+        objects=[o for o in objects if isinstance(o, Obj)],
         version={"major": major, "minor": minor, "gitVersion": version},
     )
 

@@ -18,9 +18,10 @@ from auditor.providers.k8s.collector import (
     in_cluster_client,
     kubeconfig_client,
 )
+from auditor.providers.k8s.manifests import read_manifests
 from auditor_testkit.k8s_fake import FakeKube
 
-from .util import NOW, assert_no_canary, assert_valid, findings_of, snapshot_of, status_map, write_all
+from .util import FIX, NOW, assert_no_canary, assert_valid, findings_of, snapshot_of, status_map, write_all
 
 
 def _scan(fake: FakeKube, kubeconfig: Path, **opts: Any) -> tuple[Snapshot, list[Any]]:
@@ -47,6 +48,13 @@ def test_newer_kinds_are_read_and_judged(modern: tuple[Snapshot, list[Any]]) -> 
     assert got[("k8s.admission.fail_closed", "modern/ValidatingAdmissionPolicy/fail-warn-only")] == "fail"
     assert got[("k8s.workload.image_not_latest", "modern/CronJob/batch/fail-cleanup")] == "fail"
     assert got[("k8s.workload.privileged", "modern/CronJob/batch/pass-nightly")] == "pass"
+    # OpenShift DeploymentConfigs, where served, are pod templates like any other
+    assert got[("k8s.workload.privileged", "modern/DeploymentConfig/payments/fail-dc")] == "fail"
+    assert got[("k8s.workload.privileged", "modern/DeploymentConfig/payments/pass-dc")] == "pass"
+    assert (
+        got[("k8s.rbac.cluster_admin_binding", "modern/ClusterRoleBinding/fail-authenticated-admin")]
+        == "fail"
+    )
     for check in ("version_supported", "pod_security_admission", "audit_logging", "admission_policies"):
         assert got[(f"k8s.cluster.{check}", "modern")] == "pass", check
     assert got[("k8s.secret.max_age", "modern/Secret/payments/fail-old-secret")] == "fail"
@@ -270,3 +278,25 @@ def test_bad_kubeconfig_is_a_collection_error(tmp_path: Path) -> None:
     snap = snapshot_of(kubeconfig=str(tmp_path / "missing"), context=["x"])
     (err,) = snap.errors
     assert err.operation == "kubeconfig.load" and "missing" in err.message
+
+
+def test_objects_served_in_shapes_the_api_never_serves_are_named_and_leak_nothing(tmp_path: Path) -> None:
+    """A server (or an aggregated API, or a proxy) that serves malformed objects: each is a named
+    error for its kind, never judged, and no secret in it reaches the evidence or any output."""
+    docs, _ = read_manifests(
+        [str(FIX / "malformed" / "shapes.yaml"), str(FIX / "malformed" / "redaction.yaml")]
+    )
+    fake = FakeKube(objects=[d.obj for d in docs], tokens={"t": "auditor-scanner"}).start(tmp_path)
+    try:
+        snap = snapshot_of(
+            kubeconfig=str(fake.kubeconfig(tmp_path / "kubeconfig", {"odd": "t"})), secret_metadata=True
+        )
+    finally:
+        fake.stop()
+    errors = "\n".join(e.message for e in snap.errors)
+    assert "/api/v1/pods: Pod/shapes/containers-mapping: spec.containers is a mapping" in errors
+    assert "Namespace/labels-list: metadata.labels is a list, expected a mapping" in errors
+    judged = {r.name for r in snap.resources if r.type == "k8s.workload"}
+    assert judged == {"Pod/shapes/intact", "Pod/shapes/env-mistyped-key"}
+    _, text = write_all(snap, tmp_path / "out")
+    assert_no_canary(text)

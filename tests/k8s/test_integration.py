@@ -123,6 +123,65 @@ def test_lists_are_paged_and_old_apis_fall_back(live: Live) -> None:
     assert "live/CronJob/secure/pass-report" in ids  # batch/v1 404 on 1.20 -> batch/v1beta1
     served = [e for e in live.base.evidence if e.operation.endswith("validatingadmissionpolicies.list")]
     assert served and served[0].body == {"served": False, "status": 404}
+    # every kind that carries a pod template is read; OpenShift's is not served here: none exist
+    for rid in ("live/ReplicaSet/legacy/fail-rs", "live/ReplicationController/secure/pass-rc"):
+        assert rid in ids, rid
+    assert "live/PodTemplate/legacy/fail-podtemplate" in ids
+    dc = [e for e in live.base.evidence if e.operation == "apps.openshift.io.deploymentconfigs.list"]
+    assert dc and dc[0].body == {"served": False, "status": 404}
+
+
+def _can(admin: Any, user: str, namespace: str, resource: str, subresource: str) -> bool:
+    review = {
+        "apiVersion": "authorization.k8s.io/v1",
+        "kind": "SubjectAccessReview",
+        "spec": {
+            "user": user,
+            "resourceAttributes": {
+                "namespace": namespace,
+                "verb": "create",
+                "resource": resource,
+                "subresource": subresource,
+            },
+        },
+    }
+    cfg = admin.configuration
+    headers = {"Content-Type": "application/json", "Accept": "application/json"}
+    for setting in cfg.auth_settings().values():
+        headers[setting["key"]] = setting["value"]
+    r = admin.rest_client.request(
+        "POST", cfg.host + "/apis/authorization.k8s.io/v1/subjectaccessreviews", headers=headers, body=review
+    )
+    data = r.read() if getattr(r, "data", None) is None else r.data
+    return bool(json.loads(data)["status"].get("allowed"))
+
+
+def test_subresource_wildcards_as_kubernetes_matches_them_and_as_the_checks_judge_them(live: Live) -> None:
+    """The real authorizer: `*/exec` grants exec on pods; `pods/*` grants none of pods' subresources.
+    The checks fail both roles: the first as Kubernetes grants it, the second as its author means it
+    (and say that Kubernetes does not expand the pattern)."""
+    from auditor_testkit.k8s_seed import admin_client, create
+
+    admin = admin_client(live.cluster, live.workdir)
+    for user, role in (("probe-star-exec", "fail-star-exec"), ("probe-pods-star", "fail-pod-subresources")):
+        create(
+            admin,
+            {
+                "apiVersion": "rbac.authorization.k8s.io/v1",
+                "kind": "RoleBinding",
+                "metadata": {"name": user, "namespace": "legacy"},
+                "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": role},
+                "subjects": [{"apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": user}],
+            },
+        )
+    assert _can(admin, "probe-star-exec", "legacy", "pods", "exec")
+    assert not _can(admin, "probe-pods-star", "legacy", "pods", "exec")
+    assert not _can(admin, "probe-pods-star", "legacy", "pods", "attach")
+    findings = {(f.check_id, f.resource_id): f for f in findings_of(live.base)}
+    star = findings[("k8s.rbac.pod_exec", "live/Role/legacy/fail-star-exec")]
+    pods = findings[("k8s.rbac.pod_exec", "live/Role/legacy/fail-pod-subresources")]
+    assert star.status == pods.status == Status.FAIL
+    assert "does not expand" in pods.message and "does not expand" not in star.message
 
 
 def test_live_findings(live: Live) -> None:

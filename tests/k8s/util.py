@@ -34,6 +34,19 @@ _RAW_CANARIES = [
     "CANARY-env-9a7b31",
     "CANARY-env-2c9d0e",
     "CANARY-env-cron-4411",
+    "CANARY-url-pw-51d0",
+    "AKIA2CANARY7K8SENV1X",
+    "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJDQU5BUlktand0In0.Q0FOQVJZLWp3dC1zaWc",
+    "Zr8Qp2Lx9Vd4Tn7Wk1Hs6Jm3Fb5Gc0Ya9Ue7Oi1Xq",
+    # fixtures/k8s/malformed, mixed and kustomize: secrets in shapes nobody expects
+    "CANARY-k8s-env-pairs-3b81",
+    "CANARY-k8s-env-string-77d2",
+    "CANARY-k8s-valuefrom-5a09",
+    "CANARY-k8s-mistyped-e412",
+    "CANARY-k8s-mistyped-container-key-9f3c",
+    "CANARY-k8s-secret-list-0c7e",
+    "CANARY-k8s-configmap-2e55",
+    "CANARY-k8s-kustomize-6d20",
 ]
 CANARIES = _RAW_CANARIES + [base64.b64encode(c.encode()).decode() for c in _RAW_CANARIES]
 

@@ -171,3 +171,12 @@ def test_the_rendered_base_passes_a_server_side_dry_run_on_kubernetes_1_20(
     # the batch/v1 CronJob of the plain base is what 1.20 does not serve: hence the overlay
     plain = _kubectl(kubeconfig, "apply", "--dry-run=server", "-f", str(rendered["base"]))
     assert plain.returncode != 0 and "batch/v1" in plain.stderr
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_our_own_manifests_pass_our_own_gate(rendered: dict[str, Path], overlay: str, tmp_path: Path) -> None:
+    """The tool meets its own checks, as a CI pipeline would judge it before applying."""
+    for target in (DEPLOY, rendered[overlay]):
+        out = tmp_path / target.name
+        r = cli("gate", "--manifests", str(target), "--out", str(out), "-q")
+        assert r.exit_code == 0, r.output

@@ -8,6 +8,7 @@ import os
 import shutil
 import subprocess
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -54,14 +55,24 @@ class Org:
 
 
 @pytest.fixture(scope="module")
-def org(moto_server: Any, tmp_path_factory: pytest.TempPathFactory) -> Org:
-    from auditor_testkit.aws.moto import moto_env
+def aws_front(moto_server: Any) -> Iterator[Any]:
+    """moto plus the operations it lacks (MotoGaps): what the tests seed and scan."""
+    from auditor_testkit.aws.gaps import MotoGaps
 
     moto_server.reset()
-    accounts = build_organization(moto_server.url)
+    gaps = MotoGaps(moto_server.url)
+    yield gaps
+    gaps.stop()
+
+
+@pytest.fixture(scope="module")
+def org(aws_front: Any, tmp_path_factory: pytest.TempPathFactory) -> Org:
+    from auditor_testkit.aws.moto import moto_env
+
+    accounts = build_organization(aws_front.url, aws_front)
     assert len(accounts) == ACCOUNTS
     base = tmp_path_factory.mktemp("org")
-    config = write_config(base / "audit.yaml", moto_server.url)
+    config = write_config(base / "audit.yaml", aws_front.url)
     env = {**os.environ, **moto_env()}
     single = base / "single"
     run = subprocess.run(

@@ -159,9 +159,9 @@ def test_an_unreachable_server_is_one_error_and_nothing_more_is_asked() -> None:
     fake = FakeVault(raises=lambda method, path: requests.exceptions.ConnectionError("refused"))
     snap, _ = run_scan(VaultOptions(addr=ADDR), ENV, fake.login)
     assert [(e.operation, e.kind, e.resource_types) for e in snap.errors] == [
-        ("GET sys/health", ErrorKind.UNREACHABLE, ())
+        ("GET auth/token/lookup-self", ErrorKind.UNREACHABLE, ())
     ]
-    assert fake.asked == [("GET", "sys/health")]
+    assert fake.asked == [("GET", "auth/token/lookup-self")]
     assert snap.resources == []
 
 

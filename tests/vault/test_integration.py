@@ -124,7 +124,7 @@ def test_collector_reads_only_sys_and_engine_metadata(dev_scan: Any) -> None:
     _, api = dev_scan
     paths = [p for _, p in api.calls]
     assert not [p for p in paths if "/data/" in p or "/metadata/" in p or "/export/" in p]
-    assert not [p for p in paths if p.endswith(("role-id", "secret-id", "lookup-self", "backup"))]
+    assert not [p for p in paths if p.endswith(("role-id", "secret-id", "backup"))]
     assert {m for m, _ in api.calls} <= {"GET", "LIST", "POST"}
     assert {p for m, p in api.calls if m == "POST"} == {"auth/token/lookup-accessor"}
 
@@ -150,6 +150,11 @@ def test_scan_with_the_shipped_policy_only(dev: Any, dev_scan: Any) -> None:
     assert contract_problems(snap) == []
     full = {(r.type, r.id) for r in dev_scan[0].resources if r.type != "vault.token"}
     assert {(r.type, r.id) for r in snap.resources if r.type != "vault.token"} == full
+    # Chain of custody: every record names the scanner's token by accessor and display name, and
+    # the token itself is nowhere in the snapshot (lookup-self answers with it; it is dropped).
+    me = server.client().auth.token.lookup(token)["data"]
+    assert {ev.identity for ev in snap.evidence} == {f"{me['display_name']} (accessor {me['accessor']})"}
+    assert token not in snap.model_dump_json()
 
 
 def test_denied_detail_reads_are_gaps_and_their_checks_error(dev: Any) -> None:
@@ -231,6 +236,7 @@ def test_smaller_policy_makes_errors_not_passes(dev: Any) -> None:
     token = bao.auditor_token(server, ["auditor-small"])
     snap, _ = run_scan(VaultOptions(addr=server.addr), {"VAULT_TOKEN": token})
     assert contract_problems(snap) == []
+    assert {ev.identity for ev in snap.evidence} == {"token login"}  # lookup-self denied: unknown
     denied = {t for e in snap.errors if e.kind == "access_denied" for t in e.resource_types}
     assert {"vault.audit_device", "vault.auth_method", "vault.policy", "vault.token"} <= denied
     res = evaluate_snapshot(snap)
@@ -298,7 +304,9 @@ def test_production_like_server(prod: bao.Server) -> None:
     assert server.attributes["replication"] == "not_applicable"
     # The CA is honoured, and so is its absence: an unknown certificate is a failed connection.
     untrusted, _ = run_scan(VaultOptions(addr=prod.addr), {"VAULT_TOKEN": prod.root_token})
-    assert [(e.operation, e.kind) for e in untrusted.errors] == [("GET sys/health", ErrorKind.UNREACHABLE)]
+    assert [(e.operation, e.kind) for e in untrusted.errors] == [
+        ("GET auth/token/lookup-self", ErrorKind.UNREACHABLE)
+    ]
     assert "SSLError" in untrusted.errors[0].message and untrusted.resources == []
     res = evaluate_snapshot(snap, params={"vault.ha.min_voters": 1})
     label = server.name or ""

@@ -181,11 +181,6 @@ def scan(ctx: click.Context, /, config_path: Path | None, snapshots: tuple[Path,
     p = ctx.params
 
     def body() -> int:
-        if config_path and snapshots:
-            raise UsageError(
-                "--config collects live targets and --from-snapshot re-evaluates a saved snapshot: give one "
-                "(to re-evaluate with the config's thresholds, pass them with --params FILE)"
-            )
         if not config_path and not snapshots:
             raise UsageError("give a provider (auditor scan aws ...), --config FILE, or --from-snapshot PATH")
         if snapshots and p.get("save_snapshot") is not None:
@@ -195,6 +190,33 @@ def scan(ctx: click.Context, /, config_path: Path | None, snapshots: tuple[Path,
         frameworks = parse_frameworks(p["frameworks"])
         lib_reg = library_and_registry()
         registry = lib_reg[1]
+        if config_path and snapshots:
+            # re-evaluate a saved snapshot with the job's own settings: the same thresholds, frameworks,
+            # selection, waivers and attestations; the config's targets are not collected
+            cfg, _targets = load_config(config_path, discover_providers(), registry)
+            if not p["quiet"]:
+                err_console.print(
+                    f"re-evaluating the snapshot with the parameters, frameworks, selection, waivers and "
+                    f"attestations of {config_path}; its targets are not scanned",
+                    markup=False,
+                    highlight=False,
+                )
+            selection = parse_selection(p, cfg.selection)
+            selection.validate(registry)
+            return evaluate_and_write(
+                load_snapshots(snapshots),
+                p,
+                frameworks or cfg.frameworks,
+                parse_formats(p["formats"], cfg.formats),
+                lib_reg,
+                params={**cfg.params, **_params(p, registry)},
+                selection=selection,
+                stages=_waiver_stages(p, config_waivers(cfg, config_path), cfg.waiver_max_days),
+                from_snapshot=True,
+                **package_inputs(
+                    p, lib_reg[0], config_path.parent / cfg.attestations if cfg.attestations else None
+                ),
+            )
         if config_path:
             cfg, targets = load_config(config_path, discover_providers(), registry)
             for name in PUBLISH_OPTIONS:  # store / metrics_file / pushgateway from audit.yaml

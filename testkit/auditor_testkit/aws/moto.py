@@ -8,15 +8,17 @@ Needs moto[server] (the auditor dev extra).
 from __future__ import annotations
 
 import http.client
-import json
 import os
 import re
 import subprocess
 import sys
 import threading
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 
+from auditor_testkit.aws import wire
 from auditor_testkit.fakeapi import FakeAPI, Request, Response
 from auditor_testkit.local import HOST, free_port, stop_process
 
@@ -81,7 +83,8 @@ class MotoServer:
         self._log.close()
 
 
-_CRED_SCOPE = re.compile(r"Credential=[^/]+/\d{8}/([^/]+)/([^/]+)/aws4_request")
+_EXPIRATION = re.compile(r"<Expiration>[^<]*</Expiration>")
+_ACCESS_KEY = re.compile(r"<AccessKeyId>([^<]+)</AccessKeyId>")
 
 
 @dataclass
@@ -89,22 +92,30 @@ class ProxyRules:
     latency: float = 0.0  # seconds added to every request
     throttle_regions: set[str] = field(default_factory=set)  # answer 400 Throttling
     deny_services: set[str] = field(default_factory=set)  # answer 403 AccessDenied (signing name)
+    deny_operations: set[str] = field(default_factory=set)  # "ec2.DescribeRegions": 403 for that call only
+    # Assumed-role sessions last this many seconds: AssumeRole answers say so (Expiration), and a
+    # request signed with an expired session's key is refused with ExpiredToken, as AWS does.
+    session_seconds: float | None = None
     seen: int = 0
     throttled: int = 0
+    assumed: int = 0  # AssumeRole answers passed through
+    expired: int = 0  # requests refused with ExpiredToken
 
 
 class FaultProxy(FakeAPI):
-    """A loopback HTTP proxy in front of moto: adds latency, throttles a region, denies a service.
+    """A loopback HTTP proxy in front of moto: adds latency, throttles a region, denies a service
+    or one operation, and can make assumed-role sessions expire.
 
-    The region and service come from the SigV4 credential scope of each request, so one
-    endpoint serves every region as AWS would. Started on construction (a FakeAPI with one
-    catch-all route that forwards to ``upstream``)."""
+    The region and service come from the SigV4 credential scope of each request (the operation
+    from its protocol, see `wire.identify`), so one endpoint serves every region as AWS would.
+    Started on construction (a FakeAPI with one catch-all route that forwards to ``upstream``)."""
 
     def __init__(self, upstream: str, rules: ProxyRules | None = None) -> None:
         super().__init__()
         self.rules = rules or ProxyRules()
         self._target = upstream.removeprefix("http://")
         self._count_lock = threading.Lock()
+        self._expiry: dict[str, float] = {}  # access key id -> monotonic deadline
         self.add_route("*", "{path:path}", self._forward, name="forward")
         self.start()
 
@@ -112,8 +123,7 @@ class FaultProxy(FakeAPI):
         rules = self.rules
         with self._count_lock:
             rules.seen += 1
-        m = _CRED_SCOPE.search(request.header("Authorization"))
-        region, service = (m.group(1), m.group(2)) if m else ("", "")
+        key, region, service = wire.scope(request)
         if rules.latency:
             time.sleep(rules.latency)
         if region in rules.throttle_regions:
@@ -122,37 +132,48 @@ class FaultProxy(FakeAPI):
             return _aws_error(request, 400, service, "Throttling", "Rate exceeded")
         if service in rules.deny_services:
             return _aws_error(request, 403, service, "AccessDenied", f"not authorized to call {service}")
+        if rules.deny_operations:
+            op = wire.identify(request, {}).operation
+            if f"{service}.{op}" in rules.deny_operations:
+                return _aws_error(
+                    request, 403, service, "AccessDenied", f"not authorized to call {service}:{op}"
+                )
+        with self._count_lock:
+            deadline = self._expiry.get(key)
+            expired = deadline is not None and time.monotonic() > deadline
+            rules.expired += expired
+        if expired:
+            code = "ExpiredTokenException" if "json" in request.header("Content-Type") else "ExpiredToken"
+            return wire.aws_error(
+                request, 400, service, code, "The security token included in the request is expired"
+            )
         return None
 
     def _forward(self, request: Request) -> Response:
-        conn = http.client.HTTPConnection(self._target, timeout=60)
-        try:
-            headers = {
-                k: v for k, v in request.headers.items() if k not in ("connection", "transfer-encoding")
-            }
-            conn.request(request.method, request.target, body=request.body, headers=headers)
-            resp = conn.getresponse()
-            data = resp.read()
-            return Response(resp.status, data, resp.getheaders())
-        finally:
-            conn.close()
+        response = wire.forward(self._target, request)
+        seconds = self.rules.session_seconds
+        if seconds is None or response.status != 200 or wire.identify(request, {}).operation != "AssumeRole":
+            return response
+        text = response.body.decode("utf-8")
+        until = datetime.now(UTC) + timedelta(seconds=seconds)
+        text = _EXPIRATION.sub(f"<Expiration>{until.isoformat().replace('+00:00', 'Z')}</Expiration>", text)
+        m = _ACCESS_KEY.search(text)
+        with self._count_lock:
+            self.rules.assumed += 1
+            if m:
+                self._expiry[m.group(1)] = time.monotonic() + seconds
+        headers = response.headers
+        pairs = list(headers.items()) if isinstance(headers, Mapping) else list(headers)
+        kept = [(k, v) for k, v in pairs if k.lower() != "content-length"]
+        return Response(response.status, text.encode("utf-8"), kept)
 
 
 def _aws_error(request: Request, status: int, service: str, code: str, message: str) -> Response:
-    """The error body each AWS protocol family answers (JSON, EC2 XML, S3 XML, query XML)."""
+    """A fault in each protocol's own codes: EC2 and S3 name throttling and denial their way."""
     if "json" in request.header("Content-Type"):
-        data = json.dumps({"__type": code + ("Exception" if status == 403 else ""), "message": message})
-        ctype = "application/x-amz-json-1.1"
+        code += "Exception" if status == 403 else ""
     elif service == "ec2":
-        ec2_code = "RequestLimitExceeded" if status == 400 else "UnauthorizedOperation"
-        data = f"<Response><Errors><Error><Code>{ec2_code}</Code><Message>{message}</Message></Error></Errors></Response>"
-        ctype = "text/xml"
-    elif service in ("s3",):
-        data = (
-            f"<Error><Code>{'SlowDown' if status == 400 else code}</Code><Message>{message}</Message></Error>"
-        )
-        ctype = "application/xml"
-    else:
-        data = f"<ErrorResponse><Error><Type>Sender</Type><Code>{code}</Code><Message>{message}</Message></Error></ErrorResponse>"
-        ctype = "text/xml"
-    return Response(status, data.encode(), [("x-amzn-ErrorType", code)], content_type=ctype)
+        code = "RequestLimitExceeded" if status == 400 else "UnauthorizedOperation"
+    elif service == "s3" and status == 400:
+        code = "SlowDown"
+    return wire.aws_error(request, status, service, code, message)

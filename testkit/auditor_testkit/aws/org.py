@@ -9,14 +9,17 @@ from typing import Any
 import boto3
 import yaml
 
+from auditor_testkit.aws.gaps import MotoGaps
+
 REGIONS = ["us-east-1", "eu-west-1", "ap-southeast-2"]
 ACCOUNTS = 12
 ORG_ROLE = "OrganizationAccountAccessRole"
 
 
-def build_organization(url: str) -> list[str]:
+def build_organization(url: str, gaps: MotoGaps | None = None) -> list[str]:
     """The management account holds the reference estate; 11 members hold their account-wide
-    settings and one bucket and security group each. Returns the 12 account ids."""
+    settings and one bucket and security group each. Returns the 12 account ids. `url` is a
+    `MotoGaps` in front of moto (`gaps`), so the operations moto lacks are seeded too."""
     from auditor_testkit.aws import seed
 
     accounts = seed.create_organization(url)
@@ -32,10 +35,10 @@ def build_organization(url: str) -> list[str]:
             "CreateAccountStatus"
         ]
         accounts.append(status["AccountId"])
-    seed.seed_estate(url, REGIONS)
+    seed.seed_estate(url, REGIONS, gaps=gaps)
     for n, acct in enumerate(accounts[1:]):
         creds = seed.assume_creds(url, acct)
-        seed.seed_estate(url, REGIONS, creds, member=True)
+        seed.seed_estate(url, REGIONS, creds, member=True, gaps=gaps)
         kw: dict[str, Any] = {"endpoint_url": url, **creds}
         s3 = boto3.client("s3", region_name="us-east-1", **kw)
         s3.create_bucket(Bucket=f"member-bucket-{acct}")

@@ -11,10 +11,13 @@ import datetime as dt
 import io
 import json
 import zipfile
+from functools import partial
 from typing import Any
 
 import boto3
 
+from auditor_testkit.aws import seed_services
+from auditor_testkit.aws.gaps import MotoGaps
 from auditor_testkit.aws.moto import ACCOUNT, CANARY
 
 
@@ -27,7 +30,8 @@ def _client(url: str, service: str, region: str, creds: dict[str, str] | None = 
     return boto3.client(service, **kw)
 
 
-def _cert(days: int, cn: str) -> tuple[bytes, bytes]:
+def _cert(days: int, cn: str, *, issued_days_ago: int = 1) -> tuple[bytes, bytes]:
+    """A self-signed certificate for `cn` valid until `days` from now (negative: expired), and its key."""
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
     from cryptography.hazmat.primitives.asymmetric import rsa
@@ -42,7 +46,7 @@ def _cert(days: int, cn: str) -> tuple[bytes, bytes]:
         .issuer_name(name)
         .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_before(now - dt.timedelta(days=issued_days_ago))
         .not_valid_after(now + dt.timedelta(days=days))
         .add_extension(x509.SubjectAlternativeName([x509.DNSName(cn)]), critical=False)
         .sign(key, hashes.SHA256())
@@ -100,11 +104,18 @@ def assume_creds(url: str, account: str, role: str = "OrganizationAccountAccessR
 
 
 def seed_estate(
-    url: str, regions: list[str], creds: dict[str, str] | None = None, *, member: bool = False
+    url: str,
+    regions: list[str],
+    creds: dict[str, str] | None = None,
+    *,
+    member: bool = False,
+    gaps: MotoGaps | None = None,
 ) -> None:
     """The reference estate of one account. `member=True` seeds the second account of the
     organization, which flips the account-wide settings (strong password policy, account
-    public access block on, no support role, no trail)."""
+    public access block on, no support role, no trail). `url` should be a `MotoGaps` in front
+    of moto (`gaps`, which also stands in for the SSM agents): with plain moto the operations
+    moto lacks fail."""
     home = regions[0]
 
     def cl(service: str, region: str = home) -> Any:
@@ -136,8 +147,12 @@ def seed_estate(
     )
     _seed_s3(s3, sfx, good_key["Arn"])
     _seed_cloudtrail(cl, sfx, good_key["Arn"], acct)
-    for i, region in enumerate(regions):
-        _seed_region(url, region, creds, acct, first=i == 0)
+    seed_services.seed_cis_alarms(cl, acct, "pass-trail-logs")
+    places = [
+        _seed_region(url, region, creds, acct, first=i == 0, gaps=gaps) for i, region in enumerate(regions)
+    ]
+    expired = _cert(-10, "old.example.com", issued_days_ago=400)
+    seed_services.seed_global(cl, acct, sfx, places[0].cert_arn, expired)
 
 
 def _strip_prefix(request: Any, **_: Any) -> None:
@@ -295,7 +310,9 @@ def _seed_cloudtrail(cl: Any, sfx: str, key_arn: str, acct: str) -> None:
     ct.create_trail(Name="fail-trail", S3BucketName=f"fail-trail-bucket-{sfx}")
 
 
-def _seed_region(url: str, region: str, creds: dict[str, str] | None, acct: str, *, first: bool) -> None:
+def _seed_region(
+    url: str, region: str, creds: dict[str, str] | None, acct: str, *, first: bool, gaps: MotoGaps | None
+) -> seed_services.Place:
     def cl(service: str) -> Any:
         return _client(url, service, region, creds)
 
@@ -316,7 +333,7 @@ def _seed_region(url: str, region: str, creds: dict[str, str] | None, acct: str,
             DeliveryChannel={"name": "default", "s3BucketName": f"pass-logs-{acct[-4:]}"}
         )
         cfg.start_configuration_recorder(ConfigurationRecorderName="default")
-        cl("guardduty").create_detector(Enable=True)
+        cl("guardduty").create_detector(Enable=True, Features=seed_services.GUARDDUTY_FEATURES)
         cl("securityhub").enable_security_hub()
         ec2.enable_ebs_encryption_by_default()
         backup = cl("backup")
@@ -605,12 +622,31 @@ def _seed_region(url: str, region: str, creds: dict[str, str] | None, acct: str,
         Action="lambda:InvokeFunction",
         Principal="*",
     )
+    slow = sm.create_secret(Name=f"fail-secret-slowrotation-{rs}", SecretString=CANARY)["ARN"]
+    sm.rotate_secret(SecretId=slow, RotationLambdaARN=good_fn, RotationRules={"AutomaticallyAfterDays": 365})
+    place = seed_services.Place(
+        region=region,
+        rs=rs,
+        acct=acct,
+        sfx=acct[-4:],
+        first=first,
+        vpc=vpc,
+        subnets=subnets,
+        web_sg=web,
+        cert_arn=good_cert,
+        key_arn=kms_arn,
+        instance_id=good_inst,
+        gaps=gaps,
+    )
+    seed_services.seed_region(cl, place)
+    return place
 
 
 def seed_bulk(url: str, regions: list[str], scale: int, creds: dict[str, str] | None = None) -> int:
     """Scale the estate: per region and per unit of scale, a block of cheap resources
-    (security groups, volumes, snapshots, log groups, queues, topics, tables, keys, secrets),
-    plus buckets and users once per account. Returns the number of resources created."""
+    (security groups, volumes, snapshots, log groups, queues, topics, tables, keys, secrets,
+    alarms, SSM documents, ECR repositories, SageMaker notebook instances), plus buckets and users
+    once per account. Returns the number of resources created."""
     n = 0
     iam = _client(url, "iam", regions[0], creds)
     s3 = _client(url, "s3", regions[0], creds)
@@ -647,4 +683,5 @@ def seed_bulk(url: str, regions: list[str], scale: int, creds: dict[str, str] | 
                     kms.create_key(Description=f"bulk-key-{i}-{j}")
                     sm.create_secret(Name=f"bulk-secret-{i}-{j}", SecretString=CANARY)
                     n += 3
+            n += seed_services.seed_bulk_block(partial(_client, url, region=region, creds=creds), i)
     return n

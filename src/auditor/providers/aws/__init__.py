@@ -48,6 +48,18 @@ class AwsOptions(BaseModel):
     endpoint_overrides: list[str] | None = Field(
         None, description="Per-region endpoints, as REGION=URL (testing)."
     )
+    sagemaker_job_days: int = Field(
+        30,
+        ge=1,
+        le=3650,
+        description="SageMaker training and processing jobs created within this many days are judged.",
+    )
+    sagemaker_max_jobs: int = Field(
+        100,
+        ge=1,
+        le=10000,
+        description="At most this many of those jobs (the newest) per kind and region are read: listing stops there.",
+    )
 
     @field_validator("endpoint_overrides")
     @classmethod

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 from auditor.models import ErrorKind, Location
-from auditor.providers.aws.common import Account, Collection, Credentials, Service
+from auditor.providers.aws import resources as T
+from auditor.providers.aws.common import Account, Collection, Credentials, RoleSession, Service
 from auditor.providers.aws.services import GLOBAL_TYPES, REGIONAL_TYPES
 from auditor.runtime import CallFailed
 
@@ -24,38 +26,47 @@ CONDITIONAL: dict[tuple[str, str], str] = {
 }
 
 
-def _assume(c: Collection, creds: Credentials | None, role_arn: str, account_hint: str | None) -> Credentials:
-    acct = Account(id=account_hint or "unknown", credentials=creds)
-    body = c.call(
-        acct,
-        c.home,
-        "sts",
-        "AssumeRole",
-        {"RoleArn": role_arn, "RoleSessionName": "auditor-scan"},
-        record=False,  # the answer holds temporary credentials: never stored
-    ).body
-    got = body["Credentials"]
-    return {
-        "aws_access_key_id": got["AccessKeyId"],
-        "aws_secret_access_key": got["SecretAccessKey"],
-        "aws_session_token": got["SessionToken"],
-    }
+def _assume(c: Collection, base: RoleSession | None, role_arn: str, account_hint: str | None) -> RoleSession:
+    """The role's session, through `base` (None: the credential chain); renewed before it expires."""
+    acct = Account(id=account_hint or "unknown", role=base)
+
+    def renew() -> tuple[Credentials, float]:
+        body = c.call(
+            acct,
+            c.home,
+            "sts",
+            "AssumeRole",
+            {"RoleArn": role_arn, "RoleSessionName": "auditor-scan"},
+            record=False,  # the answer holds temporary credentials: never stored
+            allow_repeat=True,  # a renewal asks again with the same parameters
+        ).body
+        got = body["Credentials"]
+        expires = got.get("Expiration")
+        left = (expires - datetime.now(UTC)).total_seconds() if isinstance(expires, datetime) else 3600.0
+        keys = {
+            "aws_access_key_id": got["AccessKeyId"],
+            "aws_secret_access_key": got["SecretAccessKey"],
+            "aws_session_token": got["SessionToken"],
+        }
+        return keys, max(left, 1.0)
+
+    return RoleSession(renew)
 
 
 def discover(c: Collection) -> list[Account]:
     """The accounts to scan: the caller's (after --role-arn), or every active account of the
     organization (--org-role), limited to --accounts. What cannot be reached is recorded."""
     opts = c.opts
-    base: Credentials | None = None
+    base: RoleSession | None = None
     try:
         if opts.role_arn:
             base = _assume(c, None, opts.role_arn, None)
-        me = Account(id="unknown", credentials=base)
+        me = Account(id="unknown", role=base)
         ident = c.call(me, c.home, "sts", "GetCallerIdentity", record=False).body
     except CallFailed as err:
         c.session.gap(err, scope=Location())
         return []
-    caller = Account(id=ident["Account"], credentials=base, identity=ident.get("Arn"))
+    caller = Account(id=ident["Account"], identity=ident.get("Arn"), role=base)
     if not opts.org_role:
         if opts.accounts and caller.id not in opts.accounts:
             c.error(
@@ -94,7 +105,7 @@ def discover(c: Collection) -> list[Account]:
         arn = f"arn:aws:iam::{meta['Id']}:role/{opts.org_role}"
         acct = Account(id=meta["Id"], identity=arn, name=meta.get("Name"))
         try:
-            acct.credentials = _assume(c, base, arn, meta["Id"])
+            acct.role = _assume(c, base, arn, meta["Id"])
         except CallFailed as err:
             c.gap(err, acct, None, ())
             return
@@ -123,6 +134,15 @@ def regions(c: Collection, acct: Account) -> list[str]:
     except CallFailed as err:
         if not opts.regions:
             c.gap(err, acct, None, REGIONAL_TYPES)
+        else:  # the requested regions are scanned as given, but that they are enabled is unconfirmed
+            c.error(
+                err.operation,
+                err.kind,
+                f"{err.message} (the requested regions {', '.join(opts.regions)} are scanned "
+                "without knowing whether they are enabled)",
+                Location(account=acct.id),
+                (T.EC2_REGION,),
+            )
         enabled = set(opts.regions or [c.home])
         known = set(enabled)
     if not opts.regions:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from datetime import datetime, timedelta
 
 from auditor.checks import (
     CheckContext,
@@ -125,7 +126,7 @@ def rds_public(db: Resource, ctx: CheckContext) -> Verdict:
             "aws.rds.min_backup_retention_days",
             "integer",
             7,
-            "Fewest days of automated backups an RDS instance must keep.",
+            "Fewest days of automated backups an RDS instance, or an Aurora, Neptune or DocumentDB cluster, must keep.",
         )
     ],
 )
@@ -335,3 +336,42 @@ def sqs_public(q: Resource, ctx: CheckContext) -> Verdict:
     if public:
         return failed(f"queue {q.name} policy is open to everyone: {summarize(public)}")
     return passed("queue policy names its principals")
+
+
+@checks.check(
+    id="aws.secretsmanager.rotated_within",
+    title="Secrets Manager secrets are rotated at least every 90 days",
+    severity="medium",
+    resource_types=[T.SECRET],
+    rationale="A rotation schedule only helps if rotations happen: a secret unrotated for months is as good as static.",
+    remediation="RotateSecret with a schedule of at most aws.secretsmanager.max_rotation_days days, and fix "
+    "failing rotation functions.",
+    params=[
+        param(
+            "aws.secretsmanager.max_rotation_days",
+            "integer",
+            90,
+            "Longest a secret may go without rotation, and the longest rotation schedule allowed, in days.",
+        )
+    ],
+)
+def secret_rotated_within(secret: Resource, ctx: CheckContext) -> Verdict:
+    limit = int(ctx.param("aws.secretsmanager.max_rotation_days"))
+    if not need(secret, "rotation_enabled"):
+        return failed(
+            f"secret {secret.name} does not rotate: RotateSecret with a schedule of at most {limit} days"
+        )
+    every = need(secret, "rotation_days")
+    if every is not None and int(every) > limit:
+        return failed(
+            f"secret {secret.name} rotates every {every} days, more than {limit}: shorten its schedule"
+        )
+    last = need(secret, "last_rotated") or need(secret, "created")
+    if last is None:
+        return failed(f"secret {secret.name} has no rotation or creation date: rotate it now")
+    age = (ctx.now - datetime.fromisoformat(str(last))) / timedelta(days=1)
+    if age > limit:
+        return failed(
+            f"secret {secret.name} was last rotated {int(age)} days ago, more than {limit}: check its rotation"
+        )
+    return passed(f"rotated {int(age)} day(s) ago, every {every} days")

@@ -47,6 +47,11 @@ def _covers(rule: tuple[Any, ...], port: int) -> bool:
     return lo is None or (lo == -1) or (int(lo) <= port <= int(hi))
 
 
+def world_open(sg: Resource, port: int) -> list[str]:
+    """`port from cidr` for each ingress rule of `sg` that opens TCP `port` to the internet."""
+    return sorted({f"{port} from {r[3]}" for r in _open_rules(sg) if _covers(r, port)})
+
+
 def _port_check(sg: Resource, ports: tuple[int, ...], label: str) -> Verdict:
     hits = sorted({f"{port} from {r[3]}" for r in _open_rules(sg) for port in ports if _covers(r, port)})
     if hits:

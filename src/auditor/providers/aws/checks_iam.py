@@ -341,3 +341,24 @@ def role_trust_not_public(role: Resource, ctx: CheckContext) -> Verdict:
     if public:
         return failed(f"role {role.name} can be assumed by anyone: {summarize(public)}")
     return passed("trust policy names its principals")
+
+
+@checks.check(
+    id="aws.iam.server_certificate_expired",
+    title="IAM server certificates have not expired",
+    severity="medium",
+    resource_types=[T.IAM_SERVER_CERTIFICATE],
+    rationale="CIS AWS Foundations 1.19: an expired certificate left in IAM can be attached to a load balancer "
+    "by mistake and breaks TLS.",
+    remediation="DeleteServerCertificate for expired certificates (and use ACM for new ones).",
+)
+def server_certificate_expired(cert: Resource, ctx: CheckContext) -> Verdict:
+    expiry = need(cert, "expiration")
+    if expiry is None:
+        return not_applicable("no expiry date")
+    left = (datetime.fromisoformat(str(expiry)) - ctx.now) / timedelta(days=1)
+    if left < 0:
+        return failed(
+            f"server certificate {cert.name} expired {int(-left)} days ago: DeleteServerCertificate"
+        )
+    return passed(f"expires in {int(left)} days")

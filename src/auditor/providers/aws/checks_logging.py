@@ -40,10 +40,17 @@ def multi_region_logging(acct: Resource, ctx: CheckContext) -> Verdict:
         return passed(f"multi-region trail logging all management events: {summarize(good)}")
     need(acct, "trails_complete")  # a gap: some region's trails could not be read -> error, not fail
     unknown = [
-        t["arn"].rsplit("/", 1)[-1] for t in trails if t.get("multi_region") and t.get("logging") is None
+        t["arn"].rsplit("/", 1)[-1]
+        for t in trails
+        if t.get("multi_region")
+        and (
+            t.get("logging") is None or (t.get("logging") and "management_events" in (t.get("unread") or ()))
+        )
     ]
     if unknown:
-        return errored(f"the status of multi-region trail(s) {summarize(unknown)} could not be read")
+        return errored(
+            f"the status or event selectors of multi-region trail(s) {summarize(unknown)} could not be read"
+        )
     return failed("no multi-region trail is logging read and write management events")
 
 

@@ -177,10 +177,12 @@ def _immutability_required(bucket: Resource, ctx: CheckContext) -> str | None:
     ],
 )
 def bucket_mfa_delete_or_object_lock(bucket: Resource, ctx: CheckContext) -> Verdict:
+    # read first: an unreadable Object Lock configuration is an error on every bucket, so a failed
+    # GetObjectLockConfiguration is never hidden behind "not a log or record bucket"
+    lock = need(bucket, "object_lock")
     why = _immutability_required(bucket, ctx)
     if why is None:
         return not_applicable("not a log or record bucket")
-    lock = need(bucket, "object_lock")
     if lock and lock.get("ObjectLockEnabled") == "Enabled":
         return passed(f"Object Lock is enabled ({why})")
     if need(bucket, "mfa_delete") == "Enabled":

@@ -144,7 +144,7 @@ class Clients:
         self._stats.request()
 
     def client(self, acct: Account, service: str, region: str) -> Any:
-        creds = acct.credentials
+        creds = acct.keys()  # an assumed role's renewed credentials get clients of their own
         key = (acct.id, (creds or {}).get("aws_access_key_id", ""), service, region)
         with self._lock:
             cached = self._clients.get(key)

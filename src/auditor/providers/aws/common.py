@@ -11,12 +11,15 @@ business: it hands the Collection an `Api` function. `Service` is how each modul
 from __future__ import annotations
 
 import json
+import threading
+import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import unquote
 
 from auditor.models import JSON, ErrorKind, Location, Resource
+from auditor.providers.aws.resources import TYPES
 from auditor.runtime import Called, CallFailed, Session
 
 if TYPE_CHECKING:
@@ -28,6 +31,33 @@ PROVIDER = "aws"
 Credentials = dict[str, str]
 
 
+class RoleSession:
+    """An assumed role's temporary credentials, renewed (AssumeRole again, through `renew`) once
+    less than a quarter of their lifetime, or ten minutes, is left: a scan that outlasts the
+    session duration keeps working. `renew` returns fresh credentials and how many seconds they
+    are valid; the first ones are fetched at construction (a failure raises, as AssumeRole did)."""
+
+    def __init__(
+        self, renew: Callable[[], tuple[Credentials, float]], clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self._renew = renew
+        self._clock = clock
+        self._lock = threading.Lock()
+        self.renewals = 0
+        self._keys, lifetime = renew()
+        self._deadline = clock() + lifetime
+        self._margin = min(600.0, lifetime / 4)
+
+    def credentials(self) -> Credentials:
+        with self._lock:
+            if self._deadline - self._clock() < self._margin:
+                self._keys, lifetime = self._renew()
+                self._deadline = self._clock() + lifetime
+                self._margin = min(600.0, lifetime / 4)
+                self.renewals += 1
+            return self._keys
+
+
 @dataclass
 class Account:
     id: str
@@ -35,6 +65,11 @@ class Account:
     identity: str | None = None
     name: str | None = None
     regions: list[str] = field(default_factory=list)
+    role: RoleSession | None = None  # an assumed role: its current credentials win over `credentials`
+
+    def keys(self) -> Credentials | None:
+        """The credentials to call with now (an assumed role's are renewed before they expire)."""
+        return self.role.credentials() if self.role is not None else self.credentials
 
 
 # (account, botocore service name, region, API operation name, parameters) -> the whole answer
@@ -117,11 +152,14 @@ class Collection:
         secret_paths: Iterable[str] = (),
         record: bool = True,
         allow_repeat: bool = False,
+        recorded_as: Mapping[str, Any] | None = None,
     ) -> Called:
         """`service.operation` (botocore service name, API operation name), every page.
 
         An error code listed in `absent` means "not configured": the answer is
-        `Called(None, evidence of that error)`. Any other failure raises `CallFailed`."""
+        `Called(None, evidence of that error)`. Any other failure raises `CallFailed`.
+        `recorded_as` names the call in its evidence instead of `params` when a parameter
+        depends on the clock (a time window): evidence ids stay the same from run to run."""
         if self._declared and operation not in self._declared.get(service, ()):
             raise UndeclaredOperation(f"{service}.{operation} is not declared by any AWS service")
         args = dict(params or {})
@@ -130,7 +168,7 @@ class Collection:
             f"{service}.{operation}",
             lambda: self._api(acct, service, region, operation, args),
             scope=self.scope(acct, region),
-            params=args,
+            params=dict(recorded_as) if recorded_as is not None else args,
             record=record,
             secret_paths=secret_paths,
             absent=_absent(codes) if codes else None,
@@ -150,13 +188,21 @@ class Collection:
         account_wide: bool = False,
         absent: Iterable[str] = (),
         secret_paths: Iterable[str] = (),
+        recorded_as: Mapping[str, Any] | None = None,
     ) -> Called | None:
         """A call that lists `types`: its answer, or None after recording that nothing of them
         was read in this account and region (`account_wide`: in the whole account, for the
         global services, whose calls go to the home region)."""
         try:
             return self.call(
-                acct, region, service, operation, params, absent=absent, secret_paths=secret_paths
+                acct,
+                region,
+                service,
+                operation,
+                params,
+                absent=absent,
+                secret_paths=secret_paths,
+                recorded_as=recorded_as,
             )
         except CallFailed as err:
             self.gap(err, acct, None if account_wide else region, types)
@@ -222,6 +268,35 @@ class Collection:
 
 
 take = Session.take  # (results, key, gaps, attrs, evidence) -> body, or None with a gap on each attr
+
+
+def unread(type_: str, err: CallFailed) -> dict[str, str]:
+    """A gap on every attribute `type_` declares: the call that would fill them failed."""
+    declared = TYPES.get(type_)
+    return dict.fromkeys(declared.attributes if declared is not None else (), err.reason)
+
+
+def described(
+    c: Collection,
+    acct: Account,
+    region: str,
+    type_: str,
+    id_: str,
+    list_ev: str,
+    call: Callable[[], Called],
+    build: Callable[[Any], dict[str, Any]],
+    *,
+    name: str | None = None,
+    tags: Mapping[str, str] | None = None,
+) -> None:
+    """Add a resource whose attributes come from one detail call (`build(body)`); when the call
+    failed, the resource is still added, with a gap on every attribute its type declares."""
+    try:
+        got = call()
+    except CallFailed as err:
+        c.add(type_, id_, acct, region, {}, [list_ev], name=name, gaps=unread(type_, err), tags=tags)
+        return
+    c.add(type_, id_, acct, region, build(got.body), [list_ev, got.evidence], name=name, tags=tags)
 
 
 def tags(items: Any) -> dict[str, str]:

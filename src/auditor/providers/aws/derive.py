@@ -21,6 +21,8 @@ from auditor.providers.aws import resources as T
 
 PROVIDER = "aws"
 EVERY_REGION = "every region"
+# the trail attributes the account view carries: a gap on one is named in the entry's `unread`
+_TRAIL_READS = ("is_multi_region", "is_logging", "management_events", "cloudwatch_logs_log_group_arn")
 
 
 def _accounts(inp: DeriveInput) -> set[str]:
@@ -81,6 +83,8 @@ def cloudtrail_accounts(inp: DeriveInput) -> list[Resource]:
                             "multi_region": t.attributes.get("is_multi_region"),
                             "logging": t.attributes.get("is_logging"),
                             "management_events": t.attributes.get("management_events"),
+                            "log_group_arn": t.attributes.get("cloudwatch_logs_log_group_arn"),
+                            "unread": sorted(k for k in _TRAIL_READS if k in t.gaps),
                         }
                         for t in mine
                     ],

@@ -21,6 +21,11 @@ SERVICE_PREFIX = {
     "efs": "elasticfilesystem",
     "s3control": "s3",
     "accessanalyzer": "access-analyzer",
+    "sso-admin": "sso",
+    "opensearch": "es",
+    "elb": "elasticloadbalancing",
+    "neptune": "rds",  # Neptune and DocumentDB share the RDS control plane and its actions
+    "docdb": "rds",
 }
 
 # (botocore service, operation) -> IAM action, where the action is not named after the operation
@@ -31,6 +36,11 @@ ACTION_OVERRIDES = {
     ("s3", "GetObjectLockConfiguration"): "s3:GetBucketObjectLockConfiguration",
     ("s3control", "GetPublicAccessBlock"): "s3:GetAccountPublicAccessBlock",
     ("sts", "GetCallerIdentity"): "",  # needs no permission
+    # API Gateway authorises by HTTP method on the resource path: every read is apigateway:GET
+    ("apigateway", "GetRestApis"): "apigateway:GET",
+    ("apigateway", "GetStages"): "apigateway:GET",
+    ("apigateway", "GetAuthorizers"): "apigateway:GET",
+    ("apigateway", "GetDomainNames"): "apigateway:GET",
 }
 
 
@@ -53,7 +63,12 @@ CONDITIONAL: dict[tuple[str, str], str] = {
 }
 
 # Actions that are not Get/List/Describe but are still read-only in effect.
-READ_ONLY_EXCEPTIONS = {"iam:GenerateCredentialReport", "sts:AssumeRole"}
+READ_ONLY_EXCEPTIONS = {
+    "iam:GenerateCredentialReport",
+    "sts:AssumeRole",
+    "apigateway:GET",
+    "inspector2:BatchGetAccountStatus",
+}
 
 
 def action_for(service: str, operation: str) -> str:

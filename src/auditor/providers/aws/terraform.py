@@ -472,6 +472,33 @@ def _public_ip(plan: Plan, inst: PlanResource) -> str | None:
     return PUBLIC_IP_AT_APPLY if planned(subnets[0], "map_public_ip_on_launch", False) else None
 
 
+def _vpc_ref(vpc: PlanResource) -> str:
+    """A VPC's id, or its address while the id is unknown until apply: instances and VPCs of one
+    plan relate through it, as they do through the id in a live scan."""
+    return str(_known(vpc, "id") or vpc.address)
+
+
+def _instance_vpc(plan: Plan, inst: PlanResource) -> str:
+    """The VPC an instance launches in, through its subnet. A subnet or VPC this plan does not
+    create leaves it unknown (the check then reports error, never a guess)."""
+    if not inst.sets("subnet_id") and inst.is_unknown("subnet_id"):
+        defaults = plan.of_type("aws_default_vpc")
+        if len(defaults) == 1:
+            return _vpc_ref(defaults[0])
+        raise Unknown("subnet_id (no subnet given: the instance lands in the region's default VPC)")
+    subnet_id = _known(inst, "subnet_id")
+    subnets = [s for s in plan.of_type("aws_subnet") if subnet_id and _known(s, "id") == subnet_id]
+    subnets = subnets or plan.referenced(inst, "subnet_id", ("aws_subnet",))
+    if len(subnets) != 1:
+        raise Unknown("subnet_id (a subnet this plan does not create, so its VPC)")
+    vpc_id = _known(subnets[0], "vpc_id")
+    vpcs = [v for v in plan.of_type("aws_vpc", "aws_default_vpc") if vpc_id and _known(v, "id") == vpc_id]
+    vpcs = vpcs or plan.referenced(subnets[0], "vpc_id", ("aws_vpc", "aws_default_vpc"))
+    if len(vpcs) != 1:
+        raise Unknown("vpc_id (the subnet's VPC is not created by this plan)")
+    return _vpc_ref(vpcs[0])
+
+
 def _instances(plan: Plan) -> Iterator[Resource]:
     for inst in plan.of_type("aws_instance"):
         out = _Builder(inst)
@@ -490,6 +517,7 @@ def _instances(plan: Plan) -> Iterator[Resource]:
             )
         out.put("public_ip", lambda: _public_ip(plan, inst))
         out.put("subnet_id", planned, inst, "subnet_id", None)
+        out.put("vpc_id", lambda: _instance_vpc(plan, inst))
         out.put("security_groups", lambda: list(planned(inst, "vpc_security_group_ids", [])))
         yield out.resource(T.EC2_INSTANCE)
 
@@ -504,14 +532,14 @@ def _volumes(plan: Plan) -> Iterator[Resource]:
 
 
 def _vpcs(plan: Plan) -> Iterator[Resource]:
-    vpcs = plan.of_type("aws_vpc")
+    vpcs = plan.of_type("aws_vpc", "aws_default_vpc")
     if not vpcs:
         return
     joined, orphans = _Joins(plan, vpcs, ("id",)).group(plan.of_type("aws_flow_log"), "vpc_id")
     for vpc in vpcs:
         out = _Builder(vpc)
-        out.put("vpc_id", planned, vpc, "id")
-        out.attrs["is_default"] = False
+        out.attrs["vpc_id"] = _vpc_ref(vpc)
+        out.attrs["is_default"] = vpc.type == "aws_default_vpc"  # a plan adopts the default VPC this way
         out.put(
             "flow_logs",
             lambda: [
@@ -875,6 +903,7 @@ MAPPED_TYPES = (
     "aws_subnet",
     "aws_ebs_volume",
     "aws_vpc",
+    "aws_default_vpc",
     "aws_flow_log",
     "aws_iam_policy",
     "aws_iam_policy_document",

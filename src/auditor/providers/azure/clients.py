@@ -1,7 +1,8 @@
 """Credentials and SDK clients for one scan, and how azure-core's errors map to an ErrorKind.
 
 Every client runs the same read-only pipeline: request id, headers, user agent, content decoding,
-the bearer-token policy for the Resource Manager scope, and a hook that counts each HTTP request.
+the bearer-token policy for the Resource Manager scope, and a hook that counts each HTTP request
+(and reads, once, whom the bearer token names: the identity of the chain of custody).
 Two policies of the SDK default are left out on purpose:
 - retries: the session's `RetryPolicy` retries throttling (exactly as long as Retry-After says)
   and unavailability, so each request is counted and the final failure is classified once;
@@ -18,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from auditor.jwt_claims import bearer_claims
 from auditor.models import ErrorKind
 from auditor.providers.azure import AzureOptions
 from auditor.runtime import CallFailed, kind_for_status, retry_after_seconds
@@ -47,6 +49,19 @@ class AzureClients:
     credential: TokenCredential
     connection_verify: str | bool = True
     sleep: Callable[[float], None] = time.sleep
+
+
+def principal_of(authorization: str) -> str | None:
+    """Who a bearer token names, from its unverified claims: the user principal name or the
+    application id, the object id and the tenant (`alice@contoso.com (object id ..., tenant ...)`).
+    This is the identity of the chain of custody; the token itself is never kept. None for a token
+    that is not a JWT or carries no object id."""
+    claims = bearer_claims(authorization)
+    if claims is None or not isinstance(claims.get("oid"), str):
+        return None
+    who = claims.get("upn") or claims.get("unique_name") or claims.get("appid") or claims.get("azp")
+    where = f", tenant {claims['tid']}" if isinstance(claims.get("tid"), str) else ""
+    return f"{who or 'principal'} (object id {claims['oid']}{where})"
 
 
 def authority_host() -> str | None:
@@ -101,7 +116,10 @@ class Clients:
         timeout: float,
         pool: int,
         on_request: Callable[[], None],
+        on_principal: Callable[[str], None] = lambda _who: None,
     ) -> None:
+        """`on_request` is called for every HTTP request; `on_principal` once, with who the bearer
+        token of the first authenticated request names (see `principal_of`)."""
         import requests
         from azure.core.pipeline import policies
         from azure.core.pipeline.transport import RequestsTransport
@@ -113,6 +131,16 @@ class Clients:
         from urllib3.util.retry import Retry
 
         self.endpoint = endpoint
+        seen: list[str] = []
+
+        def hook(request: Any) -> None:
+            on_request()
+            if not seen:
+                who = principal_of(str(request.http_request.headers.get("Authorization", "")))
+                if who is not None:
+                    seen.append(who)
+                    on_principal(who)
+
         self.scope = f"{endpoint}/.default"
         self._session = requests.Session()
         adapter = requests.adapters.HTTPAdapter(
@@ -132,7 +160,7 @@ class Clients:
                     policies.UserAgentPolicy(base_user_agent=USER_AGENT),
                     policies.ContentDecodePolicy(),
                     ARMChallengeAuthenticationPolicy(credential, self.scope),
-                    policies.CustomHookPolicy(raw_request_hook=lambda _request: on_request()),
+                    policies.CustomHookPolicy(raw_request_hook=hook),
                 ],
                 "transport": RequestsTransport(
                     session=self._session,

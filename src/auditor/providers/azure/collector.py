@@ -370,6 +370,7 @@ def collect(options: BaseModel, run: CollectRun) -> None:
             timeout=opts.timeout,
             pool=opts.concurrency + 4,
             on_request=session.stats.request,
+            on_principal=lambda who: setattr(session, "identity", who),
         )
         try:
             collector = AzureCollector(opts, session, clients)

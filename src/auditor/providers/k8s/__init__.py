@@ -34,8 +34,9 @@ class K8sOptions(BaseModel):
     )
     manifests: list[str] | None = Field(
         None,
-        description="Scan manifest files or directories offline instead of a cluster "
-        "(YAML/JSON, multi-document, kind: List, helm template / kustomize output, kubectl get -o json).",
+        description="Scan manifests offline instead of a cluster: files, directories, globs, '-' for "
+        "stdin, or a kustomize directory (rendered with kubectl kustomize); YAML/JSON, multi-document, "
+        "kind: List (kubectl get -o json|yaml), helm template output.",
     )
     secret_metadata: bool = Field(
         False,

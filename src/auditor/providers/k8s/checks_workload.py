@@ -1,5 +1,6 @@
-"""Workload security: one resource type (`k8s.workload`) for Pods and the pod templates of
-Deployments, StatefulSets, DaemonSets, Jobs and CronJobs, so each is judged the same way."""
+"""Workload security: one resource type (`k8s.workload`) for Pods and every pod template
+(Deployments, StatefulSets, DaemonSets, ReplicaSets, ReplicationControllers, PodTemplates, Jobs,
+CronJobs, DeploymentConfigs, and pod templates of other kinds), so each is judged the same way."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from auditor.models import Resource
 from auditor.providers.k8s.normalize import secret_like_name
 from auditor.providers.k8s.podspec import cname, containers, effective, sc, split_image
 from auditor.providers.k8s.resources import WORKLOAD
+from auditor.redact import SECRET_VALUE_KINDS
 
 checks = CheckSet("k8s")
 
@@ -369,30 +371,64 @@ def allowed_registries(w: Resource, ctx: CheckContext) -> Verdict:
     )
 
 
+ENTROPY_PARAM = "k8s.secret_env_entropy_threshold"
+MIN_RANDOM_LENGTH = 20  # shorter values are too short to tell random from chosen
+
+
+def _secret_literal(env: dict[str, Any], threshold: float) -> str | None:
+    """Why a literal env value is a secret (by its name, or by its value), or None."""
+    detected = env.get("detected")
+    if detected:
+        return SECRET_VALUE_KINDS.get(str(detected), str(detected))
+    entropy, length = env.get("entropy"), env.get("length")
+    if (
+        threshold > 0
+        and env.get("opaque")
+        and isinstance(entropy, int | float)
+        and isinstance(length, int)
+        and length >= MIN_RANDOM_LENGTH
+        and entropy >= threshold
+    ):
+        return f"a random-looking value, {entropy:.2f} bits per character"
+    if secret_like_name(str(env.get("name", ""))):
+        return "a secret-looking name"
+    return None
+
+
 @checks.check(
     id="k8s.workload.secret_env_literals",
     title="No secret-looking literal values in container env",
     severity="high",
     resource_types=[WORKLOAD],
     rationale="A password or token written as a literal env value is in the manifest, in Git, in every "
-    "`kubectl get -o yaml` and readable by anyone who can read the workload.",
+    "`kubectl get -o yaml` and readable by anyone who can read the workload. Judged by the variable's "
+    "name (DB_PASSWORD, API_TOKEN; not TOKEN_PATH or SECRET_FILE, which name where a secret is) and by "
+    "its value: AWS access key ids, private keys, JWTs, vendor tokens, credentials and URLs or "
+    "connection strings with a password, and random-looking values.",
     remediation="Move the value to a Secret (or an external secret store) and reference it with "
     "valueFrom.secretKeyRef; rotate the exposed value.",
+    params=[
+        param(
+            ENTROPY_PARAM,
+            "number",
+            4.5,
+            f"Shannon entropy (bits per character) from which a literal env value of {MIN_RANDOM_LENGTH} or "
+            "more characters with no spaces, not a path or URL, counts as a secret (random base64 is near "
+            "6, hex at most 4, words and host names lower); 0 turns the test off.",
+        )
+    ],
 )
 def secret_env_literals(w: Resource, ctx: CheckContext) -> Verdict:
-    spec = _spec(w)
+    _spec(w)  # a workload without a pod spec is an error, never a pass
+    threshold = float(ctx.param(ENTROPY_PARAM))
     bad = []
-    for c in containers(spec):
-        for env in c.get("env") or []:
-            if (
-                isinstance(env, dict)
-                and env.get("value") not in (None, "")
-                and secret_like_name(str(env.get("name", "")))
-            ):
-                bad.append(f"{cname(c)}: {env.get('name')}")
+    for env in need(w, "env_literals"):
+        why = _secret_literal(env, threshold) if isinstance(env, dict) else None
+        if why:
+            bad.append(f"{env.get('container')}: {env.get('name')} ({why})")
     if bad:  # names only: the values were redacted at collection and are never reported
-        return failed(f"{_where(w)}: literal values in secret-looking env variables: {summarize(bad)}")
-    return passed(f"{_where(w)}: no literal secret-looking env values")
+        return failed(f"{_where(w)}: secret literal values in env: {summarize(bad)}")
+    return passed(f"{_where(w)}: no secret literal values in env")
 
 
 @checks.check(

@@ -30,7 +30,7 @@ import os
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, BinaryIO
 from urllib.parse import urlencode
 
 from pydantic import BaseModel
@@ -38,9 +38,28 @@ from pydantic import BaseModel
 from auditor.models import ErrorKind, Location
 from auditor.providers.k8s import K8sOptions
 from auditor.providers.k8s.kinds import BY_KIND, KINDS, Kind
-from auditor.providers.k8s.manifests import ManifestDoc, read_manifests
-from auditor.providers.k8s.normalize import PROVIDER, Estate, Obj, build_resources, scrub, scrub_list
-from auditor.providers.k8s.resources import CLUSTER, NODE, SECRET, TYPES
+from auditor.providers.k8s.manifests import (
+    ManifestDoc,
+    ManifestProblem,
+    Source,
+    manifest_inputs,
+    read_inputs,
+    read_source,
+)
+from auditor.providers.k8s.normalize import (
+    PROVIDER,
+    Builder,
+    Estate,
+    Obj,
+    address_of,
+    build_resources,
+    prepare,
+    scrub,
+    scrub_list,
+    template_path,
+)
+from auditor.providers.k8s.resources import CLUSTER, NODE, SECRET, TYPES, WORKLOAD
+from auditor.providers.k8s.whoami import authenticated_as
 from auditor.runtime import (
     CallFailed,
     CollectRun,
@@ -286,17 +305,36 @@ class _Cluster:
                 scope=self.scope,
                 params=params,
                 absent=_not_served if optional and page == 0 else None,
+                record=False,
             )
             if called.body is None:
                 return None  # 404 on an optional kind: recorded as not served, so none exist
-            objs.extend(Obj(scrub(o), called.evidence) for o in called.body["items"])
-            token = (called.body.get("metadata") or {}).get("continue") or None
+            body = called.body
+            evidence = self.session.record(operation, scrub_list(body), scope=self.scope, params=params)
+            for item in body["items"]:
+                obj = prepare(item, evidence)
+                if isinstance(obj, Obj):
+                    objs.append(obj)
+                else:
+                    self.malformed(k, path, item, obj)
+            token = (body.get("metadata") or {}).get("continue") or None
             page += 1
             if not token:
                 return objs
 
     def _page(self, k: Kind, path: str, query: dict[str, Any], accept: str | None) -> dict[str, Any]:
-        return _clean_page(k, path, self.api.get(path, query, accept), accept)
+        return _stamp_page(k, path, self.api.get(path, query, accept), accept)
+
+    def malformed(self, k: Kind, path: str, item: dict[str, Any], problems: list[str]) -> None:
+        """An object the API served in a shape normalisation cannot judge (a bug somewhere): named,
+        never judged, and its kind's checks report error."""
+        self.session.error(
+            f"{k.group or 'core'}.{k.plural}.list",
+            ErrorKind.ERROR,
+            f"{path}: {address_of(item)}: {'; '.join(problems)}",
+            scope=Location(account=self.label, region=(item.get("metadata") or {}).get("namespace")),
+            types=(k.rtype,),
+        )
 
     def list_task(self, listing: _Listing) -> None:
         k, ns = listing.kind, listing.namespace
@@ -327,15 +365,16 @@ def _not_served(exc: BaseException) -> dict[str, Any] | None:
     return dict(NOT_SERVED) if isinstance(exc, ApiStatus) and exc.status == 404 else None
 
 
-def _clean_page(k: Kind, path: str, body: Any, accept: str | None) -> dict[str, Any]:
-    """A list page as stored in evidence: items stamped with their kind, scrubbed."""
+def _stamp_page(k: Kind, path: str, body: Any, accept: str | None) -> dict[str, Any]:
+    """A list page with its items stamped with their kind (list items carry none of their own).
+    It is recorded as evidence scrubbed (`scrub_list`), and its items are prepared one by one."""
     if not isinstance(body, dict):
         raise ApiStatus(200, f"{path}: the response is not a JSON object")
     items = [i for i in body.get("items") or [] if isinstance(i, dict)]
-    for item in items:  # list items carry no kind/apiVersion of their own
+    for item in items:
         item["kind"] = k.kind
         item["apiVersion"] = body.get("apiVersion", k.api_version) if not accept else k.api_version
-    return scrub_list({**body, "items": items})
+    return {**body, "items": items}
 
 
 def _collect_cluster(
@@ -363,7 +402,8 @@ def _read_cluster(label: str, make_client: Callable[[], Any], opts: K8sOptions, 
     if not opts.secret_metadata:
         session.exclude([SECRET], scope=scope, reason=SECRETS_EXCLUDED)
     try:
-        api = Api(make_client(), opts.timeout, session.stats.request)
+        api_client = make_client()
+        api = Api(api_client, opts.timeout, session.stats.request)
     except Exception as exc:
         session.error(
             "client.configure",
@@ -372,6 +412,10 @@ def _read_cluster(label: str, make_client: Callable[[], Any], opts: K8sOptions, 
             scope=scope,
         )
         return
+    if who := authenticated_as(
+        api_client
+    ):  # the chain of custody names the user, not only the kubeconfig entry
+        session.identity = f"{session.identity} (as {who})" if session.identity else who
     estate = Estate(scope=label, live=True)
     session.progress.step(f"{label}: version")
     try:
@@ -415,37 +459,112 @@ def _read_cluster(label: str, make_client: Callable[[], Any], opts: K8sOptions, 
         estate.objects.extend(objs)
     for r in build_resources(estate):
         session.add(r)
+    for o, why in estate.unbuilt:
+        session.error(
+            "normalize", ErrorKind.ERROR, f"{o.address}: {why}", scope=scope, types=(BY_KIND[o.kind].rtype,)
+        )
 
 
-def collect_manifests(opts: K8sOptions, run: CollectRun) -> None:
+MANIFESTS = "manifests"
+UNREAD = "objects of this kind are not read: no check judges them"
+
+
+@dataclass
+class _Manifests:
+    """One manifests target being read: the estate, what was left unread, what was wrong."""
+
+    session: Session
+    scope: Location
+    estate: Estate
+    builder: Builder  # objects are normalised as they are read, one file at a time
+    unread: dict[str, list[str]]  # kind -> files it appeared in (one entry per object)
+
+    def problem(self, p: ManifestProblem, operation: str = "manifests.parse") -> None:
+        k = BY_KIND.get(p.kind or "")
+        self.session.error(
+            operation, ErrorKind.ERROR, p.text, scope=self.scope, types=(k.rtype,) if k else ()
+        )
+
+    def read(self, src: Source) -> None:
+        self.session.progress.step(f"manifests: {src.name}")
+        objects: list[tuple[ManifestDoc, dict[str, Any]]] = []
+        documents = 0
+        for item in read_source(src):
+            if isinstance(item, ManifestProblem):
+                self.problem(item)
+                continue
+            documents += 1
+            kind = str(item.obj.get("kind"))
+            if kind not in BY_KIND and template_path(item.obj) is None:
+                self.unread.setdefault(kind, []).append(src.name)
+                continue
+            objects.append((item, item.obj))
+        evidence = self.record(src, documents, objects)
+        for doc, raw in objects:
+            obj = prepare(raw, evidence, doc.location)
+            if isinstance(obj, Obj):
+                if not obj.name:
+                    self.problem(
+                        ManifestProblem(doc.source, f"{obj.kind} has no metadata.name", line=doc.start_line)
+                    )
+                    continue
+                for r in self.builder.add(obj):
+                    self.session.add(r)
+            else:
+                where = f"{address_of(raw)}: {'; '.join(obj)}"
+                k = BY_KIND.get(str(raw.get("kind")))
+                self.problem(
+                    ManifestProblem(doc.source, where, k.kind if k else None, doc.start_line),
+                    "manifests.shape",
+                )
+
+    def record(self, src: Source, documents: int, objects: list[tuple[ManifestDoc, dict[str, Any]]]) -> str:
+        """A file in the tree being judged is recorded by path and SHA-256 (anyone can re-hash it),
+        not copied; stdin and rendered kustomize output, which cannot be re-read, are kept scrubbed."""
+        body: dict[str, Any] = {
+            "source": src.name,
+            "origin": src.origin,
+            "sha256": src.sha256,
+            "bytes": len(src.data),
+            "documents": documents,
+            "objects": len(objects),
+        }
+        if src.origin != "file":
+            body["content"] = [{"source": d.source, "object": scrub(o)} for d, o in objects]
+        return self.session.record("manifests.read", body, scope=self.scope, params={"file": src.name})
+
+
+def collect_manifests(opts: K8sOptions, run: CollectRun, stdin: BinaryIO | None = None) -> None:
+    """Read the manifests `opts.manifests` names (one input at a time), then normalise them as one
+    estate. A path that names nothing is a ConfigError (exit 2), raised before anything is read."""
     paths = list(opts.manifests or [])
-    scope = Location(account="manifests")
+    inputs, input_problems = manifest_inputs(paths)
+    scope = Location(account=MANIFESTS)
     with Session(PROVIDER, run) as session:
-        session.add_target(f"manifests {', '.join(paths)}", {"manifests": paths}, with_stats=False)
-        docs, problems = read_manifests(paths)
-        estate = Estate(scope="manifests", live=False)
-        by_file: dict[str, list[tuple[ManifestDoc, dict[str, Any]]]] = {}
-        for d in docs:
-            if d.obj.get("kind") not in BY_KIND:
-                continue  # kinds no check reads (ConfigMaps...) are neither kept nor recorded
-            by_file.setdefault(d.file, []).append((d, scrub(d.obj)))
-        for file, items in by_file.items():
-            session.progress.step(f"manifests: {file}")
-            ev = session.record(
-                "manifests.read",
-                {"documents": [{"source": d.source, "object": o} for d, o in items]},
-                scope=scope,
-                params={"file": file},
-            )
-            estate.objects.extend(Obj(o, ev, d.location) for d, o in items)
-        for r in build_resources(estate):
+        estate = Estate(scope=MANIFESTS, live=False)
+        m = _Manifests(session, scope, estate, Builder(estate), {})
+        for p in input_problems:
+            m.problem(p)
+        for src in read_inputs(inputs, stdin):
+            if isinstance(src, ManifestProblem):
+                m.problem(src)
+            else:
+                m.read(src)
+        for r in m.builder.finish():
             session.add(r)
-        for p in problems:
-            k = BY_KIND.get(p.kind or "")
-            session.error(
-                "manifests.parse",
-                ErrorKind.ERROR,
-                f"{p.source}: {p.message}",
+        for o, why in m.estate.unbuilt:
+            src_text = o.source.text if o.source is not None else o.address
+            session.error("normalize", ErrorKind.ERROR, f"{src_text}: {why}", scope=scope, types=(WORKLOAD,))
+        for kind, files in sorted(m.unread.items()):
+            where = sorted(set(files))
+            session.exclude(
+                [f"k8s.unread/{kind}"],
                 scope=scope,
-                types=(k.rtype,) if k else (),
+                reason=f"{len(files)} {kind} object{'s' if len(files) != 1 else ''} in {len(where)} "
+                f"file{'s' if len(where) != 1 else ''} ({', '.join(where[:3])}{', ...' if len(where) > 3 else ''}): {UNREAD}",
             )
+        session.add_target(
+            f"manifests {', '.join(paths)}",
+            {"manifests": paths, "unread_kinds": {k: len(v) for k, v in sorted(m.unread.items())}},
+            with_stats=False,
+        )

@@ -1,6 +1,10 @@
-"""The Kubernetes kinds the provider reads: API group/version/plural and the resource type
-each becomes (declared in `resources`). Shared by the live collector, the manifest reader and
-the tests (no SDK)."""
+"""The Kubernetes kinds the provider reads: API group/version/plural, the resource type each
+becomes (declared in `resources`) and, for workloads, where the pod template is. Shared by the
+live collector, the manifest reader and the tests (no SDK).
+
+Every kind that carries a pod template is a workload: Pods, Deployments, StatefulSets,
+DaemonSets, ReplicaSets, ReplicationControllers, PodTemplates, Jobs, CronJobs and OpenShift
+DeploymentConfigs."""
 
 from __future__ import annotations
 
@@ -18,8 +22,11 @@ class Kind:
     namespaced: bool
     rtype: str
     fallback_versions: tuple[str, ...] = ()
-    optional: bool = False  # newer API: a 404 means the cluster does not serve it (so none exist)
+    optional: bool = False  # newer or vendor API: a 404 means the cluster does not serve it (so none exist)
     opt_in: bool = False  # only read when asked (Secrets)
+    # Workload kinds: the path to the pod template (metadata + spec); () for a Pod, which is its
+    # own template. None for every other kind.
+    template: tuple[str, ...] | None = None
 
     @property
     def api_version(self) -> str:
@@ -35,16 +42,42 @@ class Kind:
 
 RBAC = "rbac.authorization.k8s.io"
 ADMREG = "admissionregistration.k8s.io"
+SPEC_TEMPLATE = ("spec", "template")
 
 KINDS: tuple[Kind, ...] = (
     Kind("Namespace", "", "v1", "namespaces", False, rt.NAMESPACE),
     Kind("Node", "", "v1", "nodes", False, rt.NODE),
-    Kind("Pod", "", "v1", "pods", True, rt.WORKLOAD),
-    Kind("Deployment", "apps", "v1", "deployments", True, rt.WORKLOAD),
-    Kind("StatefulSet", "apps", "v1", "statefulsets", True, rt.WORKLOAD),
-    Kind("DaemonSet", "apps", "v1", "daemonsets", True, rt.WORKLOAD),
-    Kind("Job", "batch", "v1", "jobs", True, rt.WORKLOAD),
-    Kind("CronJob", "batch", "v1", "cronjobs", True, rt.WORKLOAD, fallback_versions=("v1beta1",)),
+    Kind("Pod", "", "v1", "pods", True, rt.WORKLOAD, template=()),
+    Kind("Deployment", "apps", "v1", "deployments", True, rt.WORKLOAD, template=SPEC_TEMPLATE),
+    Kind("StatefulSet", "apps", "v1", "statefulsets", True, rt.WORKLOAD, template=SPEC_TEMPLATE),
+    Kind("DaemonSet", "apps", "v1", "daemonsets", True, rt.WORKLOAD, template=SPEC_TEMPLATE),
+    Kind("ReplicaSet", "apps", "v1", "replicasets", True, rt.WORKLOAD, template=SPEC_TEMPLATE),
+    Kind(
+        "ReplicationController", "", "v1", "replicationcontrollers", True, rt.WORKLOAD, template=SPEC_TEMPLATE
+    ),
+    Kind("PodTemplate", "", "v1", "podtemplates", True, rt.WORKLOAD, template=("template",)),
+    Kind("Job", "batch", "v1", "jobs", True, rt.WORKLOAD, template=SPEC_TEMPLATE),
+    Kind(
+        "CronJob",
+        "batch",
+        "v1",
+        "cronjobs",
+        True,
+        rt.WORKLOAD,
+        fallback_versions=("v1beta1",),
+        template=("spec", "jobTemplate", "spec", "template"),
+    ),
+    # OpenShift: served only there (a 404 elsewhere means none exist)
+    Kind(
+        "DeploymentConfig",
+        "apps.openshift.io",
+        "v1",
+        "deploymentconfigs",
+        True,
+        rt.WORKLOAD,
+        optional=True,
+        template=SPEC_TEMPLATE,
+    ),
     Kind("ServiceAccount", "", "v1", "serviceaccounts", True, rt.SERVICE_ACCOUNT),
     Kind("Role", RBAC, "v1", "roles", True, rt.ROLE),
     Kind("ClusterRole", RBAC, "v1", "clusterroles", False, rt.ROLE),
@@ -79,6 +112,11 @@ KINDS: tuple[Kind, ...] = (
 )
 
 BY_KIND: dict[str, Kind] = {k.kind: k for k in KINDS}
+WORKLOAD_KINDS: tuple[Kind, ...] = tuple(k for k in KINDS if k.template is not None)
+
+# Where a kind this table does not know (a CRD such as an Argo Rollout or a Knative Service) may
+# carry a pod template: such objects are judged as workloads too (manifests only).
+GENERIC_TEMPLATES: tuple[tuple[str, ...], ...] = (SPEC_TEMPLATE, ("spec", "jobTemplate", "spec", "template"))
 
 SYSTEM_NAMESPACES = ("kube-system", "kube-public", "kube-node-lease")
 

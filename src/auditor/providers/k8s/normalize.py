@@ -1,27 +1,36 @@
 """From Kubernetes objects (API JSON shape, as served or as written in a manifest) to resources.
 
-The live collector and the manifest reader both call `build_resources`, which is why one
-set of checks judges both. Everything here is pure: no I/O, no SDK.
+The live collector and the manifest reader both call `prepare` on every object they read and
+`build_resources` on what it returns, which is why one set of checks judges both. Everything
+here is pure: no I/O, no SDK.
 
-Scrubbing happens before anything is kept (evidence and attributes):
+`prepare` validates the object's shape first (`shapes.problems`): an object whose judged parts
+have the wrong type is not normalised at all, and the collector reports it. Then it scrubs,
+before anything is kept (evidence and attributes):
 - Secrets keep only apiVersion, kind, metadata and type (plus the *names* of their data keys);
-- every literal env value is replaced by `[REDACTED]` (names stay: checks judge by name; a value
-  such as DATABASE_URL may carry a password whatever the name says), and so is the value of any
-  container command/args flag whose name looks secret (`--db-password=...`, `--token X`);
+- every literal env value is replaced by `[REDACTED]` (names stay; a value such as DATABASE_URL
+  may carry a password whatever the name says), and so is the value of any container
+  command/args flag whose name looks secret (`--db-password=...`, `--token X`). What the secret
+  check needs to judge a value is measured before it is masked (`env_literals`): which kind of
+  secret it looks like, its entropy and length, never the value;
 - the `kubectl.kubernetes.io/last-applied-configuration` annotation (a full copy of the
   object as applied, Secret data included) and `managedFields` are dropped.
+Scrubbing never mutates its input, copies only what it changes, and accepts any shape (the
+live evidence is scrubbed before the shape is judged); `auditor.redact` then masks every `env`
+and Secret data position again, whatever their shape.
 """
 
 from __future__ import annotations
 
-import copy
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from auditor.models import Location, Resource, SourceLocation
-from auditor.providers.k8s.kinds import BY_KIND, DEFAULT_NAMESPACE
+from auditor.providers.k8s import shapes
+from auditor.providers.k8s.kinds import BY_KIND, DEFAULT_NAMESPACE, GENERIC_TEMPLATES
+from auditor.providers.k8s.podspec import CONTAINER_KEYS
 from auditor.providers.k8s.resources import (
     ADMISSION,
     BINDING,
@@ -36,7 +45,7 @@ from auditor.providers.k8s.resources import (
     SERVICE_ACCOUNT,
     WORKLOAD,
 )
-from auditor.redact import REDACTED, is_secret_key
+from auditor.redact import REDACTED, is_secret_key, secret_value_kind, shannon_entropy
 
 PROVIDER = "k8s"
 LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
@@ -47,52 +56,148 @@ _SECRET_ENV = re.compile(
     r"CLIENT_SECRET|CREDENTIALS?|JWT|DSN|CONN(ECTION)?_STRING|AUTH)($|_)",
     re.IGNORECASE,
 )
+# A name that says it holds where a secret is, not the secret: SOME_TOKEN_PATH=/var/run/...
+_LOCATION_SUFFIX = re.compile(r"[_-](PATHS?|FILES?|FILENAME|DIRS?|DIRECTORY)$", re.IGNORECASE)
+_FLAG_NOT_SECRET = ("_file", "_path", "_dir", "_mode", "_ttl")
 
 
 def secret_like_name(name: str) -> bool:
-    """An env variable whose name says it holds a secret (DB_PASSWORD, API_KEY, GITHUB_TOKEN...)."""
+    """An env variable whose name says it holds a secret (DB_PASSWORD, API_KEY, GITHUB_TOKEN...);
+    a name that holds a path, file or directory (TOKEN_PATH, SECRET_FILE, CERT_DIR) does not."""
+    if _LOCATION_SUFFIX.search(name):
+        return False
     return is_secret_key(name) or bool(_SECRET_ENV.search(name))
+
+
+def _opaque(value: str) -> bool:
+    """A value the entropy test applies to: one token (no whitespace), not a path, not a URL,
+    not a reference to another variable."""
+    v = value.strip()
+    return not (
+        not v
+        or any(ch.isspace() for ch in v)
+        or v.startswith(("/", "./", "../", "~/", "$(", "${"))
+        or "://" in v
+    )
+
+
+def env_literals(spec: Any) -> list[dict[str, Any]]:
+    """What the secret check needs about each literal env value of a pod spec, measured before
+    the value is masked: container and variable name, the kind of secret the value looks like
+    (`auditor.redact.secret_value_kind`, or null), its Shannon entropy in bits per character,
+    its length, and whether it is `opaque` (one token: the entropy test applies)."""
+    out: list[dict[str, Any]] = []
+    if not isinstance(spec, dict):
+        return out
+    for key in CONTAINER_KEYS:
+        cs = spec.get(key)
+        for c in cs if isinstance(cs, list) else []:
+            if not isinstance(c, dict) or not isinstance(c.get("env"), list):
+                continue
+            for e in c["env"]:
+                if not isinstance(e, dict) or e.get("value") in (None, ""):
+                    continue
+                value = str(e["value"])
+                out.append(
+                    {
+                        "container": str(c.get("name", "?")),
+                        "name": str(e.get("name", "")),
+                        "detected": secret_value_kind(value),
+                        "entropy": round(shannon_entropy(value), 2),
+                        "length": len(value),
+                        "opaque": _opaque(value),
+                    }
+                )
+    return out
 
 
 # --------------------------------------------------------------------------- scrubbing
 
 
-def pod_spec_of(obj: Mapping[str, Any]) -> tuple[dict[str, Any] | None, dict[str, Any]]:
+def template_path(obj: Mapping[str, Any]) -> tuple[str, ...] | None:
+    """Where `obj` keeps its pod template: the kind's (kinds.KINDS), or, for a kind the table does
+    not know, `spec.template` or `spec.jobTemplate.spec.template` when that holds a pod spec with
+    a list of containers (Argo Rollouts, Knative Services...). None: not a workload."""
+    k = BY_KIND.get(str(obj.get("kind")))
+    if k is not None:
+        return k.template
+    for path in GENERIC_TEMPLATES:
+        node: Any = obj
+        for name in (*path, "spec"):
+            node = node.get(name) if isinstance(node, dict) else None
+        if isinstance(node, dict) and isinstance(node.get("containers"), list):
+            return path
+    return None
+
+
+def _get(obj: Any, path: Iterable[str]) -> Any:
+    for name in path:
+        obj = obj.get(name) if isinstance(obj, dict) else None
+    return obj
+
+
+def pod_spec_of(
+    obj: Mapping[str, Any], path: tuple[str, ...] | None = None
+) -> tuple[dict[str, Any] | None, dict[str, Any]]:
     """(pod spec, pod template metadata) of a Pod or of any workload's pod template."""
-    kind = obj.get("kind")
-    spec = obj.get("spec") or {}
-    if kind == "Pod":
-        return spec, dict(obj.get("metadata") or {})
-    if kind == "CronJob":
-        spec = ((spec.get("jobTemplate") or {}).get("spec")) or {}
-    template = spec.get("template") or {}
+    if path is None:
+        path = template_path(obj)
+    if path is None:
+        return None, {}
+    template = _get(obj, path) if path else obj
     if not isinstance(template, dict):
         return None, {}
-    return template.get("spec"), dict(template.get("metadata") or {})
+    spec, meta = template.get("spec"), template.get("metadata")
+    return (spec if isinstance(spec, dict) else None), (dict(meta) if isinstance(meta, dict) else {})
 
 
-def _containers(spec: Mapping[str, Any]) -> Iterable[dict[str, Any]]:
-    for key in ("initContainers", "containers", "ephemeralContainers"):
-        for c in spec.get(key) or []:
-            if isinstance(c, dict):
-                yield c
+def _scrub_container(c: Any) -> Any:
+    if not isinstance(c, dict):
+        return c
+    out = dict(c)
+    env = c.get("env")
+    if isinstance(env, list):
+        out["env"] = [_scrub_env_var(e) for e in env]
+    elif env is not None:
+        out["env"] = REDACTED
+    for key in ("command", "args"):
+        v = c.get(key)
+        if isinstance(v, list):
+            out[key] = _scrub_args([str(a) for a in v])
+        elif v is not None:
+            out[key] = REDACTED
+    return out
 
 
-def _scrub_env(spec: dict[str, Any]) -> None:
-    for c in _containers(spec):
-        for env in c.get("env") or []:
-            if isinstance(env, dict) and env.get("value") not in (None, ""):
-                env["value"] = REDACTED
-        for key in ("command", "args"):
-            if isinstance(c.get(key), list):
-                c[key] = _scrub_args([str(a) for a in c[key]])
+def _scrub_env_var(e: Any) -> Any:
+    """The variable's name and `valueFrom` reference stay; a literal value, or anything under any
+    other key (a typo such as `vaule`), is masked."""
+    if not isinstance(e, dict):
+        return REDACTED
+    return {
+        k: v if (k == "name" or (k == "valueFrom" and isinstance(v, dict)) or v in (None, "")) else REDACTED
+        for k, v in e.items()
+    }
+
+
+def _scrub_pod_spec(spec: Any) -> Any:
+    if not isinstance(spec, dict):
+        return spec
+    out = dict(spec)
+    for key in CONTAINER_KEYS:
+        cs = spec.get(key)
+        if isinstance(cs, list):
+            out[key] = [_scrub_container(c) for c in cs]
+        elif isinstance(cs, dict):  # malformed (a mapping of containers): scrub it all the same
+            out[key] = {k: _scrub_container(c) for k, c in cs.items()}
+    return out
 
 
 def _secret_flag(name: str) -> bool:
     """A flag whose value may be a secret. Flags naming a file, path or mode are not (the secret, if
     any, is in the file), so control-plane flags such as --token-auth-file stay readable."""
     n = name.replace("-", "_").lower()
-    return secret_like_name(n) and not n.endswith(("_file", "_path", "_dir", "_mode", "_ttl"))
+    return secret_like_name(n) and not n.endswith(_FLAG_NOT_SECRET)
 
 
 def _scrub_args(args: list[str]) -> list[str]:
@@ -127,30 +232,47 @@ def _scrub_meta(meta: Any) -> Any:
     return meta
 
 
+def _scrub_template(node: Any, path: tuple[str, ...]) -> Any:
+    """A copy of `node` with the pod template at `path` below it scrubbed, and the metadata of
+    every object on the way (a CronJob's job template, the pod template)."""
+    if not isinstance(node, dict):
+        return node
+    out = dict(node)
+    if "metadata" in out:
+        out["metadata"] = _scrub_meta(out["metadata"])
+    if not path:
+        if "spec" in out:
+            out["spec"] = _scrub_pod_spec(out["spec"])
+    elif path[0] in out:
+        out[path[0]] = _scrub_template(out[path[0]], path[1:])
+    return out
+
+
+def _key_names(value: Any) -> list[str]:
+    return [str(k) for k in value] if isinstance(value, dict) else []
+
+
 def scrub(obj: Mapping[str, Any]) -> dict[str, Any]:
-    """A copy of `obj` that holds no secret value (see the module docstring)."""
+    """A copy of `obj` that holds no secret value (see the module docstring). Never mutates `obj`
+    and shares the parts it does not change with it."""
     kind = obj.get("kind")
     if kind == "Secret":
-        keys = sorted({*(obj.get("data") or {}), *(obj.get("stringData") or {})})
+        keys = sorted({*_key_names(obj.get("data")), *_key_names(obj.get("stringData"))})
         out: dict[str, Any] = {
             "apiVersion": obj.get("apiVersion", "v1"),
             "kind": "Secret",
-            "metadata": _scrub_meta(copy.deepcopy(obj.get("metadata") or {})),
+            "metadata": _scrub_meta(obj.get("metadata") or {}),
         }
         if "type" in obj:
             out["type"] = obj["type"]
         if keys:
             out["dataKeys"] = keys
         return out
-    clean = copy.deepcopy(dict(obj))
-    clean["metadata"] = _scrub_meta(clean.get("metadata") or {})
-    spec, _ = pod_spec_of(clean)
-    if isinstance(spec, dict):
-        _scrub_env(spec)
-    if clean.get("kind") == "CronJob":  # the job template's own metadata
-        jt = (clean.get("spec") or {}).get("jobTemplate")
-        if isinstance(jt, dict):
-            jt["metadata"] = _scrub_meta(jt.get("metadata") or {})
+    path = template_path(obj)
+    if path is not None:
+        return dict(_scrub_template(obj, path))
+    clean = dict(obj)
+    clean["metadata"] = _scrub_meta(obj.get("metadata") or {})
     return clean
 
 
@@ -166,11 +288,13 @@ def scrub_list(body: Mapping[str, Any]) -> dict[str, Any]:
 
 @dataclass
 class Obj:
-    """One Kubernetes object, scrubbed, with where it came from."""
+    """One Kubernetes object, scrubbed, with where it came from (see `prepare`)."""
 
     obj: dict[str, Any]
     evidence: str
-    source: SourceLocation | None = None  # manifests: file and document (the address is added here)
+    source: SourceLocation | None = None  # manifests: file, lines, document (the address is added here)
+    env: list[dict[str, Any]] = field(default_factory=list)  # env_literals of its pod spec
+    template: tuple[str, ...] | None = None  # where its pod template is (a workload), else None
 
     @property
     def kind(self) -> str:
@@ -188,9 +312,43 @@ class Obj:
     @property
     def namespace(self) -> str | None:
         k = BY_KIND.get(self.kind)
-        if k is None or not k.namespaced:
+        if (k is None and self.template is None) or (k is not None and not k.namespaced):
             return None
         return str(self.meta.get("namespace") or DEFAULT_NAMESPACE)
+
+    @property
+    def address(self) -> str:
+        """`Kind/namespace/name` (`Kind/name` for cluster-scoped kinds)."""
+        ns = self.namespace
+        return f"{self.kind}/{ns}/{self.name}" if ns else f"{self.kind}/{self.name}"
+
+
+def address_of(obj: Mapping[str, Any]) -> str:
+    """The address of an object that may not be well-formed (for problem messages)."""
+    kind = obj.get("kind")
+    meta = obj.get("metadata")
+    meta = meta if isinstance(meta, dict) else {}
+    k = BY_KIND.get(str(kind))
+    namespaced = k.namespaced if k is not None else isinstance(meta.get("namespace"), str)
+    ns = (meta.get("namespace") or DEFAULT_NAMESPACE) if namespaced else None
+    name = meta.get("name")
+    parts = [
+        str(kind),
+        *([str(ns)] if isinstance(ns, str) else []),
+        str(name) if isinstance(name, str) else "?",
+    ]
+    return "/".join(parts)
+
+
+def prepare(raw: Mapping[str, Any], evidence: str, source: SourceLocation | None = None) -> Obj | list[str]:
+    """An object ready for `build_resources` (scrubbed, its env literals measured), or what is
+    wrong with its shape (`shapes.problems`): such an object is never normalised."""
+    path = template_path(raw)
+    problems = shapes.problems(raw, template=path)
+    if problems:
+        return problems
+    env = env_literals(pod_spec_of(raw, path)[0]) if path is not None else []
+    return Obj(scrub(raw), evidence, source, env, path)
 
 
 @dataclass
@@ -204,6 +362,8 @@ class Estate:
     failed: dict[tuple[str, str | None], str] = field(default_factory=dict)
     version: dict[str, Any] | None = None
     version_evidence: str | None = None
+    # objects build_resources could not normalise, and why (the collector reports them)
+    unbuilt: list[tuple[Obj, str]] = field(default_factory=list)
 
     def failed_kind(self, kind: str, namespace: str | None = None) -> str | None:
         return self.failed.get((kind, None)) or (self.failed.get((kind, namespace)) if namespace else None)
@@ -215,22 +375,25 @@ def resource_id(scope: str, kind: str, name: str, namespace: str | None) -> str:
 
 # Built-in ClusterRoles a manifest may bind to without defining them (rules abridged to
 # what the checks judge: wildcards and Secret access).
+_EDIT_RULES = [
+    {
+        "apiGroups": [""],
+        "resources": [
+            "secrets",
+            "pods",
+            "pods/exec",
+            "pods/attach",
+            "pods/portforward",
+            "configmaps",
+            "services",
+        ],
+        "verbs": ["get", "list", "watch", "create", "update", "patch", "delete"],
+    }
+]
 BUILTIN_CLUSTERROLES: dict[str, list[dict[str, Any]]] = {
     "cluster-admin": [{"apiGroups": ["*"], "resources": ["*"], "verbs": ["*"]}],
-    "admin": [
-        {
-            "apiGroups": [""],
-            "resources": ["secrets", "pods", "pods/exec", "configmaps", "services"],
-            "verbs": ["get", "list", "watch", "create", "update", "patch", "delete"],
-        }
-    ],
-    "edit": [
-        {
-            "apiGroups": [""],
-            "resources": ["secrets", "pods", "pods/exec", "configmaps", "services"],
-            "verbs": ["get", "list", "watch", "create", "update", "patch", "delete"],
-        }
-    ],
+    "admin": _EDIT_RULES,
+    "edit": _EDIT_RULES,
     "view": [
         {
             "apiGroups": [""],
@@ -305,15 +468,108 @@ def _admission_summary(o: Obj, bindings: list[Obj]) -> dict[str, Any]:
     }
 
 
-def build_resources(estate: Estate) -> list[Resource]:
-    """Normalise every object of one target into resources (see the module docstring)."""
-    out: list[Resource] = []
-    scope = estate.scope
-    by_kind: dict[str, list[Obj]] = {}
-    for o in estate.objects:
-        by_kind.setdefault(o.kind, []).append(o)
+def _str_map(value: Any) -> dict[str, str]:
+    return {str(k): str(v) for k, v in value.items() if v is not None} if isinstance(value, dict) else {}
+
+
+def _list(value: Any) -> list[Any]:
+    return list(value) if isinstance(value, list) else []
+
+
+def _dicts(value: Any) -> list[dict[str, Any]]:
+    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
+
+
+# Kinds whose resource needs only the object itself, built as soon as it is added: kind -> method.
+_AT_ONCE = {
+    "Node": "node",
+    "ServiceAccount": "service_account",
+    "Service": "service",
+    "Ingress": "ingress",
+    "Secret": "secret",
+    "NetworkPolicy": "network_policy",
+    "Role": "role",
+    "ClusterRole": "role",
+}
+# Kinds whose resource needs others (namespaces their NetworkPolicies, bindings their role,
+# policies their bindings): kept until `finish`.
+_AT_END = (
+    "Namespace",
+    "RoleBinding",
+    "ClusterRoleBinding",
+    "ValidatingAdmissionPolicy",
+    "ValidatingAdmissionPolicyBinding",
+    "ValidatingWebhookConfiguration",
+    "MutatingWebhookConfiguration",
+)
+
+
+def _is_apiserver_pod(o: Obj) -> bool:
+    """A control-plane static pod (kubeadm and most self-managed installs label them)."""
+    labels = o.meta.get("labels") or {}
+    return o.kind == "Pod" and o.namespace == "kube-system" and labels.get("component") == "kube-apiserver"
+
+
+class Builder:
+    """Normalises the objects of one estate, one object at a time: `add(o)` returns the resources
+    `o` can become on its own (workloads, services, roles...), so a large set of manifests never has
+    to be held whole; `finish()` returns the ones that need other objects (namespaces, bindings,
+    admission, the cluster). Each kind's resource comes from one method."""
+
+    def __init__(self, estate: Estate) -> None:
+        self.estate = estate
+        self.kept: dict[str, list[Obj]] = {}
+        self.roles: dict[tuple[str, str | None, str], Obj] = {}
+        self.netpols: dict[str, list[dict[str, Any]]] = {}
+        self.admission: list[dict[str, Any]] = []
+        self.apiserver_pods: list[Obj] = []  # live: the cluster resource reads their flags
+
+    def kinds(self, *kinds: str) -> list[Obj]:
+        return [o for k in kinds for o in self.kept.get(k, [])]
+
+    def add(self, o: Obj) -> list[Resource]:
+        if o.template is not None:
+            if self.estate.live and _is_apiserver_pod(o):
+                self.apiserver_pods.append(o)
+            return self.each([o], self.workload)  # Pods and every pod template, one shape
+        if o.kind in ("Role", "ClusterRole"):
+            self.roles[(o.kind, o.namespace, o.name)] = o
+        method = _AT_ONCE.get(o.kind)
+        if method is not None:
+            return self.each([o], getattr(self, method))
+        if o.kind in _AT_END:
+            self.kept.setdefault(o.kind, []).append(o)
+        return []
+
+    def finish(self) -> list[Resource]:
+        out = self.each(self.kinds("Namespace"), self.namespace)
+        out += self.each(self.kinds("RoleBinding", "ClusterRoleBinding"), self.binding)
+        admission = (
+            "ValidatingAdmissionPolicy",
+            "ValidatingWebhookConfiguration",
+            "MutatingWebhookConfiguration",
+        )
+        out += self.each(self.kinds(*admission), self.admission_config)
+        if self.estate.live:
+            out.append(_cluster_resource(self.estate, self.apiserver_pods, self.admission))
+        return out
+
+    def each(self, objs: Iterable[Obj], build: Any) -> list[Resource]:
+        """`build(o)` for each object; one that cannot be normalised (a shape the validation let
+        through) is set aside with the reason, never dropped silently, and never stops the rest."""
+        out: list[Resource] = []
+        for o in objs:
+            try:
+                r = build(o)
+            except Exception as exc:
+                self.estate.unbuilt.append((o, f"could not be normalised: {type(exc).__name__}: {exc}"))
+                continue
+            if r is not None:
+                out.append(r)
+        return out
 
     def res(
+        self,
         o: Obj,
         rtype: str,
         attrs: dict[str, Any],
@@ -321,184 +577,149 @@ def build_resources(estate: Estate) -> list[Resource]:
         evidence: tuple[str, ...] = (),
     ) -> Resource:
         ns = o.namespace
-        labels = o.meta.get("labels") or {}
-        name = f"{o.kind}/{ns}/{o.name}" if ns else f"{o.kind}/{o.name}"
+        name = o.address
         source = o.source.model_copy(update={"address": name}) if o.source is not None else None
         return Resource(
             provider=PROVIDER,
             type=rtype,
-            id=resource_id(scope, o.kind, o.name, ns),
+            id=resource_id(self.estate.scope, o.kind, o.name, ns),
             name=name,
-            location=Location(account=scope, region=ns),
-            tags={str(k): str(v) for k, v in labels.items()} if isinstance(labels, dict) else {},
+            location=Location(account=self.estate.scope, region=ns),
+            tags=_str_map(o.meta.get("labels")),
             attributes={"kind": o.kind, "namespace": ns, "name": o.name, **attrs},
             gaps=gaps or {},
             evidence=(o.evidence, *evidence),
             source=source,
         )
 
-    # Workloads: pods and every pod template, one shape.
-    for kind in ("Pod", "Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob"):
-        for o in by_kind.get(kind, []):
-            spec, tmeta = pod_spec_of(o.obj)
-            owners = [r for r in o.meta.get("ownerReferences") or [] if isinstance(r, dict)]
-            controller = next((r for r in owners if r.get("controller")), None)
-            attrs = {
-                "pod_spec": spec if isinstance(spec, dict) else None,
-                "pod_annotations": dict(tmeta.get("annotations") or {}),
-                "controller": f"{controller.get('kind')}/{controller.get('name')}" if controller else None,
-            }
-            gaps = {} if isinstance(spec, dict) else {"pod_spec": "the object has no pod template"}
-            out.append(res(o, WORKLOAD, attrs, gaps))
+    # ------------------------------------------------------------------ one method per kind
 
-    # Network policies, and each namespace's summary of them.
-    netpols: dict[str, list[dict[str, Any]]] = {}
-    for o in by_kind.get("NetworkPolicy", []):
+    def workload(self, o: Obj) -> Resource:
+        spec, tmeta = pod_spec_of(o.obj, o.template)
+        owners = _dicts(o.meta.get("ownerReferences"))
+        controller = next((r for r in owners if r.get("controller")), None)
+        attrs = {
+            "pod_spec": spec,
+            "pod_annotations": dict(tmeta.get("annotations") or {}),
+            "controller": f"{controller.get('kind')}/{controller.get('name')}" if controller else None,
+            "env_literals": o.env,
+        }
+        gaps = {} if spec is not None else {"pod_spec": "the object has no pod template"}
+        return self.res(o, WORKLOAD, attrs, gaps)
+
+    def network_policy(self, o: Obj) -> Resource:
         summary = _netpol_summary(o)
-        netpols.setdefault(o.namespace or DEFAULT_NAMESPACE, []).append(summary)
-        out.append(res(o, NETWORK_POLICY, summary))
+        self.netpols.setdefault(o.namespace or DEFAULT_NAMESPACE, []).append(summary)
+        return self.res(o, NETWORK_POLICY, summary)
 
-    for o in by_kind.get("Namespace", []):
-        labels = o.meta.get("labels") or {}
+    def namespace(self, o: Obj) -> Resource:
+        labels = _str_map(o.meta.get("labels"))
         psa = {
-            mode: labels.get(f"pod-security.kubernetes.io/{mode}")
+            mode: labels[f"pod-security.kubernetes.io/{mode}"]
             for mode in ("enforce", "audit", "warn")
             if f"pod-security.kubernetes.io/{mode}" in labels
         }
         gaps = {}
-        why = estate.failed_kind("NetworkPolicy", o.name)
-        if why:
+        if why := self.estate.failed_kind("NetworkPolicy", o.name):
             gaps["network_policies"] = f"NetworkPolicies could not be read: {why}"
-        out.append(
-            res(
-                o,
-                NAMESPACE,
-                {
-                    "labels": dict(labels),
-                    "pod_security": psa,
-                    "network_policies": netpols.get(o.name, []),
-                    "phase": (o.obj.get("status") or {}).get("phase"),
-                },
-                gaps,
-            )
-        )
+        attrs = {
+            "labels": labels,
+            "pod_security": psa,
+            "network_policies": self.netpols.get(o.name, []),
+            "phase": (o.obj.get("status") or {}).get("phase"),
+        }
+        return self.res(o, NAMESPACE, attrs, gaps)
 
-    for o in by_kind.get("Node", []):
+    def node(self, o: Obj) -> Resource:
         info = (o.obj.get("status") or {}).get("nodeInfo") or {}
-        out.append(res(o, NODE, {"kubelet_version": info.get("kubeletVersion")}))
+        return self.res(o, NODE, {"kubelet_version": info.get("kubeletVersion")})
 
-    for o in by_kind.get("ServiceAccount", []):
-        out.append(
-            res(
-                o,
-                SERVICE_ACCOUNT,
-                {"automountServiceAccountToken": o.obj.get("automountServiceAccountToken")},
-            )
+    def service_account(self, o: Obj) -> Resource:
+        return self.res(
+            o, SERVICE_ACCOUNT, {"automountServiceAccountToken": o.obj.get("automountServiceAccountToken")}
         )
 
-    # RBAC: roles, and bindings with the rules of the role they grant resolved.
-    roles: dict[tuple[str, str | None, str], Obj] = {}
-    for kind in ("Role", "ClusterRole"):
-        for o in by_kind.get(kind, []):
-            roles[(kind, o.namespace, o.name)] = o
-            out.append(
-                res(
-                    o,
-                    ROLE,
-                    {
-                        "rules": list(o.obj.get("rules") or []),
-                        "builtin": (o.meta.get("labels") or {}).get(BOOTSTRAP_LABEL) == "rbac-defaults"
-                        or o.name.startswith("system:"),
-                        "aggregated": bool(o.obj.get("aggregationRule")),
-                    },
-                )
-            )
-    for kind in ("RoleBinding", "ClusterRoleBinding"):
-        for o in by_kind.get(kind, []):
-            ref = o.obj.get("roleRef") or {}
-            rkind, rname = str(ref.get("kind", "")), str(ref.get("name", ""))
-            role = roles.get((rkind, o.namespace if rkind == "Role" else None, rname))
-            battrs: dict[str, Any] = {
-                "role_ref": {"kind": rkind, "name": rname},
-                "subjects": [s for s in o.obj.get("subjects") or [] if isinstance(s, dict)],
-                "builtin": (o.meta.get("labels") or {}).get(BOOTSTRAP_LABEL) == "rbac-defaults",
-            }
-            gaps = {}
-            evidence: tuple[str, ...] = ()
-            if role is not None:
-                battrs["role_rules"] = list(role.obj.get("rules") or [])
-                evidence = (role.evidence,)
-            elif why := estate.failed_kind(rkind, o.namespace if rkind == "Role" else None):
-                gaps["role_rules"] = f"{rkind}s could not be read: {why}"
-            elif rkind == "ClusterRole" and rname in BUILTIN_CLUSTERROLES and not estate.live:
-                battrs["role_rules"] = BUILTIN_CLUSTERROLES[rname]
-            elif estate.live:
-                battrs["role_rules"] = []  # a binding to a role that does not exist grants nothing
-                battrs["role_missing"] = True
-            else:
-                gaps["role_rules"] = f"{rkind} {rname!r} is not among the manifests scanned"
-            out.append(res(o, BINDING, battrs, gaps, evidence))
+    def role(self, o: Obj) -> Resource:
+        builtin = (o.meta.get("labels") or {}).get(BOOTSTRAP_LABEL) == "rbac-defaults" or o.name.startswith(
+            "system:"
+        )
+        attrs = {
+            "rules": _list(o.obj.get("rules")),
+            "builtin": builtin,
+            "aggregated": bool(o.obj.get("aggregationRule")),
+        }
+        return self.res(o, ROLE, attrs)
 
-    for o in by_kind.get("Service", []):
+    def binding(self, o: Obj) -> Resource:
+        estate = self.estate
+        ref = o.obj.get("roleRef") or {}
+        rkind, rname = str(ref.get("kind", "")), str(ref.get("name", ""))
+        role_ns = o.namespace if rkind == "Role" else None
+        role = self.roles.get((rkind, role_ns, rname))
+        attrs: dict[str, Any] = {
+            "role_ref": {"kind": rkind, "name": rname},
+            "subjects": _dicts(o.obj.get("subjects")),
+            "builtin": (o.meta.get("labels") or {}).get(BOOTSTRAP_LABEL) == "rbac-defaults",
+        }
+        gaps = {}
+        evidence: tuple[str, ...] = ()
+        if role is not None:
+            attrs["role_rules"] = _list(role.obj.get("rules"))
+            evidence = (role.evidence,)
+        elif why := estate.failed_kind(rkind, role_ns):
+            gaps["role_rules"] = f"{rkind}s could not be read: {why}"
+        elif rkind == "ClusterRole" and rname in BUILTIN_CLUSTERROLES and not estate.live:
+            attrs["role_rules"] = BUILTIN_CLUSTERROLES[rname]
+        elif estate.live:
+            attrs["role_rules"] = []  # a binding to a role that does not exist grants nothing
+            attrs["role_missing"] = True
+        else:
+            gaps["role_rules"] = f"{rkind} {rname!r} is not among the manifests scanned"
+        return self.res(o, BINDING, attrs, gaps, evidence)
+
+    def service(self, o: Obj) -> Resource:
         spec = o.obj.get("spec") or {}
-        out.append(
-            res(
-                o,
-                SERVICE,
-                {
-                    "type": spec.get("type", "ClusterIP"),
-                    "load_balancer_source_ranges": list(spec.get("loadBalancerSourceRanges") or []),
-                    "annotations": dict(o.meta.get("annotations") or {}),
-                    "ports": [
-                        {"port": p.get("port"), "nodePort": p.get("nodePort"), "protocol": p.get("protocol")}
-                        for p in spec.get("ports") or []
-                        if isinstance(p, dict)
-                    ],
-                },
-            )
-        )
+        attrs = {
+            "type": spec.get("type", "ClusterIP"),
+            "load_balancer_source_ranges": _list(spec.get("loadBalancerSourceRanges")),
+            "annotations": dict(o.meta.get("annotations") or {}),
+            "ports": [
+                {"port": p.get("port"), "nodePort": p.get("nodePort"), "protocol": p.get("protocol")}
+                for p in _dicts(spec.get("ports"))
+            ],
+        }
+        return self.res(o, SERVICE, attrs)
 
-    for o in by_kind.get("Ingress", []):
+    def ingress(self, o: Obj) -> Resource:
         spec = o.obj.get("spec") or {}
-        hosts = sorted(
-            {str(r.get("host")) for r in spec.get("rules") or [] if isinstance(r, dict) and r.get("host")}
-        )
-        out.append(res(o, INGRESS, {"tls": list(spec.get("tls") or []), "hosts": hosts}))
+        hosts = sorted({str(r.get("host")) for r in _dicts(spec.get("rules")) if r.get("host")})
+        return self.res(o, INGRESS, {"tls": _list(spec.get("tls")), "hosts": hosts})
 
-    bindings = by_kind.get("ValidatingAdmissionPolicyBinding", [])
-    admission: list[dict[str, Any]] = []
-    for kind in (
-        "ValidatingAdmissionPolicy",
-        "ValidatingWebhookConfiguration",
-        "MutatingWebhookConfiguration",
-    ):
-        for o in by_kind.get(kind, []):
-            summary = _admission_summary(o, bindings)
-            admission.append(summary)
-            out.append(res(o, ADMISSION, summary))
+    def admission_config(self, o: Obj) -> Resource:
+        summary = _admission_summary(o, self.kinds("ValidatingAdmissionPolicyBinding"))
+        self.admission.append(summary)
+        return self.res(o, ADMISSION, summary)
 
-    for o in by_kind.get("Secret", []):
+    def secret(self, o: Obj) -> Resource:
         ann = o.meta.get("annotations") or {}
-        out.append(
-            res(
-                o,
-                SECRET,
-                {
-                    "type": o.obj.get("type", "Opaque"),
-                    "created": o.meta.get("creationTimestamp"),
-                    "service_account": ann.get("kubernetes.io/service-account.name"),
-                },
-            )
-        )
-
-    if estate.live:
-        out.append(_cluster_resource(estate, by_kind, admission))
-    return out
+        attrs = {
+            "type": o.obj.get("type", "Opaque"),
+            "created": o.meta.get("creationTimestamp"),
+            "service_account": ann.get("kubernetes.io/service-account.name"),
+        }
+        return self.res(o, SECRET, attrs)
 
 
-def _cluster_resource(
-    estate: Estate, by_kind: dict[str, list[Obj]], admission: list[dict[str, Any]]
-) -> Resource:
+def build_resources(estate: Estate) -> list[Resource]:
+    """Normalise every object of one target into resources (see the module docstring and
+    `Builder`). Objects that cannot be normalised are listed in `estate.unbuilt` for the collector
+    to report."""
+    b = Builder(estate)
+    out = [r for o in estate.objects for r in b.add(o)]
+    return out + b.finish()
+
+
+def _cluster_resource(estate: Estate, apiserver: list[Obj], admission: list[dict[str, Any]]) -> Resource:
     gaps: dict[str, str] = {}
     evidence: list[str] = []
     attrs: dict[str, Any] = {"kind": "Cluster", "name": estate.scope}
@@ -508,12 +729,6 @@ def _cluster_resource(
             evidence.append(estate.version_evidence)
     else:
         gaps["version"] = "the /version endpoint could not be read"
-    # Control-plane static pods (kubeadm and most self-managed installs label them).
-    apiserver = [
-        o
-        for o in by_kind.get("Pod", [])
-        if o.namespace == "kube-system" and (o.meta.get("labels") or {}).get("component") == "kube-apiserver"
-    ]
     if why := estate.failed_kind("Pod", "kube-system"):
         gaps["apiserver_flags"] = f"kube-system pods could not be read: {why}"
     elif apiserver:

@@ -36,8 +36,18 @@ WORKLOAD = TYPES.declare(
         "pod_spec": attr(
             dict[str, Any] | None,
             "The pod spec (API JSON shape) of a Pod, or the pod template of a Deployment, StatefulSet, "
-            "DaemonSet, Job or CronJob; every literal env value and secret-looking flag value is "
-            "`[REDACTED]`. Null (and a gap) when the object has no pod template.",
+            "DaemonSet, ReplicaSet, ReplicationController, PodTemplate, Job, CronJob, DeploymentConfig "
+            "(or of another kind that carries one, in manifests); every literal env value and "
+            "secret-looking flag value is `[REDACTED]`. Null (and a gap) when the object has no pod "
+            "template.",
+        ),
+        "env_literals": attr(
+            list[Any],
+            "Every literal env value of the pod spec, measured before it was masked: {container, name, "
+            "detected (the kind of secret the value looks like: aws_access_key_id, private_key, jwt, "
+            "vendor_token, auth_header, url_password, connection_string_password; or null), entropy "
+            "(Shannon, bits per character), length, opaque (one token, not a path, URL or reference)}. "
+            "Never the value.",
         ),
         "pod_annotations": attr(
             dict[str, Any], "Annotations of the pod (or of its template), e.g. legacy seccomp annotations."
@@ -49,7 +59,8 @@ WORKLOAD = TYPES.declare(
     },
     scope="namespace",
     description="Pods and the pod templates of every workload kind are one type, so the workload "
-    "checks are written once.",
+    "checks are written once. Objects whose judged fields have the wrong type are never normalised "
+    "(the collector reports them instead).",
 )
 
 NAMESPACE = TYPES.declare(

@@ -1,6 +1,8 @@
 """Vault / OpenBao collector: reads `sys/*` configuration and engine metadata, never a secret value.
 
 What is read (all GET/LIST, plus POST `auth/token/lookup-accessor`, a read by accessor):
+the scanner's own token metadata (`auth/token/lookup-self`, with the token id dropped before it is
+recorded: its accessor and display name are the collector's identity in the chain of custody),
 health, seal status, leader/HA, sanitized server config, raft autopilot state, version history,
 audit devices, auth methods and their tuning, login MFA enforcements, AppRole role config,
 secrets engines and their tuning, KV v2 engine config (never data or metadata of keys), PKI roles
@@ -94,6 +96,8 @@ _TRANSIT_COPIED = tuple(k for k in _TRANSIT_FIELDS if k != "latest_version_creat
 _APPROLE_FIELDS = _fields(APPROLE, "mount", "role")
 _POLICY_FIELDS = _fields(POLICY, "name")
 _TOKEN_REQUIRED = _fields(TOKEN, "accessor")
+# What `lookup-self` keeps: who the scanner is, never the token (`id`) itself.
+_SELF_FIELDS = ("accessor", "display_name", "entity_id", "policies", "path", "type", "ttl", "expire_time")
 
 
 def collect(options: VaultOptions, run: CollectRun) -> None:
@@ -268,7 +272,36 @@ class _Collection:
             self._found.append(resource)
 
     # ------------------------------------------------------------------ sections
+    def whoami(self) -> bool:
+        """The scanner's own identity: accessor, display name and entity of its token, recorded
+        with the token id dropped, and set as the identity of every later record. A denied lookup
+        leaves the login method as the identity (the chain of custody says it is unknown), and so
+        does a sealed server (health still reads it); a server that does not answer at all is one
+        error for the whole target and nothing more is asked (False)."""
+        op = "auth/token/lookup-self"
+        try:
+            called = self.call("GET", op, record=False)
+        except CallFailed as err:
+            if err.kind in (ErrorKind.UNREACHABLE, ErrorKind.TIMEOUT) and err.status is None:
+                self.session.gap(err, scope=self.scope)  # no answer at all (a sealed server answers 503)
+                return False
+            self.session.progress.step(f"vault: {op} failed ({err.kind.value}): identity unknown")
+            return True
+        data = _data(called.body)
+        kept = {k: data[k] for k in _SELF_FIELDS if k in data}
+        accessor, name = kept.get("accessor"), kept.get("display_name")
+        if not accessor:
+            return True
+        identity = f"{name or 'token'} (accessor {accessor})"
+        if kept.get("entity_id"):
+            identity += f", entity {kept['entity_id']}"
+        self.session.identity = identity
+        self.session.record(f"GET {op}", {"data": kept}, scope=self.scope)
+        return True
+
     def run(self) -> None:
+        if not self.whoami():
+            return
         sections: list[Callable[[], None]] = [self.auth_methods, self.mounts, self.policies, self.tokens]
         if not self.settings.namespace:
             # Health, seal, listeners, HA and audit devices belong to the root namespace and

@@ -1,5 +1,6 @@
 """EC2 and VPC: EBS default encryption, security groups, instances, volumes, snapshots (and
-their permissions), AMIs, VPCs with their flow logs."""
+their permissions), AMIs, VPCs with their flow logs, network ACLs, and route tables with the
+CIDR blocks of the VPCs their peering routes lead to."""
 
 from __future__ import annotations
 
@@ -18,8 +19,18 @@ def collect(c: Collection, acct: Account, region: str) -> None:
         _ec2_volumes,
         _ec2_snapshots,
         _ec2_images,
+        _ec2_network_acls,
     ):
         c.submit(acct, region, task, c, acct, region)
+    c.gather(
+        acct,
+        region,
+        {
+            "tables": lambda: c.call(acct, region, "ec2", "DescribeRouteTables"),
+            "peerings": lambda: c.call(acct, region, "ec2", "DescribeVpcPeeringConnections"),
+        },
+        lambda res: _build_route_tables(c, acct, region, res),
+    )
     c.gather(
         acct,
         region,
@@ -90,6 +101,7 @@ def _ec2_instances(c: Collection, acct: Account, region: str) -> None:
                     "public_ip": i.get("PublicIpAddress"),
                     "subnet_id": i.get("SubnetId"),
                     "security_groups": [g.get("GroupId") for g in i.get("SecurityGroups", [])],
+                    "vpc_id": i.get("VpcId"),
                 },
                 [got.evidence],
                 name=i_tags.get("Name") or i["InstanceId"],
@@ -209,6 +221,96 @@ def _build_vpcs(c: Collection, acct: Account, region: str, res: Results) -> None
         )
 
 
+def _ec2_network_acls(c: Collection, acct: Account, region: str) -> None:
+    got = c.listing(acct, region, "ec2", "DescribeNetworkAcls", types=(T.EC2_NETWORK_ACL,))
+    if got is None:
+        return
+    for acl in got.body.get("NetworkAcls", []):
+        entries = [
+            {
+                "rule_number": e.get("RuleNumber"),
+                "egress": bool(e.get("Egress")),
+                "allow": e.get("RuleAction") == "allow",
+                "protocol": str(e.get("Protocol", "-1")),
+                "cidr": e.get("CidrBlock") or e.get("Ipv6CidrBlock"),
+                "from_port": (e.get("PortRange") or {}).get("From"),
+                "to_port": (e.get("PortRange") or {}).get("To"),
+            }
+            for e in acl.get("Entries", [])
+        ]
+        a_tags = tags(acl.get("Tags"))
+        c.add(
+            T.EC2_NETWORK_ACL,
+            f"arn:aws:ec2:{region}:{acct.id}:network-acl/{acl['NetworkAclId']}",
+            acct,
+            region,
+            {
+                "vpc_id": acl.get("VpcId"),
+                "is_default": bool(acl.get("IsDefault")),
+                "entries": entries,
+                "subnets": sorted(a["SubnetId"] for a in acl.get("Associations", []) if a.get("SubnetId")),
+            },
+            [got.evidence],
+            name=a_tags.get("Name") or acl["NetworkAclId"],
+            tags=a_tags,
+        )
+
+
+def _peer_cidrs(peerings: dict[str, Any] | None, vpc_id: str | None) -> dict[str, list[str]]:
+    """Peering connection id -> the CIDR blocks of the VPC on the other side from `vpc_id`."""
+    out: dict[str, list[str]] = {}
+    for p in (peerings or {}).get("VpcPeeringConnections", []):
+        sides = [p.get("RequesterVpcInfo") or {}, p.get("AccepterVpcInfo") or {}]
+        other = sides[0] if sides[1].get("VpcId") == vpc_id else sides[1]
+        blocks = [b.get("CidrBlock") for b in other.get("CidrBlockSet") or [] if b.get("CidrBlock")]
+        blocks += [
+            b.get("Ipv6CidrBlock") for b in other.get("Ipv6CidrBlockSet") or [] if b.get("Ipv6CidrBlock")
+        ]
+        out[p["VpcPeeringConnectionId"]] = blocks or ([other["CidrBlock"]] if other.get("CidrBlock") else [])
+    return out
+
+
+def _build_route_tables(c: Collection, acct: Account, region: str, res: Results) -> None:
+    tables = res["tables"]
+    if isinstance(tables, CallFailed):
+        c.gap(tables, acct, region, (T.EC2_ROUTE_TABLE,))
+        return
+    gaps: dict[str, str] = {}
+    evs = [tables.evidence]
+    peerings = take(res, "peerings", gaps, ("peering_routes",), evs)
+    for rt in tables.body.get("RouteTables", []):
+        routes, peering_routes = [], []
+        cidrs = _peer_cidrs(peerings, rt.get("VpcId"))
+        for r in rt.get("Routes", []):
+            dest = (
+                r.get("DestinationCidrBlock")
+                or r.get("DestinationIpv6CidrBlock")
+                or r.get("DestinationPrefixListId")
+            )
+            target = next(
+                (str(v) for k, v in r.items() if k.endswith("Id") and k != "DestinationPrefixListId"), None
+            )
+            routes.append({"destination": dest, "target": target})
+            if r.get("VpcPeeringConnectionId"):
+                pcx = r["VpcPeeringConnectionId"]
+                peering_routes.append({"destination": dest, "peering_id": pcx, "peer_cidrs": cidrs.get(pcx)})
+        attrs: dict[str, Any] = {"vpc_id": rt.get("VpcId"), "routes": routes}
+        if peerings is not None:
+            attrs["peering_routes"] = peering_routes
+        rt_tags = tags(rt.get("Tags"))
+        c.add(
+            T.EC2_ROUTE_TABLE,
+            f"arn:aws:ec2:{region}:{acct.id}:route-table/{rt['RouteTableId']}",
+            acct,
+            region,
+            attrs,
+            evs,
+            name=rt_tags.get("Name") or rt["RouteTableId"],
+            gaps=dict(gaps),
+            tags=rt_tags,
+        )
+
+
 SERVICE = Service(
     name="ec2",
     fanout="regional",
@@ -222,6 +324,9 @@ SERVICE = Service(
         "DescribeImages",
         "DescribeVpcs",
         "DescribeFlowLogs",
+        "DescribeNetworkAcls",
+        "DescribeRouteTables",
+        "DescribeVpcPeeringConnections",
     ),
     produces=(
         T.EC2_REGION,
@@ -231,6 +336,8 @@ SERVICE = Service(
         T.EC2_SNAPSHOT,
         T.EC2_IMAGE,
         T.EC2_VPC,
+        T.EC2_NETWORK_ACL,
+        T.EC2_ROUTE_TABLE,
     ),
     collect=collect,
 )

@@ -1,6 +1,7 @@
 """IAM (global, once per account): the account summary, password policy, AWSSupportAccess
 attachments, the credential report, and every user, group, role and customer-managed policy
-(with documents) from one GetAccountAuthorizationDetails."""
+(with documents) from one GetAccountAuthorizationDetails; the server certificates from
+ListServerCertificates."""
 
 from __future__ import annotations
 
@@ -64,6 +65,25 @@ def collect(c: Collection, acct: Account, region: str) -> None:
         ),
     }
     c.gather(acct, None, thunks, lambda res: _build_iam(c, acct, res))
+    c.submit(acct, None, _server_certificates, c, acct, region)
+
+
+def _server_certificates(c: Collection, acct: Account, region: str) -> None:
+    got = c.listing(
+        acct, region, "iam", "ListServerCertificates", types=(T.IAM_SERVER_CERTIFICATE,), account_wide=True
+    )
+    if got is None:
+        return
+    for cert in got.body.get("ServerCertificateMetadataList", []):
+        c.add(
+            T.IAM_SERVER_CERTIFICATE,
+            cert["Arn"],
+            acct,
+            None,
+            {"expiration": iso(cert.get("Expiration")), "upload_date": iso(cert.get("UploadDate"))},
+            [got.evidence],
+            name=cert.get("ServerCertificateName"),
+        )
 
 
 def _bool(v: Any) -> bool:
@@ -235,6 +255,7 @@ SERVICE = Service(
         "GenerateCredentialReport",
         "GetCredentialReport",
         "GetAccountAuthorizationDetails",
+        "ListServerCertificates",
     ),
     produces=(
         T.IAM_ACCOUNT,
@@ -242,6 +263,7 @@ SERVICE = Service(
         T.IAM_ROLE,
         T.IAM_GROUP,
         T.IAM_POLICY,
+        T.IAM_SERVER_CERTIFICATE,
     ),
     collect=collect,
 )

@@ -1,4 +1,5 @@
-"""KMS: every key's metadata; rotation and key policy of customer-managed keys."""
+"""KMS: every key's metadata; rotation and key policy of customer-managed keys. AWS-managed keys
+are told apart by ListAliases (an alias/aws/... alias targets them) and cost no DescribeKey each."""
 
 from __future__ import annotations
 
@@ -11,10 +12,41 @@ from auditor.runtime import CallFailed
 
 
 def collect(c: Collection, acct: Account, region: str) -> None:
-    listed = c.listing(acct, region, "kms", "ListKeys", types=(T.KMS_KEY,))
-    if listed is None:
+    c.gather(
+        acct,
+        region,
+        {
+            "keys": lambda: c.call(acct, region, "kms", "ListKeys"),
+            "aliases": lambda: c.call(acct, region, "kms", "ListAliases"),
+        },
+        lambda res: _keys(c, acct, region, res),
+    )
+
+
+def _keys(c: Collection, acct: Account, region: str, res: Results) -> None:
+    listed = res["keys"]
+    if isinstance(listed, CallFailed):
+        c.gap(listed, acct, region, (T.KMS_KEY,))
         return
+    aliases = res["aliases"]  # when it failed, every key is described (AWS-managed ones too)
+    aws_managed: dict[str, str] = {}
+    if not isinstance(aliases, CallFailed):
+        for a in aliases.body.get("Aliases", []):
+            if str(a.get("AliasName", "")).startswith("alias/aws/") and a.get("TargetKeyId"):
+                aws_managed[a["TargetKeyId"]] = a["AliasName"]
     for k in listed.body.get("Keys", []):
+        alias = aws_managed.get(k["KeyId"])
+        if alias is not None:
+            c.add(
+                T.KMS_KEY,
+                k.get("KeyArn") or k["KeyId"],
+                acct,
+                region,
+                {"manager": "AWS"},
+                [listed.evidence, aliases.evidence],
+                name=alias,
+            )
+            continue
         c.submit(acct, region, _kms_key, c, acct, region, k, listed.evidence)
 
 
@@ -75,7 +107,7 @@ def _kms_key(c: Collection, acct: Account, region: str, k: dict[str, Any], list_
 SERVICE = Service(
     name="kms",
     fanout="regional",
-    operations=("ListKeys", "DescribeKey", "GetKeyRotationStatus", "GetKeyPolicy"),
+    operations=("ListKeys", "ListAliases", "DescribeKey", "GetKeyRotationStatus", "GetKeyPolicy"),
     produces=(T.KMS_KEY,),
     collect=collect,
 )

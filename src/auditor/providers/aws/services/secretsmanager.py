@@ -22,6 +22,7 @@ def collect(c: Collection, acct: Account, region: str) -> None:
                 "rotation_days": (s.get("RotationRules") or {}).get("AutomaticallyAfterDays"),
                 "last_rotated": iso(s.get("LastRotatedDate")),
                 "last_accessed": iso(s.get("LastAccessedDate")),
+                "created": iso(s.get("CreatedDate")),
             },
             [got.evidence],
             name=s.get("Name"),

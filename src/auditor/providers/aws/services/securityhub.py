@@ -1,9 +1,12 @@
-"""Security Hub: whether it is enabled in a region."""
+"""Security Hub: whether it is enabled in a region, and which standards are enabled there."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from auditor.providers.aws import resources as T
 from auditor.providers.aws.common import Account, Collection, Service, region_id
+from auditor.runtime import CallFailed
 
 
 def collect(c: Collection, acct: Account, region: str) -> None:
@@ -17,21 +20,35 @@ def collect(c: Collection, acct: Account, region: str) -> None:
     )
     if got is None:
         return
+    attrs: dict[str, Any] = {"hub_arn": (got.body or {}).get("HubArn"), "enabled": got.body is not None}
+    gaps: dict[str, str] = {}
+    evs = [got.evidence]
+    if got.body is not None:
+        try:
+            standards = c.call(acct, region, "securityhub", "GetEnabledStandards")
+            evs.append(standards.evidence)
+            attrs["standards"] = [
+                {"arn": s.get("StandardsArn"), "status": s.get("StandardsStatus")}
+                for s in standards.body.get("StandardsSubscriptions", [])
+            ]
+        except CallFailed as err:
+            gaps["standards"] = err.reason
     c.add(
         T.SECURITYHUB_REGION,
         region_id(acct, region, "securityhub"),
         acct,
         region,
-        {"hub_arn": (got.body or {}).get("HubArn"), "enabled": got.body is not None},
-        [got.evidence],
+        attrs,
+        evs,
         name=f"Security Hub in {region}",
+        gaps=gaps,
     )
 
 
 SERVICE = Service(
     name="securityhub",
     fanout="regional",
-    operations=("DescribeHub",),
+    operations=("DescribeHub", "GetEnabledStandards"),
     produces=(T.SECURITYHUB_REGION,),
     collect=collect,
 )
