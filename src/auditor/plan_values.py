@@ -14,18 +14,21 @@ provider's fixed defaults, gaps for what is known only after apply, and children
   parent's name or id is known only after apply. A child whose join value is unknown and whose
   references say nothing is an orphan: the adapter makes that attribute a gap on every parent.
 
+- `chain(*mappers)` is a provider's `adapt(plan)`: every resource each mapper makes, in turn.
+
 Provider-agnostic: what any default is, and which attributes there are, is each adapter's business.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Hashable, Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
 from typing import Any
 
+from auditor.models import Resource
 from auditor.terraform import UNKNOWN, Plan, PlanResource, Unknown
 
-__all__ = ["Attrs", "Joins", "json_value", "known", "planned", "pointer", "size", "written"]
+__all__ = ["Attrs", "Joins", "chain", "json_value", "known", "planned", "pointer", "size", "written"]
 
 REQUIRED: Any = object()  # no default: unknown is a gap, null stays null
 _NOT_A_RESOURCE = ("var", "local", "each", "count", "module", "path", "terraform", "self")
@@ -145,22 +148,28 @@ Key = Callable[[PlanResource], Hashable | None]
 
 
 class Joins:
-    """Children by the parent they belong to (see the module docstring)."""
+    """Children by the parent they belong to (see the module docstring): a parent is found by
+    `key(parent)`, or by the known value of any of its `values` attributes (a name, an id, an ARN)."""
 
-    def __init__(self, plan: Plan, parents: list[PlanResource], key: Key) -> None:
+    def __init__(
+        self, plan: Plan, parents: list[PlanResource], key: Key | None = None, *, values: Iterable[str] = ()
+    ) -> None:
         self.plan = plan
         self.parents = parents
         self._types = tuple(dict.fromkeys(p.type for p in parents))
         self._by_key: dict[Hashable, PlanResource] = {}
+        attrs = tuple(values)
         for p in parents:
-            k = key(p)
-            if k is not None:
-                self._by_key.setdefault(k, p)
+            keys = [key(p)] if key is not None else []
+            keys += [v for a in attrs if isinstance(v := known(p, a), str) and v]
+            for k in keys:
+                if k is not None:
+                    self._by_key.setdefault(k, p)
 
     def parent(self, child: PlanResource, attr: str, key: Key | None = None) -> PlanResource | None:
         """The parent `child`'s `attr` names (by `key(child)`, default the value of `attr`)."""
         value = key(child) if key is not None else known(child, attr)
-        if value is not None and value in self._by_key:
+        if isinstance(value, Hashable) and value is not None and value in self._by_key:
             return self._by_key[value]
         found = [p for p in self.plan.referenced(child, attr, self._types) if p in self.parents]
         return found[0] if len(found) == 1 else None
@@ -182,7 +191,22 @@ class Joins:
 
     @staticmethod
     def orphaned(attrs: Attrs, orphans: list[PlanResource], key: str, what: str) -> None:
-        """Fail closed: `key` is a gap on a parent when some child of it cannot be told apart."""
+        """Fail closed: `key` is a gap on a parent when some child of it cannot be told apart
+        (`what`: "rules for a group", the children and the kind of parent they may belong to)."""
         if orphans:
             names = ", ".join(o.address for o in orphans)
-            attrs.gap(key, f"{names}: {what} of a resource that cannot be told at plan time")
+            attrs.gap(key, f"{names}: {what} that cannot be told at plan time")
+
+
+Mapper = Callable[[Plan], Iterable[Resource]]
+
+
+def chain(*mappers: Mapper) -> Callable[[Plan], Iterator[Resource]]:
+    """A plan adapter (`ProviderSpec.plan_adapter`): the resources each of `mappers` makes of a
+    plan, in turn."""
+
+    def adapt(plan: Plan) -> Iterator[Resource]:
+        for mapper in mappers:
+            yield from mapper(plan)
+
+    return adapt

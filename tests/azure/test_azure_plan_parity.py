@@ -37,6 +37,7 @@ WATCHER = (
     "networkwatcher_westeurope",
     "flowlogs",
 )
+SQL = ("data", "microsoft.sql", "servers")
 PAIRS: list[tuple[str, str, str, str, tuple[str, ...]]] = [
     (
         T.STORAGE_ACCOUNT,
@@ -54,34 +55,20 @@ PAIRS: list[tuple[str, str, str, str, tuple[str, ...]]] = [
     ),
     (T.FLOW_LOG, _arm(PROD, *WATCHER, "pass-flowlog"), "clean", "azurerm_network_watcher_flow_log.web", ()),
     (T.FLOW_LOG, _arm(DEV, *WATCHER, "fail-flowlog"), "insecure", "azurerm_network_watcher_flow_log.web", ()),
-    (
-        T.SQL_SERVER,
-        _arm(PROD, "data", "microsoft.sql", "servers", "pass-sql"),
-        "clean",
-        "azurerm_mssql_server.main",
-        (),
-    ),
-    (
-        T.SQL_SERVER,
-        _arm(DEV, "data", "microsoft.sql", "servers", "fail-sql"),
-        "insecure",
-        "azurerm_mssql_server.main",
-        (),
-    ),
-    (
-        T.SQL_DATABASE,
-        _arm(PROD, "data", "microsoft.sql", "servers", "pass-sql", "databases", "pass-db"),
-        "clean",
-        "azurerm_mssql_database.app",
-        (),
-    ),
-    (
-        T.SQL_DATABASE,
-        _arm(DEV, "data", "microsoft.sql", "servers", "fail-sql", "databases", "fail-db"),
-        "insecure",
-        "azurerm_mssql_database.app",
-        (),
-    ),
+    *[
+        pair
+        for sub, p, fixture in ((PROD, "pass", "clean"), (DEV, "fail", "insecure"))
+        for pair in (
+            (T.SQL_SERVER, _arm(sub, *SQL, f"{p}-sql"), fixture, "azurerm_mssql_server.main", ()),
+            (
+                T.SQL_DATABASE,
+                _arm(sub, *SQL, f"{p}-sql", "databases", f"{p}-db"),
+                fixture,
+                "azurerm_mssql_database.app",
+                (),
+            ),
+        )
+    ],
 ]
 
 

@@ -52,17 +52,30 @@ def tf_line(f: Finding) -> str:
     return (REPO / f.location.file).read_text().splitlines()[f.location.start_line - 1]
 
 
-def gate_both(tmp_path: Path, insecure: Path, clean: Path, rule: str) -> list[str]:
+def points_at(findings: list[Finding], blocks: dict[tuple[str, str], tuple[str, str]]) -> None:
+    """Each (check, label) finding points at `(file, first line of its block)` (file "" for
+    `main.tf` beside the plan), and every finding at a .tf file."""
+    by = {(f.check_id, label(f)): f for f in findings}
+    for key, (file, line) in blocks.items():
+        f = by[key]
+        assert f.location is not None and tf_line(f) == line, key
+        if file:
+            assert f.location.file == file, key
+    assert all(f.location and f.location.file.endswith(".tf") for f in findings)
+
+
+def gate_both(tmp_path: Path, insecure: Path, clean: Path, rule: str) -> None:
     """`auditor gate` exits 1 on `insecure` and 0 on `clean` (whose SARIF holds no result), both
-    SARIF files valid; the files `rule`'s results on `insecure` point at."""
+    SARIF files valid; `rule`'s results on `insecure` point at the main.tf beside it."""
     code, _, stderr = gate("--plan", str(insecure), "--out", str(tmp_path / "insecure"))
     assert code == 1, stderr
     results = _sarif(tmp_path / "insecure")["runs"][0]["results"]
     code, _, stderr = gate("--plan", str(clean), "--out", str(tmp_path / "clean"))
     assert code == 0, stderr
     assert _sarif(tmp_path / "clean")["runs"][0]["results"] == []
-    return [
+    uris = {
         r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
         for r in results
         if r["ruleId"] == rule
-    ]
+    }
+    assert uris == {(insecure.parent / "main.tf").relative_to(REPO).as_posix()}

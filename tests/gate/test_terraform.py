@@ -150,6 +150,15 @@ def test_resources_no_adapter_reads_are_counted_and_listed_never_dropped(in_repo
     options = {(t.provider, str(t.options["plan"])): t.options["unread_types"] for t in snap.targets}
     assert options[("gcp", "fixtures/terraform/google/insecure/plan.json")] == {"google_compute_address": 1}
     assert options[("aws", "fixtures/terraform/insecure/plan.json")] == {}
+    result = evaluate_snapshot(snap)
+    listed = sorted((x.provider, x.reason.split(" resource", 1)[0]) for x in result.exclusions)
+    assert all(x.check_id == "*" and x.origin == "collection" for x in result.exclusions)
+    assert listed == [
+        ("gcp", "1 google_compute_address"),
+        ("terraform", "1 random_id"),
+        ("terraform", "1 random_password"),
+    ]
+    assert result.summary.excluded_checks == 0  # no check was left out: these types have none
 
 
 def test_plan_findings_point_at_tf_lines_and_keys_include_the_path(in_repo: Path) -> None:

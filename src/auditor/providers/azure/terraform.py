@@ -39,7 +39,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from auditor.models import Location, Resource
-from auditor.plan_values import Attrs, Joins, known, planned, pointer, size, written
+from auditor.plan_values import Attrs, Joins, chain, known, planned, pointer, size, written
 from auditor.providers.azure import normalize as N
 from auditor.providers.azure import resources as T
 from auditor.terraform import UNKNOWN, Plan, PlanResource, Unknown
@@ -114,8 +114,6 @@ _PUBLIC_DEFAULT = {"allow_nested_items_to_be_public": True, "allow_blob_public_a
 
 def _storage_accounts(plan: Plan) -> Iterator[Resource]:
     accounts = plan.of_type("azurerm_storage_account")
-    if not accounts:
-        return
     joins = Joins(plan, accounts, _by_id)
     rules, rule_orphans = joins.group(
         plan.of_type("azurerm_storage_account_network_rules"), "storage_account_id"
@@ -144,14 +142,14 @@ def _storage_accounts(plan: Plan) -> Iterator[Resource]:
             return planned(sa, "network_rules", 0, "default_action", default="Allow")
 
         out.put("network_default_action", action)
-        Joins.orphaned(out, rule_orphans, "network_default_action", "network rules")
+        Joins.orphaned(out, rule_orphans, "network_default_action", "network rules of a storage account")
         out.put(
             "infrastructure_encryption",
             lambda: bool(planned(sa, "infrastructure_encryption_enabled", default=False)),
         )
         cmk = bool(cmks.get(sa.address)) or bool(size(sa, "customer_managed_key"))
         out.values["key_source"] = "Microsoft.Keyvault" if cmk else "Microsoft.Storage"
-        Joins.orphaned(out, cmk_orphans, "key_source", "customer-managed keys")
+        Joins.orphaned(out, cmk_orphans, "key_source", "customer-managed keys of a storage account")
         out.put("blob_delete_retention", _retention, sa, "delete_retention_policy")
         out.put("container_delete_retention", _retention, sa, "container_delete_retention_policy")
         yield _resource(sa, out, T.STORAGE_ACCOUNT)
@@ -205,8 +203,6 @@ def _target_id(plan: Plan, res: PlanResource, attr: str, kinds: tuple[str, ...])
 
 def _security_groups(plan: Plan) -> Iterator[Resource]:
     groups = plan.of_type("azurerm_network_security_group")
-    if not groups:
-        return
     by_name = Joins(plan, groups, _NAME_GROUP)
     rules, rule_orphans = by_name.group(
         plan.of_type("azurerm_network_security_rule"),
@@ -229,7 +225,7 @@ def _security_groups(plan: Plan) -> Iterator[Resource]:
             return N.nsg_rules(inline + [_arm_rule(r) for r in rules.get(nsg.address, [])])
 
         out.put("rules", arm_rules)
-        Joins.orphaned(out, rule_orphans, "rules", "security rules")
+        Joins.orphaned(out, rule_orphans, "rules", "security rules of a group")
         for key, (joined, orphans) in attached.items():
             attr, kind = (
                 ("subnet_id", "azurerm_subnet")
@@ -243,7 +239,7 @@ def _security_groups(plan: Plan) -> Iterator[Resource]:
             out.put(
                 key, lambda mine=mine, attr=attr, kind=kind: [_subnet_id(plan, a, attr, kind) for a in mine]
             )
-            Joins.orphaned(out, orphans, key, "associations")
+            Joins.orphaned(out, orphans, key, "associations of a group")
         yield _resource(nsg, out, T.NSG)
 
 
@@ -384,9 +380,9 @@ def _sql_servers(plan: Plan) -> Iterator[Resource]:
             ),
         )
         for key, what in (
-            ("firewall_rules", "firewall rules"),
-            ("entra_admins", "Entra administrators"),
-            ("auditing", "auditing policies"),
+            ("firewall_rules", "firewall rules of a server"),
+            ("entra_admins", "Entra administrators of a server"),
+            ("auditing", "auditing policies of a server"),
         ):
             for attr in ("auditing_state", "audit_retention_days") if key == "auditing" else (key,):
                 Joins.orphaned(out, parts.orphans[key], attr, what)
@@ -424,8 +420,6 @@ def _databases(plan: Plan) -> Iterator[Resource]:
         yield _resource(db, out, T.SQL_DATABASE, region=known(server, "location") if server else None)
 
 
-_MAPPERS = (_storage_accounts, _security_groups, _flow_logs, _sql_servers, _databases)
-
 # The Azure resource types a plan yields: the checks over them judge plans (docs/gate.md lists them)
 PRODUCES = (T.STORAGE_ACCOUNT, T.NSG, T.FLOW_LOG, T.SQL_SERVER, T.SQL_DATABASE)
 
@@ -452,8 +446,5 @@ MAPPED_TYPES = (
     "azurerm_sql_database",
 )
 
-
-def adapt(plan: Plan) -> Iterator[Resource]:
-    """Every Azure resource of the plan the Azure checks can judge, as its declared type."""
-    for mapper in _MAPPERS:
-        yield from mapper(plan)
+# the ProviderSpec's plan_adapter: every Azure resource of a plan the Azure checks judge, as its type
+adapt = chain(_storage_accounts, _security_groups, _flow_logs, _sql_servers, _databases)

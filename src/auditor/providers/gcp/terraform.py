@@ -37,7 +37,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from auditor.models import Location, Resource
-from auditor.plan_values import Attrs, Joins, json_value, known, planned, pointer, size
+from auditor.plan_values import Attrs, Joins, chain, json_value, known, planned, pointer, size
 from auditor.providers.gcp import adapters as A
 from auditor.providers.gcp import resources as T
 from auditor.providers.gcp.inventory import PROVIDER
@@ -193,7 +193,7 @@ def _storage(plan: Plan) -> Iterator[Resource]:
         out = Attrs(b)
         out.values.update(resource=bucket.id, asset_type=BUCKET_ASSET, level="resource", audit_configs=[])
         out.put("bindings", _bindings, mine)
-        Joins.orphaned(out, orphans, "bindings", "IAM grants")
+        Joins.orphaned(out, orphans, "bindings", "IAM grants on a bucket")
         public = [g for g in mine if _grants_public(g)]
         yield _resource(b, out, T.IAM_POLICY, name=bucket.name, shown=(public or mine or [b])[0])
 
@@ -347,8 +347,6 @@ def _instances(plan: Plan) -> Iterator[Resource]:
         yield _resource(db, out, T.SQL_INSTANCE, region=known(db, "region") or db.region)
 
 
-_MAPPERS = (_storage, _sinks, _networks, _firewalls, _instances)
-
 # The GCP resource types a plan yields: the checks over them judge plans (docs/gate.md lists them)
 PRODUCES = (T.BUCKET, T.IAM_POLICY, T.LOG_SINK, T.NETWORK, T.FIREWALL, T.SQL_INSTANCE)
 
@@ -362,8 +360,5 @@ MAPPED_TYPES = (
     "google_sql_database_instance",
 )
 
-
-def adapt(plan: Plan) -> Iterator[Resource]:
-    """Every Google resource of the plan the GCP checks can judge, as its declared type."""
-    for mapper in _MAPPERS:
-        yield from mapper(plan)
+# the ProviderSpec's plan_adapter: every Google resource of a plan the GCP checks judge, as its type
+adapt = chain(_storage, _sinks, _networks, _firewalls, _instances)
