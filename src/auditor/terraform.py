@@ -19,6 +19,11 @@ or `for_each` keys) with:
 `plan_snapshot()` reads plans and hands them to every provider whose `ProviderSpec.plan_adapter`
 names a mapping function (`adapt(plan) -> Iterable[Resource]`): the core never lists providers.
 Each plan is recorded as one evidence record holding its path and SHA-256, not its contents.
+A managed resource no adapter reads (`MAPPED_TYPES` beside each adapter) is never silently
+dropped: each such Terraform type is counted in its provider's plan target (`unread_types`) and
+listed as a collection exclusion (`terraform.unread/<type>`, with the count and addresses), under
+the provider whose adapter reads types of the same Terraform provider, or `terraform` for one no
+adapter claims (`random_id`).
 """
 
 from __future__ import annotations
@@ -36,7 +41,7 @@ from auditor.checks import Registry
 from auditor.errors import ConfigError
 from auditor.evidence import SnapshotBuilder
 from auditor.inputs import parse_json, read_bytes, read_text
-from auditor.models import Location, Resource, Snapshot, SourceLocation, Target
+from auditor.models import CollectionExclusion, Location, Resource, Snapshot, SourceLocation, Target
 from auditor.providers import ProviderSpec
 
 UNKNOWN = "known only after apply"
@@ -643,6 +648,47 @@ def plan_types(spec: ProviderSpec) -> tuple[str, ...]:
     return tuple(getattr(module, "PRODUCES", ()))
 
 
+def plan_reads(spec: ProviderSpec) -> tuple[str, ...]:
+    """The Terraform resource types a provider's plan adapter reads (`MAPPED_TYPES` beside it)."""
+    if not spec.plan_adapter:
+        return ()
+    module = importlib.import_module(spec.plan_adapter.partition(":")[0])
+    return tuple(getattr(module, "MAPPED_TYPES", ()))
+
+
+UNREAD_PREFIX = "terraform.unread/"  # the resource type of an exclusion: a Terraform type left unread
+UNREAD = "no plan adapter reads this Terraform resource type: no check judges it"
+NO_ADAPTER = "terraform"  # the provider an unread resource is listed under when no adapter claims it
+
+
+def unread(plan: Plan, adapters: Sequence[ProviderSpec]) -> dict[str, dict[str, list[str]]]:
+    """provider -> Terraform type -> addresses of the plan's managed resources that no adapter
+    reads. A type belongs to the provider whose adapter reads types of the same Terraform
+    provider (`google_…` to the one that reads `google_…`); any other is `NO_ADAPTER`'s."""
+    reads = {spec.name: set(plan_reads(spec)) for spec in adapters}
+    owner = {t.split("_", 1)[0]: name for name, types in reads.items() for t in types}
+    out: dict[str, dict[str, list[str]]] = {}
+    for r in plan.resources:
+        name = owner.get(r.type.split("_", 1)[0], NO_ADAPTER)
+        if r.type not in reads.get(name, ()):
+            out.setdefault(name, {}).setdefault(r.type, []).append(r.address)
+    return out
+
+
+def _unread_exclusions(
+    plan: Plan, provider: str, types: Mapping[str, list[str]]
+) -> Iterator[CollectionExclusion]:
+    for type_, addresses in sorted(types.items()):
+        shown = ", ".join(addresses[:3]) + (", ..." if len(addresses) > 3 else "")
+        yield CollectionExclusion(
+            provider=provider,
+            scope=Location(account="plan"),
+            resource_types=(f"{UNREAD_PREFIX}{type_}",),
+            reason=f"{len(addresses)} {type_} resource{'s' if len(addresses) != 1 else ''} in {plan.file} "
+            f"({shown}): {UNREAD}",
+        )
+
+
 def plan_checks_markdown(registry: Registry, providers: Mapping[str, ProviderSpec]) -> str:
     """The table of checks that judge plans (docs/gate.md holds it; a test keeps them equal)."""
     produced = {t for spec in providers.values() for t in plan_types(spec)}
@@ -667,10 +713,21 @@ def plan_snapshot(
     adapters = plan_adapters(providers)
     for path in plans:
         plan = read_plan(path, root)
+        left = unread(plan, [spec for spec, _ in adapters])
+        for provider in sorted(set(left) - {spec.name for spec, _ in adapters}):  # no adapter's at all
+            for exclusion in _unread_exclusions(plan, provider, left[provider]):
+                builder.add_exclusion(exclusion)
         for spec, adapt in adapters:
+            mine = left.get(spec.name, {})
             builder.add_target(
-                Target(provider=spec.name, label=f"plan {plan.file}", options={"plan": plan.file})
+                Target(
+                    provider=spec.name,
+                    label=f"plan {plan.file}",
+                    options={"plan": plan.file, "unread_types": {t: len(a) for t, a in sorted(mine.items())}},
+                )
             )
+            for exclusion in _unread_exclusions(plan, spec.name, mine):
+                builder.add_exclusion(exclusion)
             ev = builder.record(
                 spec.name,
                 "terraform.plan",

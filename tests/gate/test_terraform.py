@@ -134,6 +134,33 @@ def test_account_wide_checks_are_not_applicable_to_a_plan(in_repo: Path) -> None
     assert summary.status is None and summary.counts == {}
 
 
+def test_resources_no_adapter_reads_are_counted_and_listed_never_dropped(in_repo: Path) -> None:
+    google = FIXTURES / "google" / "insecure" / "plan.json"
+    snap = plan_snapshot([INSECURE, google], discover_providers())
+    unread = {(x.provider, x.resource_types): x.reason for x in snap.exclusions}
+    assert set(unread) == {
+        ("gcp", ("terraform.unread/google_compute_address",)),
+        ("terraform", ("terraform.unread/random_id",)),
+        ("terraform", ("terraform.unread/random_password",)),
+    }  # every aws_ resource of the AWS plan is read
+    assert unread[("gcp", ("terraform.unread/google_compute_address",))] == (
+        "1 google_compute_address resource in fixtures/terraform/google/insecure/plan.json "
+        "(google_compute_address.nat): no plan adapter reads this Terraform resource type: no check judges it"
+    )
+    options = {(t.provider, str(t.options["plan"])): t.options["unread_types"] for t in snap.targets}
+    assert options[("gcp", "fixtures/terraform/google/insecure/plan.json")] == {"google_compute_address": 1}
+    assert options[("aws", "fixtures/terraform/insecure/plan.json")] == {}
+    result = evaluate_snapshot(snap)
+    listed = sorted((x.provider, x.reason.split(" resource", 1)[0]) for x in result.exclusions)
+    assert all(x.check_id == "*" and x.origin == "collection" for x in result.exclusions)
+    assert listed == [
+        ("gcp", "1 google_compute_address"),
+        ("terraform", "1 random_id"),
+        ("terraform", "1 random_password"),
+    ]
+    assert result.summary.excluded_checks == 0  # no check was left out: these types have none
+
+
 def test_plan_findings_point_at_tf_lines_and_keys_include_the_path(in_repo: Path) -> None:
     snap = plan_snapshot(
         [FIXTURES / "teams/a/plan.json", FIXTURES / "teams/b/plan.json"], discover_providers()

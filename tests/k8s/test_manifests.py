@@ -157,6 +157,11 @@ def test_kinds_no_check_reads_are_counted_and_named_in_results_and_report(tmp_pa
     assert "Not evaluated on purpose" in report and "2 ConfigMap objects in 1 file" in report
     assert results["summary"]["excluded_checks"] == 0, "no check was excluded"
     assert_no_canary(text)
+    res = CliRunner().invoke(
+        main, ["scan", "k8s", "--manifests", str(FIX / "mixed"), "--out", str(tmp_path / "cli")]
+    )
+    assert "2 kind(s) of input no check judges, left unread" in res.stderr
+    assert "check(s) excluded on purpose" not in res.stderr
 
 
 MALFORMED = {

@@ -43,7 +43,7 @@ from auditor.results import ScanResult
 from auditor.selection import CheckSelection
 from auditor.signing import KeyFileSigner, Signer, VaultTransitSigner
 from auditor.snapshot import save_snapshot
-from auditor.stages import Stage
+from auditor.stages import NO_CHECK, Stage
 from auditor.waivers import DEFAULT_MAX_DAYS, Waiver, WaiverStage, load_waivers
 from auditor.writers import formats_help
 
@@ -426,10 +426,16 @@ def _print_summary(result: ScanResult, out: Path, formats: list[str]) -> None:
     for fw, counts in s.controls.items():
         parts = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in counts.items())
         err_console.print(f"  {fw}: {parts}", highlight=False)
-    if result.exclusions:
-        n = len({x.check_id for x in result.exclusions})
+    excluded = {x.check_id for x in result.exclusions if x.check_id != NO_CHECK}
+    if excluded:
         err_console.print(
-            f"{n} check(s) excluded on purpose (not evaluated, never counted as passing; see results.json 'exclusions')",
+            f"{len(excluded)} check(s) excluded on purpose (not evaluated, never counted as passing; see results.json 'exclusions')",
+            highlight=False,
+        )
+    unread = sum(1 for x in result.exclusions if x.check_id == NO_CHECK)
+    if unread:
+        err_console.print(
+            f"{unread} kind(s) of input no check judges, left unread (see results.json 'exclusions', check_id '*')",
             highlight=False,
         )
     waived = sum(1 for x in result.findings if x.waiver is not None)

@@ -28,18 +28,19 @@ describe a whole account, so their checks are `not_applicable` to it, never fail
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from auditor.models import Location, Resource
+from auditor.plan_values import REQUIRED, Attrs, Joins, chain, known, pointer
+from auditor.plan_values import json_value as policy_doc  # a policy document (JSON text) as a dict
+from auditor.plan_values import planned as planned_value
 from auditor.providers.aws import resources as T
-from auditor.terraform import UNKNOWN, Plan, PlanResource, Unknown
+from auditor.terraform import Plan, PlanResource, Unknown
 
 PROVIDER = "aws"
 PROVIDER_SOURCE = "registry.terraform.io/hashicorp/aws"
-_REQUIRED = object()  # no default: an unknown or unset value is a gap
 PUBLIC_IP_AT_APPLY = "(a public IPv4 address assigned at launch)"
 
 ALL_USERS = "http://acs.amazonaws.com/groups/global/AllUsers"
@@ -58,33 +59,8 @@ _CANNED: dict[str, list[tuple[str, str]]] = {
 }
 
 
-def policy_doc(value: Any) -> Any:
-    """A policy document (JSON text in a plan) as a dict, like the collector's."""
-    if isinstance(value, str):
-        try:
-            return json.loads(value)
-        except json.JSONDecodeError:
-            return {"unparsed": value[:2000]}
-    return value
-
-
-class _Builder:
-    """Attributes and gaps of one resource: `put` runs a getter and records Unknown as a gap."""
-
-    def __init__(self, res: PlanResource) -> None:
-        self.res = res
-        self.attrs: dict[str, Any] = {}
-        self.gaps: dict[str, str] = {}
-
-    def put(self, key: str, get: Callable[..., Any], *args: Any) -> None:
-        try:
-            self.attrs[key] = get(*args)
-        except Unknown as exc:
-            self.gaps[key] = f"{self.res.address}: {exc} is {UNKNOWN}"
-
-    def gap(self, key: str, why: str) -> None:
-        self.attrs.pop(key, None)
-        self.gaps[key] = why
+class _Builder(Attrs):
+    """Attributes and gaps of one resource (`Attrs`), as the AWS resource they describe."""
 
     def resource(self, type_: str, name: str | None = None) -> Resource:
         r = self.res
@@ -94,48 +70,20 @@ class _Builder:
             id=r.address,
             name=name or r.address,
             location=Location(region=r.region),
-            tags={str(k): str(v) for k, v in (_known(r, "tags") or {}).items()},
-            attributes=self.attrs,
+            tags={str(k): str(v) for k, v in (known(r, "tags") or {}).items()},
+            attributes=self.values,
             gaps=self.gaps,
             source=r.source,
         )
 
 
-def _known(res: PlanResource, *path: str | int) -> Any:
-    try:
-        return res.get(*path)
-    except Unknown:
-        return None
+def planned(res: PlanResource, attr: str, default: Any = REQUIRED) -> Any:
+    """A top-level attribute with AWS's fixed default for a new resource (`plan_values.planned`):
+    no default where AWS's choice is not fixed, so an unknown value is a gap."""
+    return planned_value(res, attr, default=default)
 
 
-def planned(res: PlanResource, attr: str, default: Any = _REQUIRED) -> Any:
-    """The planned value of a top-level attribute. Unknown until apply: a gap when the
-    configuration sets it (it depends on something not yet created) or when AWS's default is not
-    fixed (`default` not given); otherwise the configuration leaves it to AWS, and AWS's fixed
-    default for a new resource applies."""
-    if res.is_unknown(attr):
-        if default is _REQUIRED or res.sets(attr):
-            raise Unknown(attr)
-        return default
-    value = res.get(attr)
-    if value is None and default is not _REQUIRED:
-        return default
-    return value
-
-
-def reference(res: PlanResource, attr: str) -> Any:
-    """An id or ARN that may be null: known, or (when the configuration points it at another
-    resource's attribute, known only after apply) that reference, which will not be null."""
-    if not res.is_unknown(attr):
-        return res.get(attr)
-    for ref in res.references(attr):
-        head = ref.split(".", 1)[0]
-        if "." in ref and head not in ("var", "local", "each", "count", "module", "path", "terraform"):
-            return f"{ref} (known after apply)"
-    raise Unknown(attr)
-
-
-def flag(res: PlanResource, attr: str, default: Any = _REQUIRED) -> bool:
+def flag(res: PlanResource, attr: str, default: Any = REQUIRED) -> bool:
     return bool(planned(res, attr, default))
 
 
@@ -178,43 +126,6 @@ def _block(res: PlanResource, attr: str) -> list[dict[str, Any]]:
 def _first(res: PlanResource, attr: str) -> dict[str, Any]:
     blocks = _block(res, attr)
     return blocks[0] if blocks else {}
-
-
-class _Joins:
-    """Child resources by the parent they belong to, joined by a known value or through the
-    configuration's references; children that join nothing are kept to fail closed."""
-
-    def __init__(self, plan: Plan, parents: list[PlanResource], value_attrs: tuple[str, ...]) -> None:
-        self.plan = plan
-        self.parents = parents
-        self._by_value: dict[Any, PlanResource] = {}
-        for p in parents:
-            for a in value_attrs:
-                v = _known(p, a)
-                if isinstance(v, str) and v:
-                    self._by_value.setdefault(v, p)
-
-    def join(self, child: PlanResource, attr: str) -> PlanResource | None:
-        value = _known(child, attr)
-        if isinstance(value, str) and value in self._by_value:
-            return self._by_value[value]
-        types = tuple({p.type for p in self.parents})
-        found = [p for p in self.plan.referenced(child, attr, types) if p in self.parents]
-        return found[0] if len(found) == 1 else None
-
-    def group(
-        self, children: Iterable[PlanResource], attr: str
-    ) -> tuple[dict[str, list[PlanResource]], list[PlanResource]]:
-        joined: dict[str, list[PlanResource]] = defaultdict(list)
-        orphans: list[PlanResource] = []
-        for c in children:
-            parent = self.join(c, attr)
-            if parent is None:
-                if _known(c, attr) is None:  # unknown and unresolvable: it may be any of ours
-                    orphans.append(c)
-            else:
-                joined[parent.address].append(c)
-        return joined, orphans
 
 
 # ----------------------------------------------------------------------------- S3
@@ -288,17 +199,17 @@ def _logging(plan: Plan, child: PlanResource) -> dict[str, Any]:
     target = planned(child, "target_bucket", None) if not child.is_unknown("target_bucket") else None
     if target is None:
         refs = plan.referenced(child, "target_bucket", ("aws_s3_bucket",))
-        target = (_known(refs[0], "bucket") or refs[0].address) if refs else None
+        target = (known(refs[0], "bucket") or refs[0].address) if refs else None
     if target is None:
         raise Unknown("target_bucket")
-    return {"TargetBucket": target, "TargetPrefix": _known(child, "target_prefix") or ""}
+    return {"TargetBucket": target, "TargetPrefix": known(child, "target_prefix") or ""}
 
 
 def _s3(plan: Plan) -> Iterator[Resource]:
     buckets = plan.of_type("aws_s3_bucket")
     if not buckets:
         return
-    joins = _Joins(plan, buckets, ("bucket", "id"))
+    joins = Joins(plan, buckets, values=("bucket", "id"))
     split: dict[str, dict[str, list[PlanResource]]] = {}
     orphaned: dict[str, list[str]] = defaultdict(list)
     for rtype, attr in _S3_SPLIT.items():
@@ -368,7 +279,7 @@ def _s3(plan: Plan) -> Iterator[Resource]:
         out.put("object_lock", object_lock)
         for attr, addresses in orphaned.items():
             out.gap(attr, f"{', '.join(addresses)} set {attr} on a bucket that cannot be told at plan time")
-        yield out.resource(T.S3_BUCKET, _known(b, "bucket"))
+        yield out.resource(T.S3_BUCKET, known(b, "bucket"))
 
 
 # ----------------------------------------------------------------------------- EC2 and VPC
@@ -437,14 +348,14 @@ def _security_groups(plan: Plan) -> Iterator[Resource]:
     groups = plan.of_type("aws_security_group", "aws_default_security_group")
     if not groups:
         return
-    joined, orphans = _Joins(plan, groups, ("id",)).group(plan.of_type(*_SG_RULES), "security_group_id")
+    joined, orphans = Joins(plan, groups, values=("id",)).group(plan.of_type(*_SG_RULES), "security_group_id")
     for sg in groups:
         out = _Builder(sg)
         default = sg.type == "aws_default_security_group"
         out.put("group_id", planned, sg, "id")
         out.put("group_name", lambda: "default" if default else planned(sg, "name"))
         out.put("vpc_id", planned, sg, "vpc_id", None)
-        out.attrs["is_default"] = default
+        out.values["is_default"] = default
         rules = joined.get(sg.address, [])
         for kind in ("ingress", "egress"):
 
@@ -459,12 +370,8 @@ def _security_groups(plan: Plan) -> Iterator[Resource]:
                 return out_
 
             out.put(kind, perms)
-        if orphans:
-            out.gap(
-                "ingress",
-                f"{', '.join(o.address for o in orphans)}: rules for a group that cannot be told at plan time",
-            )
-        yield out.resource(T.EC2_SECURITY_GROUP, _known(sg, "name"))
+        Joins.orphaned(out, orphans, "ingress", "rules for a group")
+        yield out.resource(T.EC2_SECURITY_GROUP, known(sg, "name"))
 
 
 def _public_ip(plan: Plan, inst: PlanResource) -> str | None:
@@ -474,8 +381,8 @@ def _public_ip(plan: Plan, inst: PlanResource) -> str | None:
             return PUBLIC_IP_AT_APPLY if explicit else None
     if not inst.sets("subnet_id") and inst.is_unknown("subnet_id"):
         return PUBLIC_IP_AT_APPLY  # the default VPC's default subnets map public IPs on launch
-    subnet_id = _known(inst, "subnet_id")
-    subnets = [s for s in plan.of_type("aws_subnet") if subnet_id and _known(s, "id") == subnet_id]
+    subnet_id = known(inst, "subnet_id")
+    subnets = [s for s in plan.of_type("aws_subnet") if subnet_id and known(s, "id") == subnet_id]
     subnets = subnets or plan.referenced(inst, "subnet_id", ("aws_subnet",))
     if len(subnets) != 1:
         raise Unknown("subnet_id (a subnet this plan does not create, so whether it maps public IPs)")
@@ -485,7 +392,7 @@ def _public_ip(plan: Plan, inst: PlanResource) -> str | None:
 def _vpc_ref(vpc: PlanResource) -> str:
     """A VPC's id, or its address while the id is unknown until apply: instances and VPCs of one
     plan relate through it, as they do through the id in a live scan."""
-    return str(_known(vpc, "id") or vpc.address)
+    return str(known(vpc, "id") or vpc.address)
 
 
 def _instance_vpc(plan: Plan, inst: PlanResource) -> str:
@@ -496,13 +403,13 @@ def _instance_vpc(plan: Plan, inst: PlanResource) -> str:
         if len(defaults) == 1:
             return _vpc_ref(defaults[0])
         raise Unknown("subnet_id (no subnet given: the instance lands in the region's default VPC)")
-    subnet_id = _known(inst, "subnet_id")
-    subnets = [s for s in plan.of_type("aws_subnet") if subnet_id and _known(s, "id") == subnet_id]
+    subnet_id = known(inst, "subnet_id")
+    subnets = [s for s in plan.of_type("aws_subnet") if subnet_id and known(s, "id") == subnet_id]
     subnets = subnets or plan.referenced(inst, "subnet_id", ("aws_subnet",))
     if len(subnets) != 1:
         raise Unknown("subnet_id (a subnet this plan does not create, so its VPC)")
-    vpc_id = _known(subnets[0], "vpc_id")
-    vpcs = [v for v in plan.of_type("aws_vpc", "aws_default_vpc") if vpc_id and _known(v, "id") == vpc_id]
+    vpc_id = known(subnets[0], "vpc_id")
+    vpcs = [v for v in plan.of_type("aws_vpc", "aws_default_vpc") if vpc_id and known(v, "id") == vpc_id]
     vpcs = vpcs or plan.referenced(subnets[0], "vpc_id", ("aws_vpc", "aws_default_vpc"))
     if len(vpcs) != 1:
         raise Unknown("vpc_id (the subnet's VPC is not created by this plan)")
@@ -513,13 +420,13 @@ def _instances(plan: Plan) -> Iterator[Resource]:
     for inst in plan.of_type("aws_instance"):
         out = _Builder(inst)
         out.put("instance_id", planned, inst, "id")
-        out.attrs["state"] = "pending"  # what a launching instance reports
+        out.values["state"] = "pending"  # what a launching instance reports
         if not inst.sets("metadata_options"):
             out.gap(
                 "imds_mode",
                 f"{inst.address}: no metadata_options; IMDSv1 is allowed unless the AMI or the account default says otherwise",
             )
-            out.attrs["http_endpoint"] = "enabled"
+            out.values["http_endpoint"] = "enabled"
         else:
             out.put("imds_mode", lambda: _first(inst, "metadata_options").get("http_tokens") or "optional")
             out.put(
@@ -537,7 +444,7 @@ def _volumes(plan: Plan) -> Iterator[Resource]:
         out = _Builder(vol)
         out.put("volume_id", planned, vol, "id")
         out.put("encrypted", flag, vol, "encrypted")  # the account default decides
-        out.attrs["state"] = "creating"
+        out.values["state"] = "creating"
         yield out.resource(T.EC2_VOLUME)
 
 
@@ -545,11 +452,11 @@ def _vpcs(plan: Plan) -> Iterator[Resource]:
     vpcs = plan.of_type("aws_vpc", "aws_default_vpc")
     if not vpcs:
         return
-    joined, orphans = _Joins(plan, vpcs, ("id",)).group(plan.of_type("aws_flow_log"), "vpc_id")
+    joined, orphans = Joins(plan, vpcs, values=("id",)).group(plan.of_type("aws_flow_log"), "vpc_id")
     for vpc in vpcs:
         out = _Builder(vpc)
-        out.attrs["vpc_id"] = _vpc_ref(vpc)
-        out.attrs["is_default"] = vpc.type == "aws_default_vpc"  # a plan adopts the default VPC this way
+        out.values["vpc_id"] = _vpc_ref(vpc)
+        out.values["is_default"] = vpc.type == "aws_default_vpc"  # a plan adopts the default VPC this way
         out.put(
             "flow_logs",
             lambda: [
@@ -562,11 +469,7 @@ def _vpcs(plan: Plan) -> Iterator[Resource]:
                 for f in joined.get(vpc.address, [])
             ],
         )
-        if orphans:
-            out.gap(
-                "flow_logs",
-                f"{', '.join(o.address for o in orphans)}: flow logs of a VPC that cannot be told at plan time",
-            )
+        Joins.orphaned(out, orphans, "flow_logs", "flow logs of a VPC")
         yield out.resource(T.EC2_VPC)
 
 
@@ -587,7 +490,7 @@ def _document(plan: Plan, res: PlanResource, attr: str) -> Any:
 def _attached(
     plan: Plan, kinds: tuple[str, ...], attr: str, principals: list[PlanResource]
 ) -> dict[str, list[PlanResource]]:
-    joined, _ = _Joins(plan, principals, ("name", "id")).group(plan.of_type(*kinds), attr)
+    joined, _ = Joins(plan, principals, values=("name", "id")).group(plan.of_type(*kinds), attr)
     return joined
 
 
@@ -597,7 +500,7 @@ def _inline_of(plan: Plan, res: PlanResource, joined: dict[str, list[PlanResourc
         for b in (_block(res, "inline_policy") if res.sets("inline_policy") else [])
     ]
     for p in joined.get(res.address, []):
-        out.append({"name": _known(p, "name") or p.address, "document": _document(plan, p, "policy")})
+        out.append({"name": known(p, "name") or p.address, "document": _document(plan, p, "policy")})
     return out
 
 
@@ -609,19 +512,19 @@ def _iam(plan: Plan) -> Iterator[Resource]:
         "aws_iam_group_policy_attachment",
         "aws_iam_policy_attachment",
     )
-    attached_to, _ = _Joins(plan, policies, ("arn",)).group(attachments, "policy_arn")
+    attached_to, _ = Joins(plan, policies, values=("arn",)).group(attachments, "policy_arn")
     for pol in policies:
         out = _Builder(pol)
         out.put("arn", planned, pol, "arn")
-        out.attrs["attachment_count"] = len(attached_to.get(pol.address, []))
+        out.values["attachment_count"] = len(attached_to.get(pol.address, []))
         out.put("document", lambda: _document(plan, pol, "policy"))
-        yield out.resource(T.IAM_POLICY, _known(pol, "name"))
+        yield out.resource(T.IAM_POLICY, known(pol, "name"))
     for role, out in _principals(plan, "aws_iam_role", "role"):
         out.put("path", planned, role, "path", "/")
         out.put("trust_policy", lambda: _document(plan, role, "assume_role_policy"))
-        yield out.resource(T.IAM_ROLE, _known(role, "name"))
+        yield out.resource(T.IAM_ROLE, known(role, "name"))
     for group, out in _principals(plan, "aws_iam_group", "group"):
-        yield out.resource(T.IAM_GROUP, _known(group, "name"))
+        yield out.resource(T.IAM_GROUP, known(group, "name"))
 
 
 def _principals(plan: Plan, kind: str, field: str) -> Iterator[tuple[PlanResource, _Builder]]:
@@ -635,7 +538,7 @@ def _principals(plan: Plan, kind: str, field: str) -> Iterator[tuple[PlanResourc
         out.put("arn", planned, res, "arn")
         out.put(
             "attached_policies",
-            lambda: [_known(a, "policy_arn") or a.address for a in attached.get(res.address, [])],
+            lambda: [known(a, "policy_arn") or a.address for a in attached.get(res.address, [])],
         )
         out.put("inline_policies", _inline_of, plan, res, inline)
         yield res, out
@@ -650,28 +553,28 @@ def _rds(plan: Plan) -> Iterator[Resource]:
         out.put("engine", planned, db, "engine", None)
         out.put("engine_version", planned, db, "engine_version", None)
         out.put("storage_encrypted", flag, db, "storage_encrypted", False)
-        out.put("kms_key_id", reference, db, "kms_key_id")
+        out.put("kms_key_id", pointer, db, "kms_key_id")
         out.put("publicly_accessible", flag, db, "publicly_accessible", False)
         out.put("backup_retention_period", lambda: int(planned(db, "backup_retention_period")))
         out.put("multi_az", flag, db, "multi_az", False)
         out.put("deletion_protection", flag, db, "deletion_protection", False)
         out.put("auto_minor_version_upgrade", lambda: bool(planned(db, "auto_minor_version_upgrade", True)))
-        out.attrs["cluster_id"] = None
-        yield out.resource(T.RDS_INSTANCE, _known(db, "identifier"))
+        out.values["cluster_id"] = None
+        yield out.resource(T.RDS_INSTANCE, known(db, "identifier"))
 
 
 def _log_groups(plan: Plan) -> Iterator[Resource]:
     for g in plan.of_type("aws_cloudwatch_log_group"):
         out = _Builder(g)
         out.put("retention_in_days", lambda: planned(g, "retention_in_days", 0) or None)
-        out.put("kms_key_id", reference, g, "kms_key_id")
-        yield out.resource(T.LOGS_GROUP, _known(g, "name"))
+        out.put("kms_key_id", pointer, g, "kms_key_id")
+        yield out.resource(T.LOGS_GROUP, known(g, "name"))
 
 
 def _resource_policies(
     plan: Plan, parents: list[PlanResource], kind: str, attr: str, values: tuple[str, ...]
 ) -> dict[str, list[PlanResource]]:
-    joined, _ = _Joins(plan, parents, values).group(plan.of_type(kind), attr)
+    joined, _ = Joins(plan, parents, values=values).group(plan.of_type(kind), attr)
     return joined
 
 
@@ -688,14 +591,14 @@ def _queues(plan: Plan) -> Iterator[Resource]:
     for q in queues:
         out = _Builder(q)
         out.put("url", planned, q, "url")
-        out.put("kms_master_key_id", reference, q, "kms_master_key_id")
+        out.put("kms_master_key_id", pointer, q, "kms_master_key_id")
         # new queues use SSE-SQS unless a KMS key is given or it is turned off
         out.put(
             "sqs_managed_sse",
-            lambda: bool(planned(q, "sqs_managed_sse_enabled", not _known(q, "kms_master_key_id"))),
+            lambda: bool(planned(q, "sqs_managed_sse_enabled", not known(q, "kms_master_key_id"))),
         )
         out.put("policy", _own_or_attached_policy, plan, q, policies.get(q.address, []))
-        yield out.resource(T.SQS_QUEUE, _known(q, "name"))
+        yield out.resource(T.SQS_QUEUE, known(q, "name"))
 
 
 def _topics(plan: Plan) -> Iterator[Resource]:
@@ -703,15 +606,15 @@ def _topics(plan: Plan) -> Iterator[Resource]:
     policies = _resource_policies(plan, topics, "aws_sns_topic_policy", "arn", ("arn",))
     for t in topics:
         out = _Builder(t)
-        out.put("kms_master_key_id", reference, t, "kms_master_key_id")
+        out.put("kms_master_key_id", pointer, t, "kms_master_key_id")
         out.put("policy", _own_or_attached_policy, plan, t, policies.get(t.address, []))
-        yield out.resource(T.SNS_TOPIC, _known(t, "name"))
+        yield out.resource(T.SNS_TOPIC, known(t, "name"))
 
 
 def _keys(plan: Plan) -> Iterator[Resource]:
     for k in plan.of_type("aws_kms_key"):
         out = _Builder(k)
-        out.attrs.update(manager="CUSTOMER", origin="AWS_KMS", deletion_date=None)
+        out.values.update(manager="CUSTOMER", origin="AWS_KMS", deletion_date=None)
         out.put("state", lambda: "Enabled" if planned(k, "is_enabled", True) else "Disabled")
         out.put("key_spec", planned, k, "customer_master_key_spec", "SYMMETRIC_DEFAULT")
         out.put("key_usage", planned, k, "key_usage", "ENCRYPT_DECRYPT")
@@ -730,14 +633,14 @@ def _tables(plan: Plan) -> Iterator[Resource]:
             "pitr_status",
             lambda: "ENABLED" if _first(t, "point_in_time_recovery").get("enabled") else "DISABLED",
         )
-        yield out.resource(T.DYNAMODB_TABLE, _known(t, "name"))
+        yield out.resource(T.DYNAMODB_TABLE, known(t, "name"))
 
 
 def _file_systems(plan: Plan) -> Iterator[Resource]:
     for fs in plan.of_type("aws_efs_file_system"):
         out = _Builder(fs)
         out.put("encrypted", flag, fs, "encrypted", False)
-        out.put("kms_key_id", reference, fs, "kms_key_id")
+        out.put("kms_key_id", pointer, fs, "kms_key_id")
         yield out.resource(T.EFS_FILE_SYSTEM)
 
 
@@ -745,12 +648,12 @@ def _trails(plan: Plan) -> Iterator[Resource]:
     for t in plan.of_type("aws_cloudtrail"):
         out = _Builder(t)
         out.put("arn", planned, t, "arn")
-        out.attrs["home_region"] = t.region or ""
+        out.values["home_region"] = t.region or ""
         out.put("is_multi_region", flag, t, "is_multi_region_trail", False)
         out.put("is_organization_trail", flag, t, "is_organization_trail", False)
         out.put("log_file_validation", flag, t, "enable_log_file_validation", False)
-        out.put("kms_key_id", reference, t, "kms_key_id")
-        out.put("cloudwatch_logs_log_group_arn", reference, t, "cloud_watch_logs_group_arn")
+        out.put("kms_key_id", pointer, t, "kms_key_id")
+        out.put("cloudwatch_logs_log_group_arn", pointer, t, "cloud_watch_logs_group_arn")
 
         def bucket(t: PlanResource = t) -> Any:
             if not t.is_unknown("s3_bucket_name"):
@@ -777,12 +680,12 @@ def _trails(plan: Plan) -> Iterator[Resource]:
             )
 
         out.put("management_events", events)
-        yield out.resource(T.CLOUDTRAIL_TRAIL, _known(t, "name"))
+        yield out.resource(T.CLOUDTRAIL_TRAIL, known(t, "name"))
 
 
 def _functions(plan: Plan) -> Iterator[Resource]:
     functions = plan.of_type("aws_lambda_function")
-    perms, orphans = _Joins(plan, functions, ("function_name", "arn")).group(
+    perms, orphans = Joins(plan, functions, values=("function_name", "arn")).group(
         plan.of_type("aws_lambda_permission"), "function_name"
     )
     for fn in functions:
@@ -815,17 +718,13 @@ def _functions(plan: Plan) -> Iterator[Resource]:
             return {"Version": "2012-10-17", "Statement": stmts} if stmts else None
 
         out.put("policy", policy)
-        if orphans:
-            out.gap(
-                "policy",
-                f"{', '.join(o.address for o in orphans)}: permissions for a function that cannot be told at plan time",
-            )
-        yield out.resource(T.LAMBDA_FUNCTION, _known(fn, "function_name"))
+        Joins.orphaned(out, orphans, "policy", "permissions for a function")
+        yield out.resource(T.LAMBDA_FUNCTION, known(fn, "function_name"))
 
 
 def _load_balancers(plan: Plan) -> Iterator[Resource]:
     lbs = plan.of_type("aws_lb", "aws_alb")
-    listeners, orphans = _Joins(plan, lbs, ("arn",)).group(
+    listeners, orphans = Joins(plan, lbs, values=("arn",)).group(
         plan.of_type("aws_lb_listener", "aws_alb_listener"), "load_balancer_arn"
     )
     for lb in lbs:
@@ -853,32 +752,9 @@ def _load_balancers(plan: Plan) -> Iterator[Resource]:
         out.put("listeners", items)
         out.put("access_logs_enabled", lambda: bool(_first(lb, "access_logs").get("enabled")))
         out.put("deletion_protection", flag, lb, "enable_deletion_protection", False)
-        if orphans:
-            out.gap(
-                "listeners",
-                f"{', '.join(o.address for o in orphans)}: listeners of a load balancer that cannot be told at plan time",
-            )
-        yield out.resource(T.ELB_LOAD_BALANCER, _known(lb, "name"))
+        Joins.orphaned(out, orphans, "listeners", "listeners of a load balancer")
+        yield out.resource(T.ELB_LOAD_BALANCER, known(lb, "name"))
 
-
-_MAPPERS = (
-    _s3,
-    _security_groups,
-    _instances,
-    _volumes,
-    _vpcs,
-    _iam,
-    _rds,
-    _log_groups,
-    _queues,
-    _topics,
-    _keys,
-    _tables,
-    _file_systems,
-    _trails,
-    _functions,
-    _load_balancers,
-)
 
 # The AWS resource types a plan yields: the checks over them judge plans (docs/gate.md lists them)
 PRODUCES = (
@@ -943,8 +819,22 @@ MAPPED_TYPES = (
     "aws_alb_listener",
 )
 
-
-def adapt(plan: Plan) -> Iterator[Resource]:
-    """Every AWS resource of the plan the AWS checks can judge, as its declared type."""
-    for mapper in _MAPPERS:
-        yield from mapper(plan)
+# the ProviderSpec's plan_adapter: every AWS resource of a plan the AWS checks judge, as its type
+adapt = chain(
+    _s3,
+    _security_groups,
+    _instances,
+    _volumes,
+    _vpcs,
+    _iam,
+    _rds,
+    _log_groups,
+    _queues,
+    _topics,
+    _keys,
+    _tables,
+    _file_systems,
+    _trails,
+    _functions,
+    _load_balancers,
+)

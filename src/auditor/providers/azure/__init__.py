@@ -75,6 +75,7 @@ PROVIDER = ProviderSpec(
     collector="auditor.providers.azure.collector:collect",
     types="auditor.providers.azure.resources:TYPES",
     derivers="auditor.providers.azure.derive:DERIVERS",
+    plan_adapter="auditor.providers.azure.terraform:adapt",
     extra="azure",
 )
 

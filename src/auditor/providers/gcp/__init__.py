@@ -109,5 +109,6 @@ PROVIDER = ProviderSpec(
     collector="auditor.providers.gcp.collector:collect",
     types="auditor.providers.gcp.resources:TYPES",
     derivers="auditor.providers.gcp.derive:DERIVERS",
+    plan_adapter="auditor.providers.gcp.terraform:adapt",
     extra="gcp",
 )
