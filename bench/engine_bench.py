@@ -1,8 +1,8 @@
 """Engine benchmark: evaluate every registered check over a synthetic snapshot of N resources.
 
 Resources are cloned from the demo estate (real attribute shapes, so the checks run their
-real code paths) and spread over every registered resource type; types with no template get
-bare resources (their checks take the `error` path). Prints wall time and peak memory.
+real code paths), one copy of the whole estate per set of fresh accounts; types with no template
+get bare resources (their checks take the `error` path). Prints wall time and peak memory.
 
     .venv/bin/python bench/engine_bench.py 100000 1000000
 """
@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import gc
-import itertools
 import resource
 import sys
 import time
@@ -34,20 +33,28 @@ def _templates() -> dict[str, list[Resource]]:
 
 
 def synthetic(n: int) -> Snapshot:
+    """N resources: the demo estate copied again and again, each copy into fresh accounts
+    (`<account>-c<copy>`, regions kept), ids made unique per copy, plus one bare resource per
+    copy for every registered type with no template. So every account looks like a demo
+    account (one subscription resource per subscription, one account summary per account), and
+    the estate grows the way real ones do: by accounts, not by piling resources onto 50."""
     registry = load_registry()
     templates = _templates()
     types = sorted({t for c in registry for t in c.meta.resource_types})
-    pools = {t: templates.get(t) or [Resource(provider=t.split(".")[0], type=t, id="x")] for t in types}
-    cycle = itertools.cycle(types)
+    flat = [
+        r for t in types for r in templates.get(t) or [Resource(provider=t.split(".")[0], type=t, id="x")]
+    ]
     resources = []
     for i in range(n):
-        t = next(cycle)
-        tpl = pools[t][i % len(pools[t])]
+        copy, tpl = divmod(i, len(flat))
+        tpl = flat[tpl]
         resources.append(
             tpl.model_copy(
                 update={
-                    "id": f"{tpl.id}-{i}",
-                    "location": Location(account=f"acct{i % 50}", region=f"r{i % 7}"),
+                    "id": f"{tpl.id}-c{copy}",
+                    "location": Location(
+                        account=f"{tpl.location.account or 'acct'}-c{copy}", region=tpl.location.region
+                    ),
                 }
             )
         )

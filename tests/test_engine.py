@@ -273,3 +273,27 @@ def test_lookup_finds_related_resources_by_field_or_attribute() -> None:
     assert ctx.lookup("t.box", "id", "c") == [c]
     assert ctx.lookup("t.box", "owner", "nobody") == []
     assert ctx.lookup("t.nothing", "id", "a") == []
+
+
+def test_lookup_within_an_account_or_region_sees_only_the_judged_resources_scope() -> None:
+    def at(id_: str, account: str, region: str) -> Resource:
+        return box(id_, flag=True, owner="prod").model_copy(
+            update={"location": Location(account=account, region=region)}
+        )
+
+    here, same_account, same_region, elsewhere = (
+        at("a", "111", "eu"),
+        at("b", "111", "us"),
+        at("c", "111", "eu"),
+        at("d", "222", "eu"),
+    )
+    ctx = CheckContext(snap(here, same_account, same_region, elsewhere))
+    assert ctx.lookup("t.box", "owner", "prod") == [here, same_account, same_region, elsewhere]
+    with pytest.raises(ValueError, match="needs a resource being judged"):
+        ctx.lookup("t.box", "owner", "prod", within="account")
+    ctx.resource = here
+    assert ctx.lookup("t.box", "owner", "prod", within="account") == [here, same_account, same_region]
+    assert ctx.lookup("t.box", "owner", "prod", within="region") == [here, same_region]
+    ctx.resource = elsewhere
+    assert ctx.lookup("t.box", "owner", "prod", within="region") == [elsewhere]
+    assert ctx.lookup("t.box", "owner", ["unhashable"], within="account") == []

@@ -30,7 +30,7 @@ from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 from pydantic import StrictBool, StrictFloat, StrictInt, StrictStr, TypeAdapter, ValidationError
 
@@ -112,6 +112,17 @@ def summarize(items: Iterable[str], limit: int = 5) -> str:
     return shown + (f" and {len(items) - limit} more" if len(items) > limit else "")
 
 
+Within: TypeAlias = Literal["estate", "account", "region"]
+
+
+def _scoped(r: Resource, within: Within, value: Any) -> Any:
+    """The index key of `value` seen from `r`: the value alone, or with r's account (and region)."""
+    if within == "estate":
+        return value
+    loc = r.location
+    return (loc.account, value) if within == "account" else (loc.account, loc.region, value)
+
+
 class CheckContext:
     """What a check may consult besides its resource: the rest of the snapshot, read-only.
 
@@ -133,7 +144,7 @@ class CheckContext:
         self._defaults: dict[str, JSON] = {}
         self._current: Check | None = None
         self._by_type: dict[str, list[Resource]] = defaultdict(list)
-        self._indexes: dict[tuple[str, str], dict[Any, list[Resource]]] = {}
+        self._indexes: dict[tuple[str, str, Within], dict[Any, list[Resource]]] = {}
         by_type = self._by_type
         for r in snapshot.resources:
             by_type[r.type].append(r)
@@ -155,27 +166,40 @@ class CheckContext:
         found = self.lookup(type_, "id", id_)
         return found[0] if found else None
 
-    def lookup(self, type_: str, attr: str, value: Any) -> list[Resource]:
+    def lookup(
+        self, type_: str, attr: str, value: Any, *, within: Within = "estate", of: Resource | None = None
+    ) -> list[Resource]:
         """Resources of `type_` whose `attr` equals `value`: the way to find related resources.
 
-        `attr` is a Resource field (`name`, `id`) or an attribute key. The index for each
-        (type, attr) is built once, on first use, so a check that relates every resource of
-        one type to another type stays linear; never scan `resources()` once per resource.
+        `attr` is a Resource field (`name`, `id`) or an attribute key. `within` narrows the answer
+        to the `account`, or the account and `region`, of `of` (default: the resource being
+        judged), through the index itself:
+        a name that recurs in a thousand accounts (a cluster called `prod`) costs one bucket, not a
+        scan of a thousand. The index for each (type, attr, within) is built once, on first use,
+        so a check that relates every resource of one type to another type stays linear; never
+        scan `resources()` once per resource.
 
         Fails closed: when `type_` could not be collected (or only in part) in the account of the
         resource being judged, "none found" would be a guess, so this raises MissingData and the
         finding is `error`."""
         if self._unread:
             self._refuse_unread(type_)
-        index = self._indexes.get((type_, attr))
+        if not isinstance(value, Hashable):
+            return []
+        index = self._indexes.get((type_, attr, within))
         if index is None:
             index = defaultdict(list)
             for r in self.resources(type_):
                 v = getattr(r, attr) if attr in ("id", "name") else r.attributes.get(attr)
                 if isinstance(v, Hashable):
-                    index[v].append(r)
-            self._indexes[(type_, attr)] = index
-        return index.get(value, []) if isinstance(value, Hashable) else []
+                    index[_scoped(r, within, v)].append(r)
+            self._indexes[(type_, attr, within)] = index
+        if within == "estate":
+            return index.get(value, [])
+        near = of or self.resource
+        if near is None:
+            raise ValueError(f"lookup within {within!r} needs a resource being judged (or `of`)")
+        return index.get(_scoped(near, within, value), [])
 
     def for_check(self, check: Check) -> CheckContext:
         """Scope parameter reads to what `check` declared (run_check calls this)."""

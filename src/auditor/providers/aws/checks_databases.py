@@ -113,9 +113,8 @@ def _members(db: Resource, ctx: CheckContext) -> list[Resource]:
     names = set(need(db, "members"))
     return [
         i
-        for i in ctx.lookup(T.RDS_INSTANCE, "cluster_id", db.name)
-        if i.location.account == db.location.account and i.location.region == db.location.region
-        and (not names or i.name in names)
+        for i in ctx.lookup(T.RDS_INSTANCE, "cluster_id", db.name, within="region", of=db)
+        if not names or i.name in names
     ]  # fmt: skip
 
 

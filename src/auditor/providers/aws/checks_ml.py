@@ -300,13 +300,10 @@ def package_group_public(group: Resource, ctx: CheckContext) -> Verdict:
 
 
 def _log_target(region: Resource, ctx: CheckContext, kind: str, name: str) -> Resource | None:
-    found = ctx.lookup(kind, "name", name)
+    # S3 bucket names are global: an account's bucket in any region; a log group is regional.
     return next(
-        (
-            r
-            for r in found
-            if r.location.account == region.location.account
-            and (kind == T.S3_BUCKET or r.location.region == region.location.region)
+        iter(
+            ctx.lookup(kind, "name", name, within="account" if kind == T.S3_BUCKET else "region", of=region)
         ),
         None,
     )

@@ -178,11 +178,7 @@ def _group_links(trail: str, group: Resource, item: CisItem, ctx: CheckContext) 
     for f in filters:
         for m in f.get("metrics") or []:
             metric = f"{m.get('namespace')}/{m.get('name')}"
-            alarms = [
-                a
-                for a in ctx.lookup(T.CLOUDWATCH_ALARM, "metric", metric)
-                if a.location.account == group.location.account and a.location.region == group.location.region
-            ]
+            alarms = ctx.lookup(T.CLOUDWATCH_ALARM, "metric", metric, within="region", of=group)
             if not alarms:
                 yield _Link(3, failed(
                     f"metric {metric} (filter {f.get('name')} on log group {group.name}) has no alarm: "
@@ -436,9 +432,8 @@ def guardduty_exported(region: Resource, ctx: CheckContext) -> Verdict:
 # ----------------------------------------------------------------------------- AWS Config, Identity Center
 
 
-def _same_account(region: Resource, found: Iterable[Resource]) -> list[str]:
-    """The regions of the resources `found` that are in `region`'s account."""
-    return sorted(str(r.location.region) for r in found if r.location.account == region.location.account)
+def _regions(found: Iterable[Resource]) -> list[str]:
+    return sorted(str(r.location.region) for r in found)
 
 
 @checks.check(
@@ -473,7 +468,7 @@ def config_delivery(region: Resource, ctx: CheckContext) -> Verdict:
 def config_global(region: Resource, ctx: CheckContext) -> Verdict:
     if need(region, "records_global"):
         return passed("global resource types are recorded here")
-    elsewhere = _same_account(region, ctx.lookup(T.CONFIG_REGION, "records_global", True))
+    elsewhere = _regions(ctx.lookup(T.CONFIG_REGION, "records_global", True, within="account", of=region))
     if elsewhere:
         return passed(f"global resource types are recorded in {summarize(elsewhere)}")
     return failed(
@@ -494,7 +489,7 @@ def config_global(region: Resource, ctx: CheckContext) -> Verdict:
 def identity_center(region: Resource, ctx: CheckContext) -> Verdict:
     if need(region, "has_instance"):
         return passed("an Identity Center instance is here")
-    elsewhere = _same_account(region, ctx.lookup(T.SSO_REGION, "has_instance", True))
+    elsewhere = _regions(ctx.lookup(T.SSO_REGION, "has_instance", True, within="account", of=region))
     if elsewhere:
         return passed(f"Identity Center is in {summarize(elsewhere)}")
     return failed(

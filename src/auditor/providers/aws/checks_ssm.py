@@ -22,11 +22,9 @@ checks = CheckSet("aws")
 def instance_managed(inst: Resource, ctx: CheckContext) -> Verdict:
     if need(inst, "state") != "running":
         return not_applicable(f"instance is {inst.attributes.get('state')}")
-    managed = [
-        m
-        for m in ctx.lookup(T.SSM_MANAGED_INSTANCE, "instance_id", need(inst, "instance_id"))
-        if m.location.account == inst.location.account and m.location.region == inst.location.region
-    ]
+    managed = ctx.lookup(
+        T.SSM_MANAGED_INSTANCE, "instance_id", need(inst, "instance_id"), within="region", of=inst
+    )
     if managed:
         return passed(f"managed by Systems Manager (agent {need(managed[0], 'ping_status')})")
     return failed(

@@ -118,11 +118,7 @@ def not_in_default_vpc(inst: Resource, ctx: CheckContext) -> Verdict:
     if vpc_id is None:
         return not_applicable("not in a VPC")
     vpc = next(
-        (
-            v
-            for v in ctx.lookup(T.EC2_VPC, "vpc_id", vpc_id)
-            if v.location.account == inst.location.account and v.location.region == inst.location.region
-        ),
+        (v for v in ctx.lookup(T.EC2_VPC, "vpc_id", vpc_id, within="region", of=inst)),
         None,
     )
     if vpc is None:
