@@ -221,7 +221,7 @@ def nodegroup_remote(ng: Resource, ctx: CheckContext) -> Verdict:
     open_groups = [
         str(sg.name)
         for gid in sources
-        for sg in ctx.lookup(T.EC2_SECURITY_GROUP, "group_id", gid)
+        for sg in ctx.lookup(T.EC2_SECURITY_GROUP, "group_id", gid, within="region", of=ng)
         if world_open(sg, 22)
     ]
     if open_groups:
