@@ -47,12 +47,8 @@ PEER_DOC = f"{ISTIO}/reference/config/security/peer_authentication/"
 AUTHZ_DOC = f"{ISTIO}/reference/config/security/authorization-policy/"
 
 
-def _same_target(found: list[Resource], r: Resource) -> list[Resource]:
-    return [x for x in found if x.location.account == r.location.account]
-
-
 def mesh_of(r: Resource, ctx: CheckContext) -> Resource | None:
-    return next(iter(_same_target(ctx.lookup(MESH, "cluster", r.location.account), r)), None)
+    return next(iter(ctx.lookup(MESH, "cluster", r.location.account, within="account", of=r)), None)
 
 
 def policy_view(p: Resource) -> dict[str, Any]:
@@ -73,7 +69,7 @@ def policies_for(namespace: str, r: Resource, ctx: CheckContext) -> list[dict[st
     found: list[dict[str, Any]] = []
     for ns in dict.fromkeys((namespace, root)):
         found.extend(
-            policy_view(p) for p in _same_target(ctx.lookup(AUTHORIZATION_POLICY, "namespace", ns), r)
+            policy_view(p) for p in ctx.lookup(AUTHORIZATION_POLICY, "namespace", ns, within="account", of=r)
         )
     return found
 
@@ -170,7 +166,7 @@ def _meshed(ns: Resource, ctx: CheckContext) -> str | None:
         return f"label istio.io/rev={labels['istio.io/rev']}"
     if labels.get("istio.io/dataplane-mode") == "ambient":
         return "label istio.io/dataplane-mode=ambient"
-    for w in _same_target(ctx.lookup(WORKLOAD, "namespace", name), ns):
+    for w in ctx.lookup(WORKLOAD, "namespace", name, within="account", of=ns):
         asks = (need(w, "pod_labels").get(INJECT), need(w, "pod_annotations").get(INJECT))
         if any(str(v).lower() == "true" for v in asks):
             return f"{w.attributes.get('kind')}/{w.attributes.get('name')} asks for a sidecar"
