@@ -157,3 +157,18 @@ def test_invalid_entry_is_located(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as exc:
         load_snapshot(p)
     assert "resources[0].id" in str(exc.value) and str(p) in str(exc.value)
+
+
+def test_a_bad_resource_after_good_ones_is_located_and_so_is_a_bad_list(tmp_path: Path) -> None:
+    good = {"provider": "aws", "type": "t", "id": "a"}
+    p = tmp_path / "s.json"
+    p.write_text(json.dumps({"schema_version": 1, "resources": [good, good, {**good, "tags": {"k": 1}}]}))
+    with pytest.raises(ConfigError) as exc:
+        load_snapshot(p)
+    assert "resources[2].tags.k" in str(exc.value) and str(p) in str(exc.value)
+    p.write_text(json.dumps({"schema_version": 1, "resources": {"not": "a list"}}))
+    with pytest.raises(ConfigError) as exc:
+        load_snapshot(p)
+    assert "resources" in str(exc.value) and "list" in str(exc.value)
+    p.write_text(json.dumps({"schema_version": 1, "resources": [good, good]}))
+    assert [r.id for r in load_snapshot(p).resources] == ["a", "a"]
