@@ -89,6 +89,7 @@ def test_findings_csv_is_exactly_what_the_csv_module_writes(tmp_path: Path) -> N
         "\x1fsep",
         "",
         "tab\there",
+        "\tlead",
     ]
     findings = [
         finding(resource_id=a, resource_name=b, message=c, region=None if i % 3 else "r")
@@ -104,5 +105,5 @@ def test_findings_csv_is_exactly_what_the_csv_module_writes(tmp_path: Path) -> N
     assert got == expect.getvalue()
     assert len(rows) == len(findings) + 1
     cells = [c for r in rows[1:] for c in r]
-    assert not any(c[:1] in "=+-@" for c in cells if c)  # every formula start is quoted with '
+    assert not any(c[:1] in "=+-@\t\r" for c in cells if c)  # every formula start is quoted with '
     assert rows[1 + nasty.index("=HYPERLINK(1)") * 12][5] == "'=HYPERLINK(1)"
