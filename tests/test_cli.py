@@ -301,3 +301,25 @@ def test_readme_check_example_runs_and_reads_declared_attributes() -> None:
     assert check.func(on, ctx).status.value == "pass"
     assert check.func(off, ctx).status.value == "fail"
     assert undeclared_reads(Registry([check]), load_contracts()) == []
+
+
+def test_a_reader_that_goes_away_is_not_an_internal_error() -> None:
+    """`auditor checks show ... | head`: stdout closes before auditor writes; that is exit 141
+    (as shells report SIGPIPE), quietly, never exit 4."""
+    import os
+    import subprocess
+    import sys
+
+    read, write = os.pipe()
+    os.close(read)  # the reader is gone before the first byte
+    proc = subprocess.run(
+        [sys.executable, "-m", "auditor", "checks", "show", "aws.iam.user_access_key_age"],
+        stdout=write,
+        stderr=subprocess.PIPE,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    os.close(write)
+    assert proc.returncode == 141, proc.stderr
+    assert "internal error" not in proc.stderr and "Traceback" not in proc.stderr

@@ -27,6 +27,7 @@ from auditor.writers import check_formats
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_COLLECTION, EXIT_INTERNAL = 0, 1, 2, 3, 4
 EXIT_INTERRUPTED = 130  # Ctrl-C, as shells report SIGINT
+EXIT_PIPE_CLOSED = 141  # stdout closed early (`auditor ... | head`), as shells report SIGPIPE
 
 # soft_wrap: when stderr is not a terminal (CI logs), lines are not hard-wrapped at 80 columns
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -110,6 +111,10 @@ def run_command(fn: Callable[[], int]) -> None:
     except KeyboardInterrupt:
         err_console.print("interrupted", markup=False)
         sys.exit(EXIT_INTERRUPTED)
+    except BrokenPipeError:
+        # The reader went away: not a bug. Point stdout at /dev/null so the flush at exit is quiet.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(EXIT_PIPE_CLOSED)
     except Exception as exc:  # a bug: say so, and keep exit code 1 free for the findings gate
         if os.environ.get("AUDITOR_DEBUG"):
             raise
