@@ -140,3 +140,19 @@ def test_split_image(image: str, parts: tuple[str, str, str | None, str | None])
 def test_eol_table() -> None:
     assert eol_of(1, 15)[1] is True  # older than the table: past end of support
     assert eol_of(1, 99) == (None, False)
+
+
+def test_containers_and_env_literals_pass_over_any_shape() -> None:
+    """The one container walker (podspec.containers, which env_literals goes through) never raises
+    on a spec of the wrong shape: what is not a list of mappings holds no container."""
+    from auditor.providers.k8s.normalize import env_literals
+    from auditor.providers.k8s.podspec import containers
+
+    spec = {
+        "initContainers": 5,
+        "containers": [{"name": "a", "env": [{"name": "K", "value": "v"}, 3]}, "junk"],
+        "ephemeralContainers": {"b": {"name": "b"}},
+    }
+    assert [c["name"] for c in containers(spec)] == ["a"]
+    assert [(e["container"], e["name"]) for e in env_literals(spec)] == [("a", "K")]
+    assert env_literals({"containers": [{"name": "a", "env": 7}]}) == []

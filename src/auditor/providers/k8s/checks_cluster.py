@@ -18,7 +18,7 @@ from auditor.checks import (
     summarize,
 )
 from auditor.models import Resource
-from auditor.providers.k8s.resources import ADMISSION, CLUSTER, NODE, SECRET
+from auditor.providers.k8s.resources import ADMISSION, CLUSTER, NODE, SECRET, where
 from auditor.providers.k8s.versions import eol_of, minor_of
 
 checks = CheckSet("k8s")
@@ -266,9 +266,9 @@ def admission_policies(c: Resource, ctx: CheckContext) -> Verdict:
 )
 def fail_closed(a: Resource, ctx: CheckContext) -> Verdict:
     kind = need(a, "kind")
-    where = f"{kind} {a.attributes.get('name')}"
+    at = where(a)
     if kind == "ValidatingAdmissionPolicyBinding":
-        return not_applicable(f"{where} is judged with its policy")
+        return not_applicable(f"{at} is judged with its policy")
     if kind == "ValidatingAdmissionPolicy":
         problems = []
         if need(a, "failure_policy") != "Fail":
@@ -276,12 +276,12 @@ def fail_closed(a: Resource, ctx: CheckContext) -> Verdict:
         if not any("Deny" in (b.get("validation_actions") or []) for b in need(a, "bindings")):
             problems.append("no binding with validationActions Deny")
         if problems:
-            return failed(f"{where}: {', '.join(problems)}")
-        return passed(f"{where} fails closed and denies")
+            return failed(f"{at}: {', '.join(problems)}")
+        return passed(f"{at} fails closed and denies")
     ignore = [str(h.get("name")) for h in need(a, "webhooks") if h.get("failure_policy") != "Fail"]
     if ignore:
-        return failed(f"{where}: webhooks with failurePolicy Ignore: {summarize(ignore)}")
-    return passed(f"{where}: every webhook fails closed")
+        return failed(f"{at}: webhooks with failurePolicy Ignore: {summarize(ignore)}")
+    return passed(f"{at}: every webhook fails closed")
 
 
 @checks.check(
@@ -295,13 +295,11 @@ def fail_closed(a: Resource, ctx: CheckContext) -> Verdict:
     references=["https://kubernetes.io/docs/concepts/security/service-accounts/#get-a-token"],
 )
 def legacy_service_account_token(s: Resource, ctx: CheckContext) -> Verdict:
-    where = f"Secret {s.attributes.get('namespace')}/{s.attributes.get('name')}"
+    at = where(s)
     stype = need(s, "type")
     if stype == "kubernetes.io/service-account-token" or s.attributes.get("service_account"):
-        return failed(
-            f"{where} is a long-lived token for ServiceAccount {s.attributes.get('service_account')}"
-        )
-    return passed(f"{where} is not a service-account token")
+        return failed(f"{at} is a long-lived token for ServiceAccount {s.attributes.get('service_account')}")
+    return passed(f"{at} is not a service-account token")
 
 
 @checks.check(
@@ -322,13 +320,13 @@ def legacy_service_account_token(s: Resource, ctx: CheckContext) -> Verdict:
     ],
 )
 def max_age(s: Resource, ctx: CheckContext) -> Verdict:
-    where = f"Secret {s.attributes.get('namespace')}/{s.attributes.get('name')}"
+    at = where(s)
     created = need(s, "created")
     if not created:
-        return not_applicable(f"{where} has no creation time (not created yet)")
+        return not_applicable(f"{at} has no creation time (not created yet)")
     limit = int(ctx.param("k8s.secret_max_age_days"))
     when = datetime.fromisoformat(str(created).replace("Z", "+00:00"))
     age = ctx.now - when
     if age > timedelta(days=limit):
-        return failed(f"{where} was created {age.days} days ago (limit {limit})")
-    return passed(f"{where} is {age.days} days old (limit {limit})")
+        return failed(f"{at} was created {age.days} days ago (limit {limit})")
+    return passed(f"{at} is {age.days} days old (limit {limit})")

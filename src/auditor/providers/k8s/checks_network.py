@@ -15,7 +15,7 @@ from auditor.checks import (
 )
 from auditor.models import Resource
 from auditor.providers.k8s.kinds import SYSTEM_NAMESPACES
-from auditor.providers.k8s.resources import INGRESS, NAMESPACE, SERVICE
+from auditor.providers.k8s.resources import INGRESS, NAMESPACE, SERVICE, where
 
 checks = CheckSet("k8s")
 P_EXEMPT_NAMESPACES = param(
@@ -123,10 +123,6 @@ _INTERNAL_LB = (
 )
 
 
-def _svc(s: Resource) -> str:
-    return f"Service {s.attributes.get('namespace')}/{s.attributes.get('name')}"
-
-
 @checks.check(
     id="k8s.service.load_balancer_exposure",
     title="LoadBalancer Services are internal or restricted by source range",
@@ -139,16 +135,16 @@ def _svc(s: Resource) -> str:
 )
 def load_balancer_exposure(s: Resource, ctx: CheckContext) -> Verdict:
     if need(s, "type") != "LoadBalancer":
-        return not_applicable(f"{_svc(s)} is not a LoadBalancer")
+        return not_applicable(f"{where(s)} is not a LoadBalancer")
     ranges = need(s, "load_balancer_source_ranges")
     ann = need(s, "annotations")
     internal = [a for a in _INTERNAL_LB if str(ann.get(a, "")).lower() in ("true", "internal")]
     open_ranges = [r for r in ranges if r in ("0.0.0.0/0", "::/0")]
     if internal:
-        return passed(f"{_svc(s)} is an internal load balancer ({internal[0]})")
+        return passed(f"{where(s)} is an internal load balancer ({internal[0]})")
     if ranges and not open_ranges:
-        return passed(f"{_svc(s)} accepts only {summarize(ranges)}")
-    return failed(f"{_svc(s)} is a public load balancer open to any source address")
+        return passed(f"{where(s)} accepts only {summarize(ranges)}")
+    return failed(f"{where(s)} is a public load balancer open to any source address")
 
 
 @checks.check(
@@ -163,8 +159,8 @@ def load_balancer_exposure(s: Resource, ctx: CheckContext) -> Verdict:
 def node_port(s: Resource, ctx: CheckContext) -> Verdict:
     if need(s, "type") == "NodePort":
         ports = [str(p.get("nodePort") or p.get("port")) for p in need(s, "ports")]
-        return failed(f"{_svc(s)} is a NodePort service (ports {summarize(ports)})")
-    return passed(f"{_svc(s)} is {s.attributes.get('type')}")
+        return failed(f"{where(s)} is a NodePort service (ports {summarize(ports)})")
+    return passed(f"{where(s)} is {s.attributes.get('type')}")
 
 
 @checks.check(
@@ -178,15 +174,13 @@ def node_port(s: Resource, ctx: CheckContext) -> Verdict:
     references=["https://kubernetes.io/docs/concepts/services-networking/ingress/#tls"],
 )
 def ingress_tls(i: Resource, ctx: CheckContext) -> Verdict:
-    where = f"Ingress {i.attributes.get('namespace')}/{i.attributes.get('name')}"
+    at = where(i)
     tls = need(i, "tls")
     hosts = set(need(i, "hosts"))
     if not tls:
-        return failed(
-            f"{where} has no TLS section: {summarize(sorted(hosts)) or 'all hosts'} served over HTTP"
-        )
+        return failed(f"{at} has no TLS section: {summarize(sorted(hosts)) or 'all hosts'} served over HTTP")
     covered = {h for t in tls for h in (t.get("hosts") or [])}
     missing = sorted(hosts - covered) if covered else []
     if missing:
-        return failed(f"{where}: hosts without TLS: {summarize(missing)}")
-    return passed(f"{where} terminates TLS")
+        return failed(f"{at}: hosts without TLS: {summarize(missing)}")
+    return passed(f"{at} terminates TLS")

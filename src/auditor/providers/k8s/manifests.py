@@ -255,7 +255,7 @@ def _items(
         yield ManifestProblem(source, f"not a Kubernetes object (a {type(doc).__name__})", line=start)
         return
     kind = doc.get("kind")
-    if isinstance(kind, str) and kind.endswith("List") and isinstance(doc.get("items"), list):
+    if _is_list(doc):
         for i, item in enumerate(doc["items"]):
             own = item_lines[i] if item_lines is not None and i < len(item_lines) else lines
             yield from _items(item, src, index, own, None, (*items, i))

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from auditor.models import Location, Resource, SourceLocation
-from auditor.providers.k8s import istio, kserve, shapes
+from auditor.providers.k8s import istio, kserve, podspec, shapes
 from auditor.providers.k8s.kinds import BY_KIND, DEFAULT_NAMESPACE, GENERIC_TEMPLATES
 from auditor.providers.k8s.podspec import CONTAINER_KEYS
 from auditor.providers.k8s.resources import (
@@ -94,25 +94,22 @@ def env_literals(spec: Any) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     if not isinstance(spec, dict):
         return out
-    for key in CONTAINER_KEYS:
-        cs = spec.get(key)
-        for c in cs if isinstance(cs, list) else []:
-            if not isinstance(c, dict) or not isinstance(c.get("env"), list):
+    for c in podspec.containers(spec):
+        env = c.get("env")
+        for e in env if isinstance(env, list) else ():
+            if not isinstance(e, dict) or e.get("value") in (None, ""):
                 continue
-            for e in c["env"]:
-                if not isinstance(e, dict) or e.get("value") in (None, ""):
-                    continue
-                value = str(e["value"])
-                out.append(
-                    {
-                        "container": str(c.get("name", "?")),
-                        "name": str(e.get("name", "")),
-                        "detected": secret_value_kind(value),
-                        "entropy": round(shannon_entropy(value), 2),
-                        "length": len(value),
-                        "opaque": _opaque(value),
-                    }
-                )
+            value = str(e["value"])
+            out.append(
+                {
+                    "container": podspec.cname(c),
+                    "name": str(e.get("name", "")),
+                    "detected": secret_value_kind(value),
+                    "entropy": round(shannon_entropy(value), 2),
+                    "length": len(value),
+                    "opaque": _opaque(value),
+                }
+            )
     return out
 
 
@@ -127,10 +124,8 @@ def template_path(obj: Mapping[str, Any]) -> tuple[str, ...] | None:
     if k is not None:
         return k.template
     for path in GENERIC_TEMPLATES:
-        node: Any = obj
-        for name in (*path, "spec"):
-            node = node.get(name) if isinstance(node, dict) else None
-        if isinstance(node, dict) and isinstance(node.get("containers"), list):
+        spec = _get(obj, (*path, "spec"))
+        if isinstance(spec, dict) and isinstance(spec.get("containers"), list):
             return path
     return None
 
@@ -532,8 +527,7 @@ _AT_ONCE = {
     "PeerAuthentication": "peer_authentication",
     "AuthorizationPolicy": "authorization_policy",
     "DestinationRule": "destination_rule",
-    "InferenceService": "inference_service",
-}
+}  # (an InferenceService is built at once too, as itself and as its predictor's workload: `add`)
 # Kinds whose resource needs others (namespaces their NetworkPolicies, bindings their role,
 # policies their bindings): kept until `finish`.
 _AT_END = (
@@ -580,9 +574,9 @@ class Builder:
             return self.each([o], self.workload)  # Pods and every pod template, one shape
         if o.kind in ("Role", "ClusterRole"):
             self.roles[(o.kind, o.namespace, o.name)] = o
-        method = _AT_ONCE.get(o.kind)
         if o.kind == "InferenceService":  # also a workload: its predictor is a pod spec
             return self.each([o], self.inference_service) + self.each([o], self.predictor)
+        method = _AT_ONCE.get(o.kind)
         if method is not None:
             return self.each([o], getattr(self, method))
         if o.kind in _AT_END:

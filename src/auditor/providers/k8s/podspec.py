@@ -9,10 +9,13 @@ CONTAINER_KEYS = ("initContainers", "containers", "ephemeralContainers")
 
 
 def containers(spec: Mapping[str, Any], *, ephemeral: bool = True) -> Iterator[dict[str, Any]]:
+    """Every container of a pod spec (init, regular, ephemeral), whatever shape the spec has:
+    a container list that is not a list, and an entry that is not a mapping, are passed over."""
     for key in CONTAINER_KEYS:
         if key == "ephemeralContainers" and not ephemeral:
             continue
-        for c in spec.get(key) or []:
+        cs = spec.get(key)
+        for c in cs if isinstance(cs, list) else ():
             if isinstance(c, dict):
                 yield c
 

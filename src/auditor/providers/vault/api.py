@@ -207,7 +207,7 @@ class VaultError(CallFailed):
 class VaultApi:
     """Read-only requests. GET/LIST everywhere, POST only for `auth/token/lookup-accessor`.
 
-    Each method returns the parsed JSON body (None when empty) or raises `VaultError`. Safe to
+    `request` returns the parsed JSON body (None when empty) or raises `VaultError`. Safe to
     call from many threads at once: `calls` (every (method, path) requested, in order) is kept
     under a lock, and hvac's requests session pools its connections."""
 
@@ -254,15 +254,6 @@ class VaultApi:
             " ".join(text.split()),
             retry_after=retry_after_seconds((getattr(resp, "headers", None) or {}).get("Retry-After")),
         )
-
-    def get(self, path: str) -> Any:
-        return self.request("GET", path)
-
-    def list(self, path: str) -> Any:
-        return self.request("LIST", path.rstrip("/") + "/")
-
-    def post(self, path: str, body: dict[str, Any]) -> Any:
-        return self.request("POST", path, body)
 
 
 @dataclass
