@@ -297,3 +297,25 @@ def test_lookup_within_an_account_or_region_sees_only_the_judged_resources_scope
     ctx.resource = elsewhere
     assert ctx.lookup("t.box", "owner", "prod", within="region") == [elsewhere]
     assert ctx.lookup("t.box", "owner", ["unhashable"], within="account") == []
+
+
+def test_a_scoped_lookup_of_another_account_fails_closed_on_that_accounts_gap() -> None:
+    """`of` decides the account a lookup answers for, so it decides whose collection gap refuses it."""
+    from auditor.checks import MissingData
+
+    judged = box("a", flag=True).model_copy(update={"location": Location(account="111", region="eu")})
+    other = box("b", flag=True).model_copy(update={"location": Location(account="222", region="eu")})
+    gap = CollectionError(
+        provider="t",
+        operation="x",
+        scope=Location(account="222"),
+        resource_types=("t.box",),
+        message="denied",
+    )
+    ctx = CheckContext(snap(judged, other, errors=(gap,)))
+    ctx.resource = judged
+    assert ctx.lookup("t.box", "id", "a", within="account") == [judged]  # 111 was read in full
+    with pytest.raises(MissingData, match="222"):
+        ctx.lookup("t.box", "id", "nothing", within="account", of=other)
+    with pytest.raises(MissingData, match="222"):
+        ctx.lookup("t.box", "id", "nothing", of=other)

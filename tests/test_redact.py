@@ -155,3 +155,59 @@ def test_snapshot_builder_redacts_evidence_and_attributes_by_shape() -> None:
     b.record("k8s", "x.list", {"items": [{"kind": "Secret", "data": [CANARY]}, {"env": [["A", CANARY]]}]})
     b.add_resource(Resource(provider="k8s", type="k8s.x", id="x", attributes={"pod_spec": {"env": CANARY}}))
     assert CANARY not in b.build().model_dump_json()
+
+
+def test_free_text_loses_every_secret_shaped_part() -> None:
+    from auditor.redact import redact_text
+
+    line = (
+        "Sending http request: <AWSPreparedRequest headers={'X-Amz-Security-Token': b'IQoJb3JpZ2luX2VjEJr//secret',"
+        " 'Authorization': b'AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20260101/us-east-1/s3'}>"
+        " url=postgres://app:hunter2hunter2@db:5432/x?password=s3cr3tvalue"
+        " jwt=eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl"
+        " -----BEGIN RSA PRIVATE KEY-----\nMIIEow\n-----END RSA PRIVATE KEY----- done"
+    )
+    clean = redact_text(line)
+    for secret in (
+        "IQoJb3JpZ2lu",
+        "AKIAIOSFODNN7EXAMPLE",
+        "hunter2hunter2",
+        "s3cr3tvalue",
+        "eyJhbGci",
+        "MIIEow",
+    ):
+        assert secret not in clean, secret
+    assert "Sending http request" in clean and "done" in clean and "@db:5432" in clean
+    assert redact_text("postgres://app:$(DB_PASSWORD)@db") == "postgres://app:$(DB_PASSWORD)@db"
+    assert redact_text("Basic authentication is enabled") == "Basic authentication is enabled"
+
+
+def test_cli_logs_are_redacted_and_sdk_dumps_stay_off_at_debug(capsys: pytest.CaptureFixture[str]) -> None:
+    """-vv turns on every library's debug log: none may print a credential or a response body."""
+    import logging
+
+    from auditor.cli import main
+
+    root = logging.getLogger()
+    before = list(root.handlers)
+    try:
+        main.callback(verbose=2, log_level=None)  # type: ignore[misc]
+        logging.getLogger("urllib3.connectionpool").debug("GET /v1/x?token=%s", "hvs.CAESIabcdefgh")
+        logging.getLogger("botocore.parsers").debug("Response body:\n%s", b'{"Variables":{"K":"plain"}}')
+        logging.getLogger("botocore.retryhandler").debug("No retry needed.")
+        err = capsys.readouterr().err
+    finally:
+        for h in root.handlers:
+            if h not in before:
+                root.removeHandler(h)
+        for name in (
+            "auditor",
+            "botocore.auth",
+            "botocore.endpoint",
+            "botocore.parsers",
+            "kubernetes.client.rest",
+        ):
+            logging.getLogger(name).setLevel(logging.NOTSET)
+    assert "No retry needed." in err  # debug logs are on
+    assert "hvs.CAESIabcdefgh" not in err and "GET /v1/x?token=[REDACTED]" in err
+    assert "plain" not in err and "Response body" not in err

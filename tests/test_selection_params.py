@@ -177,6 +177,7 @@ def test_cli_params_file_and_config_params_are_validated(tmp_path: Path) -> None
         code == 2
         and "vault.token.max_ttl_hour: unknown parameter; did you mean vault.token.max_ttl_hours?" in err
     )
+    assert f"{bad}: vault.token.max_ttl_hour:" in err.replace("\n", ""), "the key itself, no leading dot"
     cfg = tmp_path / "audit.yaml"
     cfg.write_text("targets: [{provider: vault}]\nparams: {vault.kv.max_versions: many}\n")
     code, _, err = run("scan", "--config", str(cfg), "--out", str(tmp_path / "o2"))

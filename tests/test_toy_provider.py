@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,6 +17,7 @@ from auditor.contracts import load_contracts
 from auditor.providers import discover_providers
 from auditor.scan import collect, evaluate_snapshot, write_outputs
 from auditor_testkit.fakeapi import FakeAPI, Request, Response, paginate
+from auditor_testkit.netguard import guarded_cli
 
 HERE = Path(__file__).resolve().parent
 WIDGETS = [{"name": f"w{i}", "locked": i % 2 == 0} for i in range(5)]
@@ -86,10 +86,13 @@ def test_the_runtime_records_a_denied_list_for_its_scope(toy: None, api: WidgetA
 
 
 def test_the_cli_scans_a_plugin_provider(api: WidgetAPI, tmp_path: Path) -> None:
-    env = {**os.environ, "AUDITOR_PROVIDERS": "toy_provider:PROVIDER", "PYTHONPATH": str(HERE)}
+    path = os.pathsep.join(
+        p for p in (str(HERE), os.environ.get("PYTHONPATH")) if p
+    )  # this checkout's auditor
+    env = {**os.environ, "AUDITOR_PROVIDERS": "toy_provider:PROVIDER", "PYTHONPATH": path}
     out = tmp_path / "cli"
     proc = subprocess.run(
-        [sys.executable, "-m", "auditor", "scan", "toy", "--endpoint", api.url, "--out", str(out), "-q"],
+        guarded_cli("scan", "toy", "--endpoint", api.url, "--out", str(out), "-q"),
         env=env, capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr

@@ -179,11 +179,12 @@ class CheckContext:
         so a check that relates every resource of one type to another type stays linear; never
         scan `resources()` once per resource.
 
-        Fails closed: when `type_` could not be collected (or only in part) in the account of the
-        resource being judged, "none found" would be a guess, so this raises MissingData and the
+        Fails closed: when `type_` could not be collected (or only in part) in the account of `of`
+        (default: the resource being judged), "none found" would be a guess, so this raises MissingData and the
         finding is `error`."""
+        near = of if of is not None else self.resource
         if self._unread:
-            self._refuse_unread(type_)
+            self._refuse_unread(type_, near)
         if not isinstance(value, Hashable):
             return []
         index = self._indexes.get((type_, attr, within))
@@ -196,7 +197,6 @@ class CheckContext:
             self._indexes[(type_, attr, within)] = index
         if within == "estate":
             return index.get(value, [])
-        near = of or self.resource
         if near is None:
             raise ValueError(f"lookup within {within!r} needs a resource being judged (or `of`)")
         return index.get(_scoped(near, within, value), [])
@@ -210,9 +210,10 @@ class CheckContext:
         self._defaults = {p.name: p.default for p in check.meta.params}
         return self
 
-    def _refuse_unread(self, type_: str) -> None:
+    def _refuse_unread(self, type_: str, near: Resource | None) -> None:
+        """MissingData when `type_` was not fully read in `near`'s account (every account if None)."""
         provider = type_.split(".", 1)[0]
-        account = self.resource.location.account if self.resource is not None else None
+        account = near.location.account if near is not None else None
         for err in (*self._unread.get((provider, type_), ()), *self._unread.get((provider, "*"), ())):
             if err.scope.account is None or account is None or err.scope.account == account:
                 where = "/".join(p for p in (err.scope.account, err.scope.region) if p) or provider
@@ -346,17 +347,18 @@ def validate_params(
     out: dict[str, JSON] = {}
     for name, value in values.items():
         spec = declared.get(str(name))
+        entry = f"{prefix}.{name}" if prefix else str(name)
         if spec is None:
             near = difflib.get_close_matches(str(name), declared, n=1)
             hint = f"; did you mean {near[0]}?" if near else "; `auditor checks params` lists them"
-            raise ConfigError(path, f"unknown parameter{hint}", entry=f"{prefix}.{name}")
+            raise ConfigError(path, f"unknown parameter{hint}", entry=entry)
         try:
             out[spec.name] = _PARAM_ADAPTERS[spec.type].validate_python(value)
         except ValidationError:
             raise ConfigError(
                 path,
                 f"expected {spec.type.replace('_', ' ')}, got {type(value).__name__} {value!r}",
-                entry=f"{prefix}.{name}",
+                entry=entry,
             ) from None
     return out
 

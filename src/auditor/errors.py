@@ -59,8 +59,9 @@ def error_path(loc: Sequence[int | str]) -> str:
     return out
 
 
-def first_problem(exc: ValidationError) -> tuple[str, str]:
-    """(entry, message) of the first validation error, saying how many more there are."""
+def first_problem(exc: ValidationError, within: Sequence[int | str] = ()) -> tuple[str, str]:
+    """(entry, message) of the first validation error, saying how many more there are; `within`
+    is where the validated value sits in its file (`("resources", 3)`)."""
     err = exc.errors()[0]
     more = exc.error_count() - 1
-    return error_path(err["loc"]), err["msg"] + (f" (and {more} more)" if more else "")
+    return error_path((*within, *err["loc"])), err["msg"] + (f" (and {more} more)" if more else "")

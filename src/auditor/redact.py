@@ -24,6 +24,7 @@ Metadata that only *describes* a secret (its name, ARN, type, rotation settings,
 
 from __future__ import annotations
 
+import logging
 import math
 import re
 from collections import Counter
@@ -195,6 +196,57 @@ def shannon_entropy(value: str) -> float:
         return 0.0
     n = len(value)
     return -sum(c / n * math.log2(c / n) for c in Counter(value).values())
+
+
+# ------------------------------------------------------------------------------------ free text
+
+_PRIVATE_KEY_BLOCK = re.compile(
+    r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----.*?(?:-----END [^-]*-----|$)", re.DOTALL
+)
+# a credential header in a logged request or its repr: `'X-Amz-Security-Token': b'...'`, `Authorization: ...`
+_CREDENTIAL_HEADER = re.compile(
+    r"(?i)\b(?:x-amz-security-token|x-vault-token|authorization|proxy-authorization|cookie|set-cookie"
+    r"|x-api-key|x-goog-api-key)['\"]?\s*[:=]\s*(b?'[^']*'|b?\"[^\"]*\"|[^\s,}]+)"
+)
+_WHOLE = (_PRIVATE_KEY_BLOCK, _AWS_KEY_ID, _JWT, _VENDOR_TOKEN)
+_GROUP = (_CREDENTIAL_HEADER, _AUTH_HEADER, _URL_PASSWORD, _KV_PASSWORD)
+
+
+def redact_text(text: str) -> str:
+    """`text` (a log line, an error message) with every secret-shaped part masked: the values
+    `secret_value_kind` knows, and credential headers of a logged request."""
+    for rx in _WHOLE:
+        text = rx.sub(REDACTED, text)
+
+    def group(m: re.Match[str]) -> str:
+        secret = m.group(1)
+        if not _literal(secret.strip("b'\"")):
+            return m.group(0)
+        start, end = m.span(1)
+        return m.group(0)[: start - m.start()] + REDACTED + m.group(0)[end - m.start() :]
+
+    for rx in _GROUP:
+        text = rx.sub(group, text)
+    return text
+
+
+class RedactingFilter(logging.Filter):
+    """A handler filter: every record leaves with its message (and traceback) through
+    `redact_text`, whichever library logged it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except (TypeError, ValueError):
+            return True  # a malformed record: the handler reports it, as it would without this filter
+        clean = redact_text(message)
+        if clean != message:
+            record.msg, record.args = clean, None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = redact_text(record.exc_text)
+        return True
 
 
 # ------------------------------------------------------------------------------------ positions

@@ -16,7 +16,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from auditor.errors import ConfigError, error_path, first_problem
+from auditor.errors import ConfigError, first_problem
 from auditor.evidence import sha256_of
 from auditor.inputs import read_json_object
 from auditor.models import SNAPSHOT_SCHEMA_VERSION, Evidence, Resource, Snapshot
@@ -68,12 +68,8 @@ def _resources(items: list[Any], path: Path) -> list[Resource]:
         try:
             out.append(validate(item))
         except ValidationError as exc:
-            first = exc.errors()[0]
-            more = exc.error_count() - 1
-            entry = error_path(("resources", len(out), *first["loc"]))
-            raise ConfigError(
-                path, first["msg"] + (f" (and {more} more)" if more else ""), entry=entry
-            ) from None
+            entry, msg = first_problem(exc, within=("resources", len(out)))
+            raise ConfigError(path, msg, entry=entry) from None
     return out
 
 

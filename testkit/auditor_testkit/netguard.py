@@ -7,7 +7,8 @@ name lookup of a host that is not localhost.
 
 Installed as an autouse fixture by tests/conftest.py. It patches the ``socket`` module of this
 interpreter only: child processes (moto, OpenBao, etcd, kube-apiserver) are started on
-127.0.0.1 by their harnesses. Nothing is patched at import time.
+127.0.0.1 by their harnesses, and a test that runs the auditor CLI in a child process starts it
+with `guarded_cli(...)`. Nothing is patched at import time.
 """
 
 from __future__ import annotations
@@ -15,11 +16,20 @@ from __future__ import annotations
 import contextlib
 import ipaddress
 import socket
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from typing import Any
 
-__all__ = ["NetworkGuardError", "install", "is_local_address", "is_local_host", "loopback_only"]
+__all__ = [
+    "GUARDED_CLI",
+    "NetworkGuardError",
+    "guarded_cli",
+    "install",
+    "is_local_address",
+    "is_local_host",
+    "loopback_only",
+]
 
 
 class NetworkGuardError(ConnectionRefusedError):
@@ -75,6 +85,17 @@ def _guard_connect(real: Any) -> Any:
     return connect
 
 
+def _guard_sendto(real: Any) -> Any:
+    def sendto(
+        self: socket.socket, data: Any, *rest: Any
+    ) -> Any:  # (data, address) or (data, flags, address)
+        if rest and not is_local_address(rest[-1]):
+            raise NetworkGuardError(f"test tried to send to a non-loopback address: {rest[-1]!r}")
+        return real(self, data, *rest)
+
+    return sendto
+
+
 def _guard_lookup(real: Any) -> Any:
     def lookup(host: Any, *args: Any, **kwargs: Any) -> Any:
         if not is_local_host(host):
@@ -93,6 +114,7 @@ def install() -> Callable[[], None]:
         if _depth == 1:
             _patch(socket.socket, "connect", _guard_connect)
             _patch(socket.socket, "connect_ex", _guard_connect)
+            _patch(socket.socket, "sendto", _guard_sendto)  # UDP needs no connect (DNS to 8.8.8.8)
             for name in ("getaddrinfo", "gethostbyname", "gethostbyname_ex"):
                 _patch(socket, name, _guard_lookup)
     removed = False
@@ -110,6 +132,18 @@ def install() -> Callable[[], None]:
                     _undo.pop()()
 
     return uninstall
+
+
+# A child Python that runs the auditor CLI behind the guard: a subprocess does not inherit the
+# test process's patched socket module, so a CLI started with `python -m auditor` is unguarded.
+GUARDED_CLI = (
+    "from auditor_testkit.netguard import install; install(); from auditor.entry import main; main()"
+)
+
+
+def guarded_cli(*args: str) -> list[str]:
+    """The argv of `auditor ARGS...` in a child Python with the guard installed first."""
+    return [sys.executable, "-c", GUARDED_CLI, *args]
 
 
 @contextlib.contextmanager

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+import sys
 
 import pytest
 
@@ -48,3 +49,30 @@ def test_loopback_still_works() -> None:
         with socket.create_connection(server.getsockname(), timeout=2):
             conn, _ = server.accept()
             conn.close()
+
+
+def test_udp_sendto_beyond_loopback_is_refused() -> None:
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        with pytest.raises(NetworkGuardError, match="non-loopback"):
+            s.sendto(b"x", ("10.255.255.1", 53))
+        with pytest.raises(NetworkGuardError, match="non-loopback"):
+            s.sendto(b"x", 0, ("8.8.8.8", 53))
+        s.sendto(b"x", ("127.0.0.1", 9))  # loopback goes through
+
+
+def test_a_cli_child_process_runs_behind_the_guard() -> None:
+    import subprocess
+
+    from auditor_testkit.netguard import GUARDED_CLI, guarded_cli
+
+    assert (
+        subprocess.run(guarded_cli("--version"), capture_output=True, text=True, check=False).returncode == 0
+    )
+    probe = (
+        GUARDED_CLI.split("; from auditor.entry")[0]
+        + "; import socket; socket.create_connection(('10.255.255.1', 9), 2)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=False, timeout=60
+    )
+    assert done.returncode != 0 and "NetworkGuardError" in done.stderr

@@ -19,7 +19,12 @@ import sys
 
 import click
 
+from auditor.redact import RedactingFilter
 from auditor.version import __version__
+
+# SDK loggers whose debug records are whole requests (signed headers, session tokens) or response
+# bodies (a Lambda's environment, a Secret's data): no redaction can know what in them is secret
+_DUMPS_BODIES = ("botocore.auth", "botocore.endpoint", "botocore.parsers", "kubernetes.client.rest")
 
 # command name -> "module:attribute", imported only when that command runs (or --help lists it),
 # so `auditor gate` does not pay for building every provider's `scan` subcommands
@@ -80,3 +85,7 @@ def main(verbose: int, log_level: str | None) -> None:
         force=True,
     )
     logging.getLogger("auditor").setLevel(level)
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(RedactingFilter())
+    for name in _DUMPS_BODIES:  # even at debug: these log whole requests (credentials) and responses
+        logging.getLogger(name).setLevel(max(level, logging.INFO))
