@@ -69,9 +69,9 @@ def main() -> None:
     from auditor.providers.aws.collector import collect
     from auditor.runtime import CollectRun
     from auditor.scan import provider_derivers
+    from auditor_testkit.aws.moto import moto_env
 
-    os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
-    os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
+    os.environ.update(moto_env())  # fake credentials, no instance metadata probe
     options = AwsOptions(
         regions=REGIONS,
         endpoint_url=info["url"],

@@ -140,3 +140,29 @@ def test_a_role_session_renews_before_it_expires() -> None:
     assert session.credentials()["aws_access_key_id"] == "key-1" and session.renewals == 1
     now[0] = 150.0
     assert session.credentials()["aws_access_key_id"] == "key-1"
+
+
+def test_peering_routes_name_the_other_side_of_the_peering() -> None:
+    """A route table's peering route leads to the VPC on the other side of the connection, from
+    either end; the peerings are indexed once per region, not walked per route table."""
+    from auditor.providers.aws.services.ec2 import _peer_cidrs, _peer_sides
+
+    sides = _peer_sides(
+        {
+            "VpcPeeringConnections": [
+                {
+                    "VpcPeeringConnectionId": "pcx-1",
+                    "RequesterVpcInfo": {"VpcId": "vpc-a", "CidrBlockSet": [{"CidrBlock": "10.0.0.0/16"}]},
+                    "AccepterVpcInfo": {
+                        "VpcId": "vpc-b",
+                        "CidrBlock": "10.1.0.0/16",
+                        "Ipv6CidrBlockSet": [{"Ipv6CidrBlock": "2600:1f18::/56"}],
+                    },
+                }
+            ]
+        }
+    )
+    assert _peer_cidrs(sides, "pcx-1", "vpc-a") == ["2600:1f18::/56"]
+    assert _peer_cidrs(sides, "pcx-1", "vpc-b") == ["10.0.0.0/16"]
+    assert _peer_cidrs(sides, "pcx-2", "vpc-a") is None  # not listed: unknown, not "no blocks"
+    assert _peer_sides(None) == {}

@@ -33,10 +33,15 @@ _MOTO_ENV = {
     "AWS_ACCESS_KEY_ID": "testing",
     "AWS_SECRET_ACCESS_KEY": "testing",
     "AWS_DEFAULT_REGION": "us-east-1",
+    # botocore must never probe the EC2 instance metadata service (169.254.169.254) for
+    # credentials or a region: the network guard would refuse it, after a probe and its retries
+    "AWS_EC2_METADATA_DISABLED": "true",
 }
 
 
 def moto_env() -> dict[str, str]:
+    """The environment for boto3 against the local endpoint: fake credentials, a region, and the
+    instance metadata service disabled."""
     return dict(_MOTO_ENV)
 
 

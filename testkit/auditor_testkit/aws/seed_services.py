@@ -423,7 +423,10 @@ def seed_edge(cl: Client, p: Place) -> None:
         api.put_method(restApiId=api_id, resourceId=root, httpMethod="GET", authorizationType="NONE")
         api.put_integration(restApiId=api_id, resourceId=root, httpMethod="GET", type="MOCK")
         deployment = api.create_deployment(restApiId=api_id)["id"]
-        api.create_stage(restApiId=api_id, stageName="prod", deploymentId=deployment)
+        # stage variables are free-form: a backend credential kept in one must not reach evidence
+        api.create_stage(
+            restApiId=api_id, stageName="prod", deploymentId=deployment, variables={"backend": CANARY}
+        )
         api.create_domain_name(
             domainName=f"{name}.example.com",
             securityPolicy="TLS_1_2" if good else "TLS_1_0",

@@ -17,9 +17,10 @@ declare. Each `collect` is one task on the collection's scheduler: per-resource 
 are fanned out with `gather`, so they run in parallel and the last one builds the resource. A
 list call that fails records a CollectionError for exactly its (account, region, resource
 types); a detail call that fails leaves a gap on that one resource. Secret values are never
-requested (no GetSecretValue, no user data, no SecureString parameters); the one response that
-carries them anyway (Lambda ListFunctions: environment variables) is masked before storage and
-only the variable names reach the resource.
+requested (no GetSecretValue, no user data, no SecureString parameters); the responses that
+carry them anyway (Lambda ListFunctions and SageMaker describe calls: environment variables;
+API Gateway GetStages: stage variables) are masked before storage through the call's
+`secret_paths`, and at most the variable names reach the resource.
 
 Adding a service: see "Adding a service" in docs/providers/aws.md.
 """

@@ -1,5 +1,6 @@
 """API Gateway (REST APIs): APIs with their authorizers, their stages (logging, WAF, client
-certificate), and custom domain names with their TLS security policy."""
+certificate; stage variable values are masked before storage), and custom domain names with
+their TLS security policy."""
 
 from __future__ import annotations
 
@@ -9,6 +10,10 @@ from typing import Any
 from auditor.providers.aws import resources as T
 from auditor.providers.aws.common import Account, Collection, Results, Service, tags, take
 from auditor.runtime import CallFailed
+
+# Stage variables are free-form name/value pairs (backend hosts, and too often backend keys):
+# every value is masked before the answer is stored; no check reads them.
+_STAGE_VARIABLES = ("item.*.variables.*",)
 
 
 def collect(c: Collection, acct: Account, region: str) -> None:
@@ -22,7 +27,15 @@ def collect(c: Collection, acct: Account, region: str) -> None:
             acct,
             region,
             {
-                "stages": partial(c.call, acct, region, "apigateway", "GetStages", {"restApiId": api_id}),
+                "stages": partial(
+                    c.call,
+                    acct,
+                    region,
+                    "apigateway",
+                    "GetStages",
+                    {"restApiId": api_id},
+                    secret_paths=_STAGE_VARIABLES,
+                ),
                 "authorizers": partial(
                     c.call, acct, region, "apigateway", "GetAuthorizers", {"restApiId": api_id}
                 ),

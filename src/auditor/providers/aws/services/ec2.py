@@ -256,18 +256,31 @@ def _ec2_network_acls(c: Collection, acct: Account, region: str) -> None:
         )
 
 
-def _peer_cidrs(peerings: dict[str, Any] | None, vpc_id: str | None) -> dict[str, list[str]]:
-    """Peering connection id -> the CIDR blocks of the VPC on the other side from `vpc_id`."""
-    out: dict[str, list[str]] = {}
+def _blocks(side: dict[str, Any]) -> list[str]:
+    """The CIDR blocks of one side of a peering connection (IPv4 set, IPv6 set, else its primary)."""
+    blocks = [b.get("CidrBlock") for b in side.get("CidrBlockSet") or [] if b.get("CidrBlock")]
+    blocks += [b.get("Ipv6CidrBlock") for b in side.get("Ipv6CidrBlockSet") or [] if b.get("Ipv6CidrBlock")]
+    return blocks or ([side["CidrBlock"]] if side.get("CidrBlock") else [])
+
+
+def _peer_sides(peerings: dict[str, Any] | None) -> dict[str, tuple[Any, list[str], list[str]]]:
+    """Peering connection id -> (the accepter's VPC id, the requester's blocks, the accepter's
+    blocks): read once per region, not once per route table."""
+    out: dict[str, tuple[Any, list[str], list[str]]] = {}
     for p in (peerings or {}).get("VpcPeeringConnections", []):
-        sides = [p.get("RequesterVpcInfo") or {}, p.get("AccepterVpcInfo") or {}]
-        other = sides[0] if sides[1].get("VpcId") == vpc_id else sides[1]
-        blocks = [b.get("CidrBlock") for b in other.get("CidrBlockSet") or [] if b.get("CidrBlock")]
-        blocks += [
-            b.get("Ipv6CidrBlock") for b in other.get("Ipv6CidrBlockSet") or [] if b.get("Ipv6CidrBlock")
-        ]
-        out[p["VpcPeeringConnectionId"]] = blocks or ([other["CidrBlock"]] if other.get("CidrBlock") else [])
+        req, acc = p.get("RequesterVpcInfo") or {}, p.get("AccepterVpcInfo") or {}
+        out[p["VpcPeeringConnectionId"]] = (acc.get("VpcId"), _blocks(req), _blocks(acc))
     return out
+
+
+def _peer_cidrs(
+    sides: dict[str, tuple[Any, list[str], list[str]]], pcx: str, vpc_id: Any
+) -> list[str] | None:
+    """The CIDR blocks of the VPC on the other side of peering `pcx` from `vpc_id` (None: unknown)."""
+    if pcx not in sides:
+        return None
+    accepter, requester_blocks, accepter_blocks = sides[pcx]
+    return requester_blocks if accepter == vpc_id else accepter_blocks
 
 
 def _build_route_tables(c: Collection, acct: Account, region: str, res: Results) -> None:
@@ -278,9 +291,9 @@ def _build_route_tables(c: Collection, acct: Account, region: str, res: Results)
     gaps: dict[str, str] = {}
     evs = [tables.evidence]
     peerings = take(res, "peerings", gaps, ("peering_routes",), evs)
+    sides = _peer_sides(peerings)
     for rt in tables.body.get("RouteTables", []):
         routes, peering_routes = [], []
-        cidrs = _peer_cidrs(peerings, rt.get("VpcId"))
         for r in rt.get("Routes", []):
             dest = (
                 r.get("DestinationCidrBlock")
@@ -293,7 +306,13 @@ def _build_route_tables(c: Collection, acct: Account, region: str, res: Results)
             routes.append({"destination": dest, "target": target})
             if r.get("VpcPeeringConnectionId"):
                 pcx = r["VpcPeeringConnectionId"]
-                peering_routes.append({"destination": dest, "peering_id": pcx, "peer_cidrs": cidrs.get(pcx)})
+                peering_routes.append(
+                    {
+                        "destination": dest,
+                        "peering_id": pcx,
+                        "peer_cidrs": _peer_cidrs(sides, pcx, rt.get("VpcId")),
+                    }
+                )
         attrs: dict[str, Any] = {"vpc_id": rt.get("VpcId"), "routes": routes}
         if peerings is not None:
             attrs["peering_routes"] = peering_routes
