@@ -7,8 +7,10 @@ from typing import Any
 import pytest
 
 from auditor.checks import CheckContext, load_registry
+from auditor.derive import run_derivers
 from auditor.engine import run_check
-from auditor.models import Resource, Snapshot, Status
+from auditor.models import CollectionError, Resource, Snapshot, Status
+from auditor.providers.gcp.derive import DERIVERS
 from auditor.providers.gcp.inventory import Inventory, envelopes, scrub
 
 ORG = ["organizations/1"]
@@ -128,6 +130,20 @@ def test_a_project_policy_counts_only_in_the_project_account(account: str, expec
     ctx = CheckContext(Snapshot(resources=[*built, placed]))
     project = next(r for r in built if r.type == "gcp.resourcemanager.project")
     assert run_check(check, project, ctx).status == expected
+
+
+def test_another_providers_whole_scope_error_leaves_the_organization_policies_whole() -> None:
+    """An AWS (or Azure) error for its whole scope says nothing about what GCP read."""
+    org = {
+        "name": "//cloudresourcemanager.googleapis.com/organizations/1",
+        "assetType": "cloudresourcemanager.googleapis.com/Organization",
+        "ancestors": ORG,
+        "resource": {"data": {"name": "organizations/1", "displayName": "org"}},
+    }
+    errors = [CollectionError(provider=p, operation="auth", message="no credentials") for p in ("aws", "gcp")]
+    for wanted, gapped in ((errors[:1], False), (errors, True)):
+        _, (summary,) = run_derivers(Snapshot(resources=_resources(org), errors=wanted), DERIVERS)
+        assert ("constraints" in summary.gaps) is gapped
 
 
 def test_allowed_domains_accept_subdomains_and_google_service_agents() -> None:
