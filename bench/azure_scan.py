@@ -57,13 +57,6 @@ def _serve(conn: Connection, subscriptions: int, per_subscription: int, latency:
         fake.stop()
 
 
-class StaticToken:
-    def get_token(self, *scopes: str, **_: Any) -> Any:
-        from azure.core.credentials import AccessToken
-
-        return AccessToken("test-token", int(time.time()) + 3600)
-
-
 def run(subscriptions: int, per_subscription: int, latency_ms: float, concurrency: int) -> dict[str, Any]:
     parent, child = mp.Pipe()
     proc = mp.get_context("spawn").Process(
@@ -78,11 +71,16 @@ def run(subscriptions: int, per_subscription: int, latency_ms: float, concurrenc
     from auditor.providers.azure.clients import AzureClients
     from auditor.providers.azure.derive import DERIVERS
     from auditor.scan import collect
+    from auditor_testkit.azure_fake import StaticToken
+    from auditor_testkit.netguard import loopback_only
 
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     opts = AzureOptions(arm_endpoint=info["url"], concurrency=concurrency)
     t0 = time.monotonic()
-    snap = collect([(PROVIDER, "azure", opts)], clients={"azure": AzureClients(StaticToken(), info["ca"])})
+    with loopback_only():  # the fake is on 127.0.0.1: nothing else (IMDS, a real endpoint) is reached
+        snap = collect(
+            [(PROVIDER, "azure", opts)], clients={"azure": AzureClients(StaticToken(), info["ca"])}
+        )
     wall = time.monotonic() - t0
     rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     parent.send("done")

@@ -44,10 +44,12 @@ def _scan(url: str, key: str, options: dict[str, Any]) -> dict[str, Any]:
     from auditor.providers import discover_providers
     from auditor.providers.gcp import GcpOptions
     from auditor.scan import collect, evaluate_snapshot
+    from auditor_testkit.netguard import loopback_only
 
     started = time.monotonic()
     opts = GcpOptions(credentials_file=key, api_endpoint=url, **options)
-    snap = collect([(discover_providers()["gcp"], "bench", opts)])
+    with loopback_only():
+        snap = collect([(discover_providers()["gcp"], "bench", opts)])
     collected = time.monotonic() - started
     result = evaluate_snapshot(snap)
     return {
@@ -86,9 +88,9 @@ def main() -> None:
     ap.add_argument("--latency-ms", type=float, default=50.0)
     ap.add_argument("--no-per-project", action="store_true", help="skip the --projects comparison")
     args = ap.parse_args()
-    os.environ.update(
-        {"NO_GCE_CHECK": "true", "GCE_METADATA_HOST": "127.0.0.1:1", "GCE_METADATA_IP": "127.0.0.1:1"}
-    )
+    from auditor_testkit.gcp_fake import NO_METADATA_SERVER
+
+    os.environ.update(NO_METADATA_SERVER)  # inherited by the spawned scan processes
     print(f"latency {args.latency_ms:.0f} ms per request, 30 assets per project")
     for n in args.projects:
         for per_project in (False, True) if not args.no_per_project else (False,):

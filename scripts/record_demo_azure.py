@@ -15,27 +15,18 @@ from __future__ import annotations
 
 import argparse
 import tempfile
-import time
 from pathlib import Path
-from typing import Any
 
 from auditor.providers.azure import PROVIDER, AzureOptions
 from auditor.providers.azure.clients import AzureClients
 from auditor.scan import collect
 from auditor.snapshot import save_snapshot
 from auditor_testkit.azure_estate import CANARY, RESTRICTED, reference_estate
-from auditor_testkit.azure_fake import TEST_TOKEN, FakeAzure
+from auditor_testkit.azure_fake import FakeAzure, StaticToken
 from auditor_testkit.netguard import loopback_only
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "fixtures" / "demo" / "azure.json.gz"
-
-
-class StaticToken:
-    def get_token(self, *scopes: str, **_: Any) -> Any:
-        from azure.core.credentials import AccessToken
-
-        return AccessToken(TEST_TOKEN, int(time.time()) + 3600)
 
 
 def main() -> None:

@@ -33,22 +33,19 @@ from auditor.snapshot import save_snapshot
 from auditor_testkit.gcp_fake import (
     CANARY,
     FAIL_ORG,
+    NO_METADATA_SERVER,
     PASS_ORG,
     FakeCloudAsset,
     export_records,
     reference_estate,
     service_account_key_file,
 )
+from auditor_testkit.netguard import loopback_only
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "fixtures" / "demo" / "gcp.json.gz"
 FIXTURES = ROOT / "fixtures" / "gcp"
 SCANNER = "auditor-demo@scanner-project.iam.gserviceaccount.com"
-NO_METADATA_SERVER = {
-    "NO_GCE_CHECK": "true",
-    "GCE_METADATA_HOST": "127.0.0.1:1",
-    "GCE_METADATA_IP": "127.0.0.1:1",
-}
 FIXTURE_TYPES = (
     "cloudresourcemanager.googleapis.com/Organization",
     "cloudresourcemanager.googleapis.com/Project",
@@ -152,7 +149,9 @@ def main() -> None:
     parser.add_argument("--fixtures", action="store_true", help="also re-record fixtures/gcp/")
     args = parser.parse_args()
     os.environ.update(NO_METADATA_SERVER)
-    with tempfile.TemporaryDirectory(prefix="auditor-gcp-") as tmp:
+    # the fake and the scan stay on loopback: a metadata probe or any other host is refused
+    # (gcloud, a child process, is kept off the metadata server by its environment alone)
+    with tempfile.TemporaryDirectory(prefix="auditor-gcp-") as tmp, loopback_only():
         record_demo(Path(tmp))
         if args.fixtures:
             record_fixtures(Path(tmp))

@@ -13,7 +13,8 @@ subscriptions, whose resources are named for the verdict every check must give t
 Management groups: `mg-root` > `mg-prod` (PROD), `mg-dev` (DEV), and DISABLED directly.
 Wire shapes follow the ARM REST API of each service; API versions and RBAC actions are written
 here by hand (not imported from the collector), so the permission test compares two sources.
-`CANARY` is planted in app settings, connection strings and a secret value: no output may hold it.
+`CANARY` is planted in app settings, connection strings, a secret value and the SQL audit storage key:
+no output may hold it.
 """
 
 from __future__ import annotations
@@ -508,6 +509,7 @@ class _Builder:
                     "retentionDays": 90 if good else 0,
                     "auditActionsAndGroups": ["SUCCESSFUL_DATABASE_AUTHENTICATION_GROUP"],
                     "isAzureMonitorTargetEnabled": good,
+                    "storageAccountAccessKey": CANARY,
                 },
             },
         )

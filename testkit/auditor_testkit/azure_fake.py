@@ -29,6 +29,7 @@ import base64
 import hashlib
 import json
 import re
+import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -60,7 +61,23 @@ TEST_TOKEN = bearer_token(
     }
 )
 
-__all__ = ["ArmObject", "AzureEstate", "FakeAzure", "subscription_of"]
+
+class StaticToken:
+    """A TokenCredential for the fake: one fixed token (default `TEST_TOKEN`, which the fake
+    accepts), never a sign-in, never the network. `scopes` records what each call asked for."""
+
+    def __init__(self, token: str = TEST_TOKEN) -> None:
+        self.token = token
+        self.scopes: list[tuple[str, ...]] = []
+
+    def get_token(self, *scopes: str, **_: Any) -> Any:
+        from azure.core.credentials import AccessToken
+
+        self.scopes.append(scopes)
+        return AccessToken(self.token, int(time.time()) + 3600)
+
+
+__all__ = ["TEST_TOKEN", "ArmObject", "AzureEstate", "FakeAzure", "StaticToken", "subscription_of"]
 
 GRAPH_API = "2021-03-01"
 SUBSCRIPTIONS_API = "2022-12-01"

@@ -49,6 +49,7 @@ from auditor_testkit.fakeapi import FakeAPI, Request, Response, paginate
 __all__ = [
     "CANARY",
     "CONTENT_TYPES",
+    "NO_METADATA_SERVER",
     "FakeCloudAsset",
     "bulk_estate",
     "export_records",
@@ -57,6 +58,15 @@ __all__ = [
 ]
 
 CANARY = "canary-Sup3rS3cret-7f9c2e"  # planted in VM metadata: must appear in no output
+# google-auth off the GCE metadata server, for every process that scans this fake (tests, the
+# demo recorder, the benchmark, gcloud): set in the environment before google-auth first imports
+# its metadata module, which reads them then. NO_GCE_CHECK is compared with "true" in lower case
+# ("True" is not honoured); a probe that still happens goes to GCE_METADATA_IP, a closed port.
+NO_METADATA_SERVER = {
+    "NO_GCE_CHECK": "true",
+    "GCE_METADATA_HOST": "127.0.0.1:1",
+    "GCE_METADATA_IP": "127.0.0.1:1",
+}
 CONTENT_TYPES = {1: "RESOURCE", 2: "IAM_POLICY", 4: "ORG_POLICY", 5: "ACCESS_POLICY"}
 _CONTENT_BY_NAME = {v: k for k, v in CONTENT_TYPES.items()}
 PERMISSION_FOR_CONTENT = {

@@ -1,4 +1,4 @@
-"""Helpers of the Azure tests: a static credential handed in through `CollectRun.clients` (nothing
+"""Helpers of the Azure tests: the fake's static credential handed in through `CollectRun.clients` (nothing
 is patched, nothing leaves loopback), a scanner bound to a fake, evaluation with the test parameters.
 
 (This directory has no __init__.py on purpose: a package named `azure` would shadow the SDK.)"""
@@ -15,25 +15,11 @@ from auditor.providers.azure import PROVIDER, AzureOptions
 from auditor.providers.azure.clients import AzureClients
 from auditor.results import ScanResult
 from auditor.scan import collect, evaluate_snapshot
-from auditor_testkit.azure_fake import TEST_TOKEN, FakeAzure
+from auditor_testkit.azure_fake import TEST_TOKEN, FakeAzure, StaticToken
 
 ROOT = Path(__file__).resolve().parents[2]
 # parameters that give every parameterised check both verdicts on the reference estate
 PARAMS = {"azure.storage.require_cmk": True}
-
-
-class StaticToken:
-    """A TokenCredential that hands out one fixed token and never touches the network."""
-
-    def __init__(self, token: str = TEST_TOKEN) -> None:
-        self.token = token
-        self.scopes: list[tuple[str, ...]] = []
-
-    def get_token(self, *scopes: str, **_: Any) -> Any:
-        from azure.core.credentials import AccessToken
-
-        self.scopes.append(scopes)
-        return AccessToken(self.token, int(time.time()) + 3600)
 
 
 Scanner = Callable[..., Snapshot]

@@ -277,6 +277,38 @@ def test_a_view_over_unread_inputs_has_a_gap() -> None:
     assert judge("azure.network.watcher_all_regions", by_type[T.WATCHER_COVERAGE])[0] == Status.FAIL
 
 
+def test_a_view_gap_names_the_first_azure_error_of_its_subscription_or_everywhere() -> None:
+    """Errors are matched to the view's subscription (or to none, every subscription), in
+    snapshot order; another subscription's errors and another provider's leave it whole."""
+    other = "9f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a"
+    sub = res(T.SUBSCRIPTION, "pass-prod", region=None)
+    sub2 = sub.model_copy(update={"id": f"/subscriptions/{other}", "location": Location(account=other)})
+
+    def err(provider: str, account: str | None, message: str, *types: str) -> CollectionError:
+        return CollectionError(
+            provider=provider,
+            operation="op",
+            scope=Location(account=account),
+            resource_types=types,
+            message=message,
+        )
+
+    errors = [
+        err("aws", None, "not azure"),
+        err("azure", other, "the other subscription", T.NETWORK_WATCHER),
+        err("azure", SUB, "watchers here", T.NETWORK_WATCHER),
+        err("azure", None, "every subscription", T.NETWORK_WATCHER, T.DEFENDER_PRICING),
+        err("azure", SUB, "pricings here", T.DEFENDER_PRICING),
+    ]
+    _, views = run_derivers(Snapshot(resources=[sub, sub2], errors=errors), DERIVERS)
+    gaps = {(v.type, v.location.account): v.gaps for v in views}
+    assert gaps[(T.WATCHER_COVERAGE, SUB)]["watcher_regions"] == "op failed (error): watchers here"
+    assert gaps[(T.WATCHER_COVERAGE, other)]["watcher_regions"] == "op failed (error): the other subscription"
+    assert gaps[(T.DEFENDER_PLANS, SUB)] == {"tiers": "op failed (error): every subscription"}
+    assert gaps[(T.DEFENDER_PLANS, other)] == {"tiers": "op failed (error): every subscription"}
+    assert gaps[(T.ALERT_COVERAGE, SUB)] == {} and gaps[(T.ALERT_COVERAGE, other)] == {}
+
+
 def test_alert_coverage_counts_only_enabled_subscription_wide_rules_that_notify() -> None:
     sub = res(T.SUBSCRIPTION, "s", region=None)
 

@@ -7,8 +7,10 @@ from typing import Any
 import pytest
 
 from auditor.checks import CheckContext, load_registry
+from auditor.derive import run_derivers
 from auditor.engine import run_check
-from auditor.models import Resource, Snapshot, Status
+from auditor.models import CollectionError, Resource, Snapshot, Status
+from auditor.providers.gcp.derive import DERIVERS
 from auditor.providers.gcp.inventory import Inventory, envelopes, scrub
 
 ORG = ["organizations/1"]
@@ -99,6 +101,49 @@ def test_audit_logs_with_exempted_members_do_not_count() -> None:
     }
     status, message = verdict("gcp.logging.data_access_audit_logs", [exempt, org], "p")
     assert status == Status.FAIL and "DATA_READ" in message
+
+
+ALL_DATA_LOGS = [{"service": "allServices", "audit_log_configs": [{"log_type": 3}, {"log_type": 2}]}]
+
+
+@pytest.mark.parametrize(("account", "expected"), [("p", Status.PASS), ("copy-of-p", Status.FAIL)])
+def test_a_project_policy_counts_only_in_the_project_account(account: str, expected: Status) -> None:
+    """The project's own policy is looked up within its account: a policy with the same resource
+    name in another account (a copied estate, another target) says nothing about this project."""
+    org = {
+        "name": "//cloudresourcemanager.googleapis.com/organizations/1",
+        "assetType": "cloudresourcemanager.googleapis.com/Organization",
+        "ancestors": ORG,
+        "resource": {"data": {"name": "organizations/1", "displayName": "org"}},
+    }
+    logged = _policy(
+        "//cloudresourcemanager.googleapis.com/projects/10",
+        "cloudresourcemanager.googleapis.com/Project",
+        PROJECT,
+        audit_configs=ALL_DATA_LOGS,
+    )
+    built = _resources(org)
+    policy = next(r for r in _resources(logged) if r.type == "gcp.iam.policy")
+    placed = policy.model_copy(update={"location": policy.location.model_copy(update={"account": account})})
+    check = load_registry().get("gcp.logging.data_access_audit_logs")
+    assert check is not None
+    ctx = CheckContext(Snapshot(resources=[*built, placed]))
+    project = next(r for r in built if r.type == "gcp.resourcemanager.project")
+    assert run_check(check, project, ctx).status == expected
+
+
+def test_another_providers_whole_scope_error_leaves_the_organization_policies_whole() -> None:
+    """An AWS (or Azure) error for its whole scope says nothing about what GCP read."""
+    org = {
+        "name": "//cloudresourcemanager.googleapis.com/organizations/1",
+        "assetType": "cloudresourcemanager.googleapis.com/Organization",
+        "ancestors": ORG,
+        "resource": {"data": {"name": "organizations/1", "displayName": "org"}},
+    }
+    errors = [CollectionError(provider=p, operation="auth", message="no credentials") for p in ("aws", "gcp")]
+    for wanted, gapped in ((errors[:1], False), (errors, True)):
+        _, (summary,) = run_derivers(Snapshot(resources=_resources(org), errors=wanted), DERIVERS)
+        assert ("constraints" in summary.gaps) is gapped
 
 
 def test_allowed_domains_accept_subdomains_and_google_service_agents() -> None:

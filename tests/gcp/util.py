@@ -15,6 +15,7 @@ from auditor.providers.gcp import GcpOptions
 from auditor.scan import collect, evaluate_snapshot
 from auditor_testkit.gcp_fake import (
     FAIL_ORG,
+    NO_METADATA_SERVER,
     PASS_ORG,
     FakeCloudAsset,
     reference_estate,
@@ -23,13 +24,6 @@ from auditor_testkit.gcp_fake import (
 
 SCANNER = "scanner@scanner-project.iam.gserviceaccount.com"
 ORGS = (PASS_ORG, FAIL_ORG)
-# google-auth reads these when it first imports its metadata module, and compares NO_GCE_CHECK
-# with "true" in lower case ("True" is not honoured); the probe itself goes to GCE_METADATA_IP.
-NO_METADATA_SERVER = {
-    "NO_GCE_CHECK": "true",
-    "GCE_METADATA_HOST": "127.0.0.1:1",
-    "GCE_METADATA_IP": "127.0.0.1:1",
-}
 STRICT: dict[str, Any] = {
     "gcp.iam.allowed_domains": ["example.com"],
     "gcp.compute.require_cmek": True,

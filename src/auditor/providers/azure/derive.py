@@ -31,14 +31,27 @@ def _by_subscription(resources: Iterable[Resource]) -> dict[str, list[Resource]]
     return out
 
 
-def _unread(inp: DeriveInput, sub: str, types: Sequence[str]) -> CollectionError | None:
-    """The first collection error that left any of `types` unread in `sub` (or everywhere)."""
-    for e in inp.errors:
-        if e.provider != "azure" or e.scope.account not in (None, sub):
-            continue
-        if not e.resource_types or set(e.resource_types) & set(types):
-            return e
-    return None
+class _Unread:
+    """The Azure collection errors by subscription (None: every subscription), indexed once per
+    view, so a view over many subscriptions reads only each one's own errors."""
+
+    def __init__(self, inp: DeriveInput) -> None:
+        self._by_account: dict[str | None, list[tuple[int, CollectionError]]] = defaultdict(list)
+        for i, e in enumerate(inp.errors):
+            if e.provider == "azure":
+                self._by_account[e.scope.account].append((i, e))
+
+    def first(self, sub: str, types: Sequence[str]) -> CollectionError | None:
+        """The first collection error (in snapshot order) that left any of `types` unread in
+        `sub`, or in every subscription."""
+        wanted = set(types)
+        hits = (
+            (i, e)
+            for account in (None, sub)
+            for i, e in self._by_account.get(account, ())
+            if not e.resource_types or wanted.intersection(e.resource_types)
+        )
+        return min(hits, key=lambda hit: hit[0], default=(0, None))[1]
 
 
 def _why(err: CollectionError) -> str:
@@ -61,25 +74,24 @@ def _view(
 
 
 def watcher_coverage(inp: DeriveInput) -> list[Resource]:
-    by_sub: dict[str, list[Resource]] = defaultdict(list)
+    used: dict[str, set[str]] = defaultdict(set)
     for t in _SOURCE_TYPES:
-        for sub_id, items in _by_subscription(inp.resources(t)).items():
-            by_sub[sub_id].extend(items)
+        for r in inp.resources(t):
+            if r.location.account and r.location.region and r.location.region != "global":
+                used[r.location.account].add(r.location.region)
+    watchers_of = _by_subscription(inp.resources(T.NETWORK_WATCHER))
+    unread = _Unread(inp)
     out = []
     for sub in inp.resources(T.SUBSCRIPTION):
         sid = sub.location.account or ""
-        items = by_sub.get(sid, [])
-        used = sorted(
-            {r.location.region for r in items if r.location.region and r.location.region != "global"}
-        )
-        watchers = [r for r in items if r.type == T.NETWORK_WATCHER]
+        watchers = watchers_of.get(sid, [])
         gaps = {}
-        if (err := _unread(inp, sid, _GRAPH_TYPES)) is not None:
+        if (err := unread.first(sid, _GRAPH_TYPES)) is not None:
             gaps["used_regions"] = _why(err)
-        if (err := _unread(inp, sid, [T.NETWORK_WATCHER])) is not None:
+        if (err := unread.first(sid, [T.NETWORK_WATCHER])) is not None:
             gaps["watcher_regions"] = _why(err)
         attrs = {
-            "used_regions": used,
+            "used_regions": sorted(used.get(sid, ())),
             "watcher_regions": sorted({r.location.region for r in watchers if r.location.region}),
         }
         ev = [e for w in watchers for e in w.evidence] + list(sub.evidence)
@@ -95,11 +107,12 @@ def _views(inp: DeriveInput, type_: str, source: str, attr: str, build: Build) -
     resources)` returns the view's attributes and the resources it relied on (their evidence);
     `attr` is a gap when `source` was not fully read there."""
     by_sub = _by_subscription(inp.resources(source))
+    unread = _Unread(inp)
     out = []
     for sub in inp.resources(T.SUBSCRIPTION):
         sid = sub.location.account or ""
         gaps = {}
-        if (err := _unread(inp, sid, [source])) is not None:
+        if (err := unread.first(sid, [source])) is not None:
             gaps[attr] = _why(err)
         attrs, used = build(sub, by_sub.get(sid, []))
         out.append(_view(sub, type_, attrs, gaps, [e for r in used for e in r.evidence]))

@@ -406,7 +406,13 @@ SQL_SERVER = SOURCES.declare(
     arm_type="microsoft.sql/servers",
     reads=(
         ArmRead(
-            "auditing", "{id}/auditingSettings/default", _SQL, "Microsoft.Sql/servers/auditingSettings/read"
+            "auditing",
+            "{id}/auditingSettings/default",
+            _SQL,
+            "Microsoft.Sql/servers/auditingSettings/read",
+            # write-only in the API, but an answer that carried the audit storage account's key
+            # (a name the key-name rule does not catch) must not store it
+            secret_paths=("properties.storageAccountAccessKey",),
         ),
         ArmRead(
             "administrators",

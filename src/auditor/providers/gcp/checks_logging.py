@@ -62,11 +62,12 @@ def _audit_logged(configs: list[dict[str, Any]]) -> bool:
     references=[f"{CIS} 2.1"],
 )
 def data_access_audit_logs(project: Resource, ctx: CheckContext) -> Verdict:
-    for a in need(project, "ancestors"):
-        for pol in ctx.lookup(T.IAM_POLICY, "resource", CRM + a):
+    # The project's own policy is in its account (found in that account's bucket, however often
+    # its name recurs elsewhere); folders and organizations have no account.
+    for i, a in enumerate(need(project, "ancestors")):
+        for pol in ctx.lookup(T.IAM_POLICY, "resource", CRM + a, within="account" if i == 0 else "estate"):
             if _audit_logged(need(pol, "audit_configs")):
-                where = "the project" if a == need(project, "ancestors")[0] else a
-                return passed(f"Data Access logs for allServices are set on {where}")
+                return passed(f"Data Access logs for allServices are set on {'the project' if i == 0 else a}")
     missing = _unscanned_ancestor(ctx, project)
     if missing:
         return errored(f"{missing} above {project.name} was not scanned: its audit config is unknown")
@@ -92,7 +93,7 @@ def _exports_all(sink: Resource) -> bool:
 def project_sink(project: Resource, ctx: CheckContext) -> Verdict:
     ancestors = need(project, "ancestors")
     for i, a in enumerate(ancestors):
-        for sink in ctx.lookup(T.LOG_SINK, "parent", a):
+        for sink in ctx.lookup(T.LOG_SINK, "parent", a, within="account" if i == 0 else "estate"):
             if _exports_all(sink) and (i == 0 or need(sink, "include_children")):
                 return passed(f"sink {sink.name} on {'the project' if i == 0 else a} exports every entry")
     missing = _unscanned_ancestor(ctx, project)

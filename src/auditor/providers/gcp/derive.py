@@ -35,7 +35,7 @@ def organization_policies(inp: DeriveInput) -> Iterator[Resource]:
         org = str(p.attributes["resource"])
         by_org.setdefault(org, {})[str(p.attributes["constraint"])] = {k: p.attributes.get(k) for k in _KEPT}
         evidence.setdefault(org, []).extend(p.evidence)
-    errors = inp.errors_for(T.ORG_POLICY)
+    errors = [e for e in inp.errors_for(T.ORG_POLICY) if e.provider == PROVIDER]
     for node in inp.resources(T.ORGANIZATION):
         org_name = str(node.attributes.get("org_name") or node.id)
         mine = [e for e in errors if e.scope.account in (None, org_name)]
