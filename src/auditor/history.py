@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from fnmatch import fnmatchcase
+from functools import cached_property
 from typing import Any
 
 from auditor.models import CollectionError, ControlStatus, Status
@@ -116,11 +117,13 @@ class ScanRecord:
     def compliance(self) -> dict[str, Compliance]:
         return compliance_of((c.framework, c.status) for c in self.controls)
 
+    @cached_property
+    def _error_labels(self) -> frozenset[tuple[str, str]]:
+        return frozenset((p, label) for p, label, _ in self.error_scopes)
+
     def is_scope_error(self, f: FindingEntry) -> bool:
         """A finding that stands for a scope a collection error left unread, not for a resource."""
-        return f.status == Status.ERROR.value and (f.provider, f.resource_id) in {
-            (p, label) for p, label, _ in self.error_scopes
-        }
+        return f.status == Status.ERROR.value and (f.provider, f.resource_id) in self._error_labels
 
     @property
     def resources(self) -> set[ResourceRef]:

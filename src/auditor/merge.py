@@ -28,11 +28,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from auditor.catalog import Library
 from auditor.checks import Registry
-from auditor.errors import AuditorError, ConfigError, first_problem
+from auditor.errors import AuditorError, ConfigError, UsageError, first_problem
 from auditor.inputs import read_json_object
 from auditor.models import JSON, CollectionError, CollectionExclusion, Evidence, Resource, Snapshot, Target
 from auditor.outputs import write_text
@@ -66,6 +66,15 @@ class ShardManifest(BaseModel):
     skip_checks: list[str] = []
     min_severity: str | None = None
     params: dict[str, JSON] = {}
+
+    @field_validator("shard")
+    @classmethod
+    def _shard_spec(cls, value: str) -> str:
+        try:
+            Shard.parse(value)
+        except UsageError:
+            raise ValueError(f"expected I/N with 0 <= I < N, such as 0/4, not {value!r}") from None
+        return value
 
     @property
     def parsed(self) -> Shard:

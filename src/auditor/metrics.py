@@ -15,11 +15,13 @@ the library's global one.
 
 from __future__ import annotations
 
+import http.client
 from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from auditor.errors import AuditorError
+from auditor.notify import safe_url
 from auditor.results import ScanResult
 
 if TYPE_CHECKING:
@@ -134,5 +136,5 @@ def push(
 
     try:
         pushadd_to_gateway(url, job=job, registry=reg, grouping_key=grouping or {}, timeout=timeout)
-    except OSError as exc:  # URLError and HTTPError are OSErrors
-        raise MetricsError(f"--pushgateway {url}: push failed: {exc}") from None
+    except (OSError, http.client.HTTPException, ValueError) as exc:  # URLError and HTTPError are OSErrors
+        raise MetricsError(f"--pushgateway {safe_url(url)}: push failed: {exc}") from None

@@ -4,6 +4,7 @@ Retry-After up to a cap); any other answer is final. Standard library only."""
 
 from __future__ import annotations
 
+import http.client
 import json
 import ssl
 import time
@@ -37,12 +38,20 @@ class Webhook:
     sleep: Callable[[float], None] = field(default=time.sleep, compare=False)
 
     def __post_init__(self) -> None:
-        parts = urlsplit(self.url)
+        try:
+            parts = urlsplit(self.url)
+            parts.port  # noqa: B018 - raises on a port that is not a number from 0 to 65535
+        except ValueError as exc:
+            raise UsageError(f"--webhook {safe_url(self.url)}: not a URL: {exc}") from None
         if parts.scheme != "https" or not parts.netloc:
-            raise UsageError(f"--webhook {self.url!r}: an https:// URL is required")
+            raise UsageError(f"--webhook {safe_url(self.url)}: an https:// URL is required")
+        self._context()  # a CA bundle that cannot be read is refused before anything is done
 
     def _context(self) -> ssl.SSLContext:
-        return ssl.create_default_context(cafile=str(self.ca_file) if self.ca_file else None)
+        try:
+            return ssl.create_default_context(cafile=str(self.ca_file) if self.ca_file else None)
+        except (OSError, ValueError) as exc:  # ssl.SSLError is an OSError
+            raise UsageError(f"--webhook-ca-file {self.ca_file}: not a readable CA bundle: {exc}") from None
 
     def post(self, payload: dict[str, Any]) -> int:
         """POST `payload`; returns the HTTP status of the accepted answer (2xx)."""
@@ -64,23 +73,29 @@ class Webhook:
             except urllib.error.HTTPError as exc:
                 last = f"HTTP {exc.code} {exc.reason}"
                 if exc.code != 429 and exc.code < 500:
-                    raise NotifyError(f"--webhook {_safe(self.url)}: refused: {last}") from None
+                    raise NotifyError(f"--webhook {safe_url(self.url)}: refused: {last}") from None
                 wait = retry_after_seconds(exc.headers.get("Retry-After")) if exc.headers else None
-            except (urllib.error.URLError, TimeoutError, OSError) as exc:
+            except (http.client.InvalidURL, ValueError) as exc:  # no attempt can succeed
+                raise NotifyError(f"--webhook {safe_url(self.url)}: not a URL: {exc}") from None
+            except (OSError, http.client.HTTPException) as exc:  # URLError and timeouts are OSErrors
                 reason = getattr(exc, "reason", exc)
                 last = f"{type(reason).__name__}: {reason}"
             if attempt < self.attempts:
                 self.sleep(min(self.max_delay, wait if wait is not None else delay))
                 delay *= 2
         raise NotifyError(
-            f"--webhook {_safe(self.url)}: not delivered after {self.attempts} attempt(s): {last}"
+            f"--webhook {safe_url(self.url)}: not delivered after {self.attempts} attempt(s): {last}"
         )
 
 
-def _safe(url: str) -> str:
-    """The URL without its query or credentials (webhook URLs often carry a token)."""
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    if parts.port:
-        host += f":{parts.port}"
-    return f"{parts.scheme}://{host}{parts.path}"
+def safe_url(url: str) -> str:
+    """`url` as it may be printed: scheme and host only. Credentials, the query and the path go
+    (a webhook's path is often its secret, as in Slack's and Teams' URLs; a Pushgateway's may
+    carry basic-auth credentials in the user part). Never raises."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return "(a URL that cannot be parsed)"
+    host = parts.netloc.rpartition("@")[2]
+    rest = "/..." if parts.path.strip("/") or parts.query or parts.fragment else parts.path
+    return f"{parts.scheme}://{host}{rest}" if parts.scheme else f"{host}{rest}"

@@ -239,3 +239,36 @@ def test_text_in_the_trend_is_escaped() -> None:
     )
     html = str(trend_section(trend))
     assert "<script>" not in html and "&lt;b&gt;" in html
+
+
+def test_webhook_and_pushgateway_urls_are_shown_without_their_secrets(
+    tmp_path: Path, demo_results: Path
+) -> None:
+    """A webhook's path and query are often its token, a Pushgateway URL may carry credentials:
+    neither reaches a message, and a URL or CA bundle that cannot be used is exit 2, not 4."""
+    from auditor.errors import UsageError
+    from auditor.notify import Webhook, safe_url
+
+    assert (
+        safe_url("https://u:pw@hooks.example.com:8443/services/T0KEN?sig=abc")
+        == "https://hooks.example.com:8443/..."
+    )
+    assert safe_url("http://127.0.0.1:9091") == "http://127.0.0.1:9091"
+    assert safe_url("https://[::1/x") == "(a URL that cannot be parsed)"
+    with pytest.raises(UsageError) as err:
+        Webhook("http://hooks.example.com/services/T0KEN?sig=abc")
+    assert "T0KEN" not in str(err.value) and "abc" not in str(err.value)
+    for bad in ("https://hooks.example.com:port/T0KEN", "https://[::1/T0KEN"):
+        with pytest.raises(UsageError, match="not a URL") as err:
+            Webhook(bad)
+        assert "T0KEN" not in str(err.value)
+    junk = tmp_path / "junk.pem"
+    junk.write_text("not a certificate")
+    r = cli("diff", str(demo_results), str(demo_results), "--webhook", "https://127.0.0.1:1/T0KEN",
+            "--webhook-ca-file", str(junk))  # fmt: skip
+    assert r.exit_code == 2 and "--webhook-ca-file" in r.output and "T0KEN" not in r.output
+    r = cli(
+        "scan", "--from-snapshot", str(DEMO_AWS), "--out", str(tmp_path / "o"), "-q",
+        "--pushgateway", "http://user:pushpw@127.0.0.1:port",
+    )  # fmt: skip
+    assert r.exit_code == 2 and "push failed" in r.output and "pushpw" not in r.output

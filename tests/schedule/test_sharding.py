@@ -275,3 +275,13 @@ def test_a_provider_without_unit_sharding_is_collected_whole_by_one_shard(
         )
     assert sorted(collected[0] + collected[1]) == names  # each target in exactly one shard
     assert all(Shard(i, 2).owns(unit_key(n, None)) for i, ns in collected.items() for n in ns)
+
+
+def test_a_bad_shard_manifest_is_exit_2_naming_the_file(tmp_path: Path) -> None:
+    shard = tmp_path / "shard-0"
+    shard.mkdir()
+    (shard / "shard.json").write_text(
+        json.dumps({"shard": "5/2", "tool_version": "x", "library": "l", "targets": "t"})
+    )
+    r = cli("merge", str(shard), "--out", str(tmp_path / "out"))
+    assert r.exit_code == 2 and str(shard / "shard.json") in r.output and "shard" in r.output

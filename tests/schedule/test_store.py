@@ -206,3 +206,33 @@ def test_audit_yaml_names_the_store_and_the_metrics_file(tmp_path: Path) -> None
         assert len(store.history()) == 1
     with open_store(str(db)) as store:
         assert len(store.history()) == 1
+
+
+def test_a_store_url_is_shown_without_any_password_and_a_bad_one_is_exit_2() -> None:
+    from auditor.store.engine import display
+
+    shown = display(parse_url("postgresql://u:pw1@db/audit?password=pw2&sslpassword=pw3&sslmode=verify-full"))
+    assert "pw1" not in shown and "pw2" not in shown and "pw3" not in shown and "sslmode=verify-full" in shown
+    r = cli("history", "--store", "postgresql://auditor:s3cretpw@127.0.0.1:port/audit")
+    assert r.exit_code == 2 and "not a database URL" in r.output and "s3cretpw" not in r.output
+
+
+def test_history_reads_page_by_page_and_filters_by_providers(
+    tmp_path: Path, demo_results: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import auditor.store as store_module
+
+    monkeypatch.setattr(store_module, "_PAGE", 2)
+    result = read_results(demo_results)
+    with open_store(str(tmp_path / "h.db")) as store:
+        for i in range(5):
+            result.scan.id = f"s{i}_{i:030d}"
+            store.write(result)
+        ids = [e.id for e in store.history(limit=None)]
+        assert len(ids) == 5 == len(set(ids))
+        assert [e.id for e in store.history(limit=3)] == ids[:3]
+        assert len(store.history(limit=None, providers=frozenset({"aws"}))) == 5
+        assert store.history(limit=None, providers=frozenset({"aws", "k8s"})) == []
+        assert store.resolve("s1_") == "s1_" + f"{1:030d}"  # `_` is matched as itself, not as a wildcard
+        with pytest.raises(StoreError, match="more than one"):
+            store.resolve("s")

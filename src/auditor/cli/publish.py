@@ -104,13 +104,12 @@ class Publisher:
         from auditor.store import StoreError
         from auditor.trend import DEFAULT_SCANS, build_trend
 
-        providers = {t.provider for t in result.scan.targets}
+        providers = frozenset(t.provider for t in result.scan.targets)
         try:
-            entries = store.history(limit=None, include_shards=False)
+            same = store.history(limit=DEFAULT_SCANS - 1, include_shards=False, providers=providers)
         except StoreError as exc:
             self._store_error = exc
             return None
-        same = [e for e in entries if {p for p, _ in e.targets} == providers][: DEFAULT_SCANS - 1]
         return build_trend(same, result)
 
     # ------------------------------------------------------------------ shard
@@ -164,17 +163,18 @@ class Publisher:
         """Store, then metrics. Returns the exit code: `code`, or 2 when either failed."""
         if self.store_url:
             store = self._open()
-            if store is not None and self._store_error is None:
+            if store is not None:
                 from auditor.store import StoreError
 
                 try:
-                    store.write(result, shard=self.shard.label if self.shard else None)
-                    if not quiet:
-                        err_console.print(
-                            f"Stored as scan {result.scan.id} in {store.where}",
-                            highlight=False,
-                            soft_wrap=True,
-                        )
+                    if self._store_error is None:  # else reading the trend failed: so would this
+                        store.write(result, shard=self.shard.label if self.shard else None)
+                        if not quiet:
+                            err_console.print(
+                                f"Stored as scan {result.scan.id} in {store.where}",
+                                highlight=False,
+                                soft_wrap=True,
+                            )
                 except StoreError as exc:
                     self._store_error = exc
                 finally:

@@ -35,7 +35,8 @@ from auditor.store.migrate import StoreError
 
 __all__ = ["Store", "StoreError", "open_store"]
 
-_BATCH = 5000
+_BATCH = 5000  # rows per INSERT
+_PAGE = 200  # scans per page of `history` (and per IN (...) list)
 
 
 def _utc(value: datetime | None) -> datetime | None:
@@ -251,70 +252,94 @@ class Store:
         framework: str | None = None,
         limit: int | None = 20,
         include_shards: bool = True,
+        providers: frozenset[str] | None = None,
     ) -> list[HistoryEntry]:
-        """Scans, newest first, with compliance per framework (only `framework`, if given)."""
-        from sqlalchemy import func, select
+        """Scans, newest first, with compliance per framework (only `framework`, if given), of
+        `target` and of exactly the `providers`, if given. Scans are read a page at a time, and
+        no further page once `limit` entries are found."""
+        from sqlalchemy import select
 
-        from auditor.store.models import ControlRow, ErrorRow, ScanRow, TargetRow
+        from auditor.store.models import ScanRow
 
         out: list[HistoryEntry] = []
+        query = select(ScanRow.__table__).order_by(ScanRow.started_at.desc(), ScanRow.id)
+        if not include_shards:
+            query = query.where(ScanRow.shard.is_(None))
         with self._tx("read the scan history") as conn:
-            query = select(ScanRow.__table__).order_by(ScanRow.started_at.desc(), ScanRow.id)
-            if not include_shards:
-                query = query.where(ScanRow.shard.is_(None))
-            scans = list(conn.execute(query).mappings())
-            for chunk_start in range(0, len(scans), 200):
-                chunk = scans[chunk_start : chunk_start + 200]
-                ids = [s["id"] for s in chunk]
-                targets: dict[str, list[tuple[str, str]]] = {}
-                for row in conn.execute(
-                    select(TargetRow.scan_id, TargetRow.provider, TargetRow.label)
-                    .where(TargetRow.scan_id.in_(ids))
-                    .order_by(TargetRow.id)
-                ):
-                    targets.setdefault(row.scan_id, []).append((row.provider, row.label))
-                chosen = [
-                    s for s in chunk if target is None or target_matches(target, targets.get(s["id"], []))
-                ]
-                if not chosen:
-                    continue
-                cids = [s["id"] for s in chosen]
-                controls: dict[str, list[tuple[str, str]]] = {}
-                cq = (
-                    select(ControlRow.scan_id, ControlRow.framework, ControlRow.status, func.count())
-                    .where(ControlRow.scan_id.in_(cids))
-                    .group_by(ControlRow.scan_id, ControlRow.framework, ControlRow.status)
+            offset = 0
+            while True:
+                page = list(conn.execute(query.offset(offset).limit(_PAGE)).mappings())
+                out.extend(self._entries(conn, page, target, framework, providers))
+                if limit is not None and len(out) >= limit:
+                    return out[:limit]
+                if len(page) < _PAGE:
+                    return out
+                offset += _PAGE
+
+    @staticmethod
+    def _entries(
+        conn: Any,
+        page: list[Any],
+        target: str | None,
+        framework: str | None,
+        providers: frozenset[str] | None,
+    ) -> list[HistoryEntry]:
+        """The history entries of one page of scan rows (three queries, whatever its size)."""
+        from sqlalchemy import func, select
+
+        from auditor.store.models import ControlRow, ErrorRow, TargetRow
+
+        targets: dict[str, list[tuple[str, str]]] = {}
+        for row in conn.execute(
+            select(TargetRow.scan_id, TargetRow.provider, TargetRow.label)
+            .where(TargetRow.scan_id.in_([s["id"] for s in page]))
+            .order_by(TargetRow.id)
+        ):
+            targets.setdefault(row.scan_id, []).append((row.provider, row.label))
+        chosen = [
+            s
+            for s in page
+            if (target is None or target_matches(target, targets.get(s["id"], [])))
+            and (providers is None or {p for p, _ in targets.get(s["id"], [])} == providers)
+        ]
+        if not chosen:
+            return []
+        cids = [s["id"] for s in chosen]
+        controls: dict[str, list[tuple[str, str]]] = {}
+        cq = (
+            select(ControlRow.scan_id, ControlRow.framework, ControlRow.status, func.count())
+            .where(ControlRow.scan_id.in_(cids))
+            .group_by(ControlRow.scan_id, ControlRow.framework, ControlRow.status)
+        )
+        if framework:
+            cq = cq.where(ControlRow.framework == framework)
+        for sid, fw, status, n in conn.execute(cq):
+            controls.setdefault(sid, []).extend([(fw, status)] * int(n))
+        errors = dict(
+            conn.execute(
+                select(ErrorRow.scan_id, func.count())
+                .where(ErrorRow.scan_id.in_(cids))
+                .group_by(ErrorRow.scan_id)
+            ).all()
+        )
+        out = []
+        for s in chosen:
+            comp: dict[str, Compliance] = compliance_of(controls.get(s["id"], []))
+            if framework and not comp:
+                continue
+            summary = s["summary"] or {}
+            out.append(
+                HistoryEntry(
+                    id=s["id"],
+                    started_at=_utc(s["started_at"]) or utcnow(),
+                    tool_version=s["tool_version"],
+                    targets=tuple(targets.get(s["id"], [])),
+                    compliance=comp,
+                    findings=dict(summary.get("findings", {})),
+                    collection_errors=int(errors.get(s["id"], 0)),
+                    shard=s["shard"],
                 )
-                if framework:
-                    cq = cq.where(ControlRow.framework == framework)
-                for sid, fw, status, n in conn.execute(cq):
-                    controls.setdefault(sid, []).extend([(fw, status)] * int(n))
-                errors = dict(
-                    conn.execute(
-                        select(ErrorRow.scan_id, func.count())
-                        .where(ErrorRow.scan_id.in_(cids))
-                        .group_by(ErrorRow.scan_id)
-                    ).all()
-                )
-                for s in chosen:
-                    comp: dict[str, Compliance] = compliance_of(controls.get(s["id"], []))
-                    if framework and not comp:
-                        continue
-                    summary = s["summary"] or {}
-                    out.append(
-                        HistoryEntry(
-                            id=s["id"],
-                            started_at=_utc(s["started_at"]) or utcnow(),
-                            tool_version=s["tool_version"],
-                            targets=tuple(targets.get(s["id"], [])),
-                            compliance=comp,
-                            findings=dict(summary.get("findings", {})),
-                            collection_errors=int(errors.get(s["id"], 0)),
-                            shard=s["shard"],
-                        )
-                    )
-                    if limit is not None and len(out) >= limit:
-                        return out
+            )
         return out
 
     def resolve(self, ref: str) -> str:
@@ -342,7 +367,9 @@ class Store:
                     raise StoreError(f"results store {self.where}: no scan {ref!r} (it holds fewer scans)")
                 return str(found[0])
             matches = list(
-                conn.execute(select(ScanRow.id).where(ScanRow.id.startswith(ref)).limit(2)).scalars()
+                conn.execute(
+                    select(ScanRow.id).where(ScanRow.id.startswith(ref, autoescape=True)).limit(2)
+                ).scalars()
             )
         if not matches:
             raise StoreError(f"results store {self.where}: no scan {ref!r}")

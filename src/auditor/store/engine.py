@@ -15,6 +15,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
 from auditor.errors import UsageError
+from auditor.redact import is_secret_key
 
 SQLITE_BUSY_SECONDS = 60.0
 
@@ -28,7 +29,7 @@ def parse_url(text: str) -> URL:
         return URL.create("sqlite", database=str(Path(text).expanduser()))
     try:
         url = make_url(text)
-    except ArgumentError as exc:
+    except (ArgumentError, ValueError) as exc:  # ValueError: a port that is not a number
         raise UsageError(f"--store: not a database URL: {exc}") from None
     backend = url.get_backend_name()
     if backend == "postgresql":
@@ -41,7 +42,11 @@ def parse_url(text: str) -> URL:
 
 
 def display(url: URL) -> str:
-    """The URL as it may be printed: never with its password."""
+    """The URL as it may be printed: never with its password, in the user part or in the query
+    (libpq reads `?password=` and `?sslpassword=` too)."""
+    masked = {k: "redacted" for k in url.query if is_secret_key(k)}
+    if masked:
+        url = url.update_query_dict(masked)
     return url.render_as_string(hide_password=True)
 
 
