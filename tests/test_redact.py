@@ -211,3 +211,23 @@ def test_cli_logs_are_redacted_and_sdk_dumps_stay_off_at_debug(capsys: pytest.Ca
     assert "No retry needed." in err  # debug logs are on
     assert "hvs.CAESIabcdefgh" not in err and "GET /v1/x?token=[REDACTED]" in err
     assert "plain" not in err and "Response body" not in err
+
+
+@pytest.mark.parametrize(
+    "key",
+    ["storageAccountAccessKey", "accountKey", "primaryKey", "secondary_key", "primaryMasterKey",
+     "secondaryReadonlyMasterKey", "primary_access_key", "sharedAccessKey"],
+)  # fmt: skip
+def test_storage_and_database_keys_are_secret_by_name(key: str) -> None:
+    from auditor.redact import is_secret_key
+
+    assert is_secret_key(key)
+    masked, _ = Redactor().redact({"properties": {key: "s3cr3t-v4lue"}, "name": "db"})
+    assert masked == {"properties": {key: REDACTED}, "name": "db"}
+
+
+@pytest.mark.parametrize("key", ["access_keys", "AccessKeyId", "KeySchema", "primaryLocation", "key_id"])
+def test_key_metadata_is_not_secret_by_name(key: str) -> None:
+    from auditor.redact import is_secret_key
+
+    assert not is_secret_key(key)

@@ -39,7 +39,8 @@ _SECRET_KEY = re.compile(
     r"^(.*(password|passwd|passphrase|secret(value|string|binary|key|data)?|privatekey|"
     r"clientsecret|apikey|accesskey(id)?secret|secretaccesskey|sessiontoken|authtoken|"
     r"bearertoken|refreshtoken|idtoken|accesstoken|token|credentials?|userdata|"
-    r"connectionstring|sasToken|unsealkey|recoverykey|rootkey|secretid|wrappingtoken)s?)$",
+    r"connectionstring|sasToken|unsealkey|recoverykey|rootkey|secretid|wrappingtoken|"
+    r"accountkey|accountaccesskey|sharedaccesskey|(primary|secondary)(readonly)?(master|access)?key)s?)$",
     re.IGNORECASE,
 )
 

@@ -23,11 +23,7 @@ from auditor.providers.azure import AzureOptions
 from auditor.providers.azure.clients import arm_endpoint, authority_host, make_credential
 from auditor_testkit.azure_estate import CANARY, PROD, TENANT
 from auditor_testkit.azure_fake import SCANNER_APP_ID, SCANNER_OBJECT_ID, TEST_TOKEN, FakeAzure
-from auditor_testkit.netguard import NetworkGuardError, loopback_only
-
-GUARDED_CLI = (
-    "from auditor_testkit.netguard import install; install(); from auditor.entry import main; main()"
-)
+from auditor_testkit.netguard import GUARDED_CLI, NetworkGuardError, loopback_only
 
 
 def stand_in_az(bin_dir: Path, calls: Path) -> None:

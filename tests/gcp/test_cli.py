@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -15,7 +14,7 @@ from google.auth.transport.requests import Request
 from auditor.scan import evaluate_snapshot, write_outputs
 from auditor.snapshot import save_snapshot
 from auditor_testkit.gcp_fake import CANARY, FAIL_ORG, PASS_ORG
-from auditor_testkit.netguard import NetworkGuardError
+from auditor_testkit.netguard import NetworkGuardError, guarded_cli
 
 from .util import STRICT, Gcp
 
@@ -24,7 +23,7 @@ pytestmark = pytest.mark.integration
 
 def _auditor(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "auditor", *args],
+        guarded_cli(*args),
         capture_output=True,
         text=True,
         env=env,

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -15,6 +14,7 @@ from auditor.providers import discover_providers
 from auditor.providers.gcp import GcpOptions
 from auditor.scan import collect
 from auditor_testkit.gcp_fake import export_records
+from auditor_testkit.netguard import guarded_cli
 
 from .util import ORGS, Gcp, gcp_findings
 
@@ -118,9 +118,7 @@ def test_a_missing_export_file_is_a_usage_error(tmp_path: Path) -> None:
     missing = tmp_path / "nope.ndjson"
     done = subprocess.run(
         [
-            sys.executable,
-            "-m",
-            "auditor",
+            *guarded_cli(),
             "scan",
             "gcp",
             "--asset-export",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, ExitStack
 from pathlib import Path
@@ -11,9 +10,11 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
+from auditor_testkit.netguard import guarded_cli
+
 ROOT = Path(__file__).resolve().parents[2]
 DEMO_AWS = ROOT / "fixtures" / "demo" / "aws.json.gz"
-AUDITOR = str(Path(sys.executable).with_name("auditor"))
+AUDITOR = guarded_cli()  # the auditor CLI in a child Python behind the network guard
 
 
 def cli(*args: str, env: dict[str, str] | None = None) -> Result:

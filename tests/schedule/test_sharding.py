@@ -76,7 +76,7 @@ def org(aws_front: Any, tmp_path_factory: pytest.TempPathFactory) -> Org:
     env = {**os.environ, **moto_env()}
     single = base / "single"
     run = subprocess.run(
-        [AUDITOR, "scan", "--config", str(config), "--out", str(single), "-q"],
+        [*AUDITOR, "scan", "--config", str(config), "--out", str(single), "-q"],
         env=env, capture_output=True, text=True, timeout=900, check=False,
     )  # fmt: skip
     assert run.returncode in (0, 3), run.stderr
@@ -85,7 +85,7 @@ def org(aws_front: Any, tmp_path_factory: pytest.TempPathFactory) -> Org:
     procs = [
         subprocess.Popen(
             [
-                AUDITOR,
+                *AUDITOR,
                 "scan",
                 "--config",
                 str(config),
