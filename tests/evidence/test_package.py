@@ -98,6 +98,21 @@ def test_target_options_are_redacted_in_the_custody(tmp_path: Path) -> None:
     assert c["identity_missing"] == ["x"]
 
 
+def test_target_options_are_redacted_before_the_snapshot_keeps_them() -> None:
+    """Not only in the custody: the snapshot (and so results.json and the report) never holds
+    a secret a provider's options carried."""
+    from auditor.evidence import SnapshotBuilder
+    from auditor.models import Target
+    from auditor.results import ScanInfo
+
+    b = SnapshotBuilder()
+    b.add_target(Target(provider="x", label="x", options={"api_token": "s3cr3t-value", "region": "r"}))
+    snap = b.build()
+    assert "s3cr3t-value" not in snap.model_dump_json()
+    assert snap.targets[0].options["region"] == "r"
+    assert "s3cr3t-value" not in ScanInfo(tool_version="t", targets=snap.targets).model_dump_json()
+
+
 def _edit_record(p: Path) -> str:
     record = next(f for f in sorted((p / "evidence").glob("aws.*.json")))
     _flip_byte(record, b'"collected_at": "')  # a byte of the record outside the hashed body
