@@ -10,6 +10,7 @@ import json
 import shutil
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -172,6 +173,36 @@ def test_an_added_file_is_caught(package_copy: Callable[[], Path], keys: Keys) -
     assert code == 1 and report["added"] == ["evidence/aws.iam.extra.json"]
 
 
+def test_an_added_link_to_a_file_elsewhere_is_caught(
+    package_copy: Callable[[], Path], keys: Keys, tmp_path: Path
+) -> None:
+    p = package_copy()
+    (tmp_path / "elsewhere.json").write_text("{}")
+    (p / "evidence" / "aws.iam.link.json").symlink_to(tmp_path / "elsewhere.json")
+    code, report = _verify(p, keys["auditee"][1])
+    assert code == 1 and report["added"] == ["evidence/aws.iam.link.json"]
+
+
+def _edit_manifest(p: Path, edit: Callable[[dict[str, Any]], object]) -> None:
+    manifest = json.loads((p / MANIFEST).read_text())
+    edit(manifest)
+    (p / MANIFEST).write_text(json.dumps(manifest))
+
+
+def test_a_record_the_manifest_places_outside_the_package_is_caught(package_copy: Callable[[], Path]) -> None:
+    p = package_copy()
+    _edit_manifest(p, lambda m: m["evidence"][0].update(file="../../results.json"))
+    code, report = _verify(p)
+    assert code == 1 and report["records_changed"]
+
+
+def test_a_record_that_is_neither_there_nor_listed_is_missing(package_copy: Callable[[], Path]) -> None:
+    p = package_copy()
+    _edit_manifest(p, lambda m: m["evidence"][0].update(file="aws.iam.nowhere.json"))
+    code, report = _verify(p)
+    assert code == 1 and report["missing"] == ["evidence/aws.iam.nowhere.json"]
+
+
 def test_a_swapped_signature_is_caught(package_copy: Callable[[], Path], keys: Keys, tmp_path: Path) -> None:
     """The signature of another package signed by the same key does not fit this manifest."""
     p = package_copy()
@@ -255,6 +286,8 @@ def test_an_unsigned_package_fails_only_when_a_key_is_expected(
         (lambda p: (p / MANIFEST).write_text("{not json"), "not valid JSON"),
         (lambda p: (p / MANIFEST).unlink(), "no such evidence manifest"),
         (lambda p: (p / MANIFEST).write_text('{"evidence": []}'), "lists no `files`"),
+        (lambda p: _edit_manifest(p, lambda m: m["evidence"].insert(1, "x")), "evidence[1]"),
+        (lambda p: _edit_manifest(p, lambda m: m["evidence"][0].pop("sha256")), "evidence[0]"),
     ],
 )
 def test_an_unreadable_package_is_exit_2(
