@@ -41,6 +41,7 @@ from auditor.signing import (
 
 MANIFEST = Path("evidence") / "manifest.json"
 MANIFEST_VERSION = 1
+_RECORD_KEYS = ("id", "file", "provider", "operation", "collected_at", "sha256")
 SIGNED_BYTES = "canonical JSON (sorted keys, no whitespace, UTF-8) of this manifest without `signature`"
 
 
@@ -219,11 +220,27 @@ def _check_records(root: Path, manifest: Mapping[str, Any], report: Verification
             report.records_changed.append(entry["id"])
 
 
+def read_evidence_manifest(path: Path) -> dict[str, Any]:
+    """An evidence manifest whose `evidence` entries each have the strings
+    `auditor.snapshot.write_evidence_dir` writes (id, file, provider, operation, collected_at, sha256)."""
+    manifest = read_json_object(path, "evidence manifest")
+    evidence = manifest.get("evidence", [])
+    if not isinstance(evidence, list):
+        raise ConfigError(path, "`evidence` is not a list", entry="evidence")
+    for i, e in enumerate(evidence):
+        if not (isinstance(e, dict) and all(isinstance(e.get(k), str) for k in _RECORD_KEYS)):
+            raise ConfigError(
+                path, f"an evidence record needs {', '.join(_RECORD_KEYS)} (strings)", entry=f"evidence[{i}]"
+            )
+    return manifest
+
+
 def load_manifest(root: Path) -> dict[str, Any]:
+    """The package manifest of `root`: its evidence entries, and every file with path and sha256."""
     path = root / MANIFEST
     if not root.is_dir():
         raise ConfigError(root, "not a directory (give the scan's --out directory)")
-    manifest = read_json_object(path, "evidence manifest")
+    manifest = read_evidence_manifest(path)
     files = manifest.get("files")
     if not isinstance(files, list) or not all(
         isinstance(e, dict) and isinstance(e.get("path"), str) and isinstance(e.get("sha256"), str)
@@ -232,14 +249,6 @@ def load_manifest(root: Path) -> dict[str, Any]:
         raise ConfigError(
             path, "lists no `files` with path and sha256: not an evidence package (written before 0.2?)"
         )
-    evidence = manifest.get("evidence", [])
-    if not isinstance(evidence, list):
-        raise ConfigError(path, "`evidence` is not a list", entry="evidence")
-    for i, e in enumerate(evidence):
-        if not (isinstance(e, dict) and all(isinstance(e.get(k), str) for k in ("id", "file", "sha256"))):
-            raise ConfigError(
-                path, "an evidence record needs an id, a file and a sha256", entry=f"evidence[{i}]"
-            )
     return manifest
 
 

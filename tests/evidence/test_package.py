@@ -353,3 +353,24 @@ def test_re_rendering_a_signed_package_shows_as_changed(package_copy: Callable[[
     # the re-rendered OSCAL still links the package's evidence records (read from its manifest)
     ar = json.loads((p / "oscal" / "assessment-results.json").read_text())["assessment-results"]
     assert len(ar["back-matter"]["resources"]) > 300
+    # and their files' hashes are the ones the manifest vouches for
+    listed = {e["path"]: e["sha256"] for e in json.loads((p / MANIFEST).read_text())["files"]}
+    rlink = next(
+        r for r in ar["back-matter"]["resources"] if r["rlinks"][0]["href"].startswith("../evidence/")
+    )
+    href = rlink["rlinks"][0]["href"].removeprefix("../")
+    assert rlink["rlinks"][0]["hashes"][0]["value"] == listed[href]
+
+
+def test_re_rendering_with_a_malformed_manifest_renders_without_its_records(
+    package_copy: Callable[[], Path],
+) -> None:
+    """A manifest whose records cannot be read is left out, as an unreadable one is: no internal error."""
+    p = package_copy()
+    _edit_manifest(p, lambda m: m["evidence"][0].pop("provider"))
+    code, _, err = run("report", str(p), "--format", "html,oscal")
+    assert code == 0, err
+    ar = json.loads((p / "oscal" / "assessment-results.json").read_text())["assessment-results"]
+    assert not any(
+        r["rlinks"][0]["href"].startswith("../evidence/aws") for r in ar["back-matter"]["resources"]
+    )
