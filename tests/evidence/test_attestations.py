@@ -60,6 +60,11 @@ def _write(tmp_path: Path, *entries: dict[str, Any]) -> Path:
             "evidence[0]",
             "embedded password",
         ),
+        (  # not http(s) either: the credential is refused first, so no message quotes it
+            {"evidence": [{"url": "ftp://dana:hunter2pw@grc.example.com/coc"}]},
+            "evidence[0]",
+            "embedded password",
+        ),
         ({"statement": "Signed off; API token ghp_" + "a1B2" * 9}, "(soc2/CC1.1).statement", "GitHub"),
     ],
 )
