@@ -572,14 +572,14 @@
   function notFound() { return [section("Not found", [el("p", null, ["Nothing in this report has that address. "]), link("#/", ["Back to the overview"])])]; }
 
   // ------------------------------------------------------------------ router
+  function decode(x) { try { return decodeURIComponent(x); } catch (e) { return x; } } // a bad %-escape stays as typed
   function parse(hash) {
     var h2 = hash.replace(/^#\/?/, ""), q = {}, at = h2.indexOf("?");
     if (at >= 0) {
-      h2.slice(at + 1).split("&").forEach(function (kv) { var p = kv.split("="); if (p[0]) q[decodeURIComponent(p[0])] = decodeURIComponent(p[1] || ""); });
+      h2.slice(at + 1).split("&").forEach(function (kv) { var p = kv.split("="); if (p[0]) q[decode(p[0])] = decode(p[1] || ""); });
       h2 = h2.slice(0, at);
     }
-    var parts = h2 ? h2.split("/").map(function (x) { try { return decodeURIComponent(x); } catch (e) { return x; } }) : [];
-    return { parts: parts, params: q };
+    return { parts: h2 ? h2.split("/").map(decode) : [], params: q };
   }
   function render() {
     var r = parse(location.hash), p = r.parts, view;

@@ -15,8 +15,8 @@
         valid_for: 365d                                # days (d) or weeks (w)
 
 Strictly validated: an unknown control, a missing owner, statement or evidence, a bad date or
-duration, a missing evidence file or a URL that is not http(s) is a ConfigError (exit 2) naming
-the file and the entry.
+duration, a missing evidence file, a URL that is not http(s), or a credential in a URL, owner or
+statement (`auditor.redact.secret_value_kind`) is a ConfigError (exit 2) naming the file and the entry.
 
 Attestations are a roll-up input, not a stage: stages transform findings (verdicts on
 resources), and an attestation judges no resource. The roll-up computes each control's
@@ -50,9 +50,20 @@ from auditor.models import (
     ManualPart,
 )
 from auditor.outputs import ensure_dir, write_bytes
+from auditor.redact import SECRET_VALUE_KINDS, secret_value_kind
 
 PACKAGE_DIR = "evidence/attestations"
 _DURATION = re.compile(r"^([1-9][0-9]{0,4})([dw])$")
+
+
+def _no_secret(text: str) -> None:
+    """An attestation is copied into results, reports and OSCAL: it must carry no credential.
+    (The message names the kind, never the value.)"""
+    kind = secret_value_kind(text)
+    if kind:
+        raise ValueError(
+            f"holds {SECRET_VALUE_KINDS[kind]}: leave the credential out (auditor keeps no secret)"
+        )
 
 
 class EvidenceItem(BaseModel):
@@ -65,8 +76,10 @@ class EvidenceItem(BaseModel):
     def _one(self) -> EvidenceItem:
         if (self.file is None) == (self.url is None):
             raise ValueError("give exactly one of 'file' or 'url'")
-        if self.url is not None and not re.match(r"^https?://[^\s/]+", self.url):
-            raise ValueError(f"url {self.url!r} is not an http(s) URL")
+        if self.url is not None:
+            _no_secret(self.url)  # first: the next message quotes the URL
+            if not re.match(r"^https?://[^\s/]+", self.url):
+                raise ValueError(f"url {self.url!r} is not an http(s) URL")
         return self
 
 
@@ -98,6 +111,7 @@ class AttestationEntry(BaseModel):
     def _not_blank(cls, v: str) -> str:
         if not v.strip():
             raise ValueError("must not be blank")
+        _no_secret(v)
         return v.strip()
 
     @field_validator("valid_for")

@@ -69,6 +69,10 @@ class SnapshotBuilder:
         self._created_at = utcnow()
 
     def add_target(self, target: Target) -> None:
+        """Keep `target`, its options redacted (a plug-in's option may name a secret)."""
+        clean, count = self._redactor.redact(target.options)
+        if count:
+            target = target.model_copy(update={"options": clean})
         with self._lock:
             self._targets.append(target)
 

@@ -41,6 +41,7 @@ from auditor.signing import (
 
 MANIFEST = Path("evidence") / "manifest.json"
 MANIFEST_VERSION = 1
+_RECORD_KEYS = ("id", "file", "provider", "operation", "collected_at", "sha256")
 SIGNED_BYTES = "canonical JSON (sorted keys, no whitespace, UTF-8) of this manifest without `signature`"
 
 
@@ -111,7 +112,10 @@ def write_package(
 def stray_files(root: Path, manifest: Mapping[str, Any]) -> list[str]:
     """Files under `root` that the manifest does not list (left by an earlier run, or added)."""
     listed = {e["path"] for e in manifest.get("files", [])} | {MANIFEST.as_posix()}
-    return sorted(rel for p in root.rglob("*") if p.is_file() and (rel := _relative(root, p)) not in listed)
+    # by the path under `root`, not where it resolves: a link to a file elsewhere is added too
+    return sorted(
+        rel for p in root.rglob("*") if p.is_file() and (rel := p.relative_to(root).as_posix()) not in listed
+    )
 
 
 # ------------------------------------------------------------------------------ verify
@@ -190,26 +194,53 @@ def _check_signature(
         report.signature = "valid"
 
 
+def _outside(rel: str) -> bool:
+    return ".." in Path(rel).parts or Path(rel).is_absolute()
+
+
 def _check_records(root: Path, manifest: Mapping[str, Any], report: Verification) -> None:
+    listed = {e["path"] for e in manifest["files"]}
     for entry in manifest.get("evidence", []):
-        path = root / "evidence" / str(entry.get("file", ""))
+        rel = f"evidence/{entry['file']}"
+        path = root / rel
+        if _outside(entry["file"]):
+            report.records_changed.append(entry["id"])  # a record outside the package: forged
+            continue
         if not path.is_file():
-            continue  # reported as missing through `files`
+            if rel not in listed:  # else reported as missing through `files`
+                report.missing.append(rel)
+            continue
         try:
             record = parse_json(read_bytes(path, "evidence record"), path)
         except ConfigError:
-            report.records_changed.append(str(entry.get("id")))
+            report.records_changed.append(entry["id"])
             continue
         body = record.get("body") if isinstance(record, dict) else None
-        if not isinstance(record, dict) or sha256_of(body) != entry.get("sha256"):
-            report.records_changed.append(str(entry.get("id")))
+        if not isinstance(record, dict) or sha256_of(body) != entry["sha256"]:
+            report.records_changed.append(entry["id"])
+
+
+def read_evidence_manifest(path: Path) -> dict[str, Any]:
+    """An evidence manifest whose `evidence` entries each have the strings
+    `auditor.snapshot.write_evidence_dir` writes (id, file, provider, operation, collected_at, sha256)."""
+    manifest = read_json_object(path, "evidence manifest")
+    evidence = manifest.get("evidence", [])
+    if not isinstance(evidence, list):
+        raise ConfigError(path, "`evidence` is not a list", entry="evidence")
+    for i, e in enumerate(evidence):
+        if not (isinstance(e, dict) and all(isinstance(e.get(k), str) for k in _RECORD_KEYS)):
+            raise ConfigError(
+                path, f"an evidence record needs {', '.join(_RECORD_KEYS)} (strings)", entry=f"evidence[{i}]"
+            )
+    return manifest
 
 
 def load_manifest(root: Path) -> dict[str, Any]:
+    """The package manifest of `root`: its evidence entries, and every file with path and sha256."""
     path = root / MANIFEST
     if not root.is_dir():
         raise ConfigError(root, "not a directory (give the scan's --out directory)")
-    manifest = read_json_object(path, "evidence manifest")
+    manifest = read_evidence_manifest(path)
     files = manifest.get("files")
     if not isinstance(files, list) or not all(
         isinstance(e, dict) and isinstance(e.get("path"), str) and isinstance(e.get("sha256"), str)
@@ -218,8 +249,6 @@ def load_manifest(root: Path) -> dict[str, Any]:
         raise ConfigError(
             path, "lists no `files` with path and sha256: not an evidence package (written before 0.2?)"
         )
-    if not isinstance(manifest.get("evidence", []), list):
-        raise ConfigError(path, "`evidence` is not a list", entry="evidence")
     return manifest
 
 
@@ -231,7 +260,7 @@ def verify_package(root: Path, public_key: Ed25519PublicKey | None = None) -> Ve
     for entry in manifest["files"]:
         rel = entry["path"]
         path = root / rel
-        if ".." in Path(rel).parts or Path(rel).is_absolute():
+        if _outside(rel):
             report.changed.append(rel)  # a manifest naming a path outside the package was forged
         elif not path.is_file():
             report.missing.append(rel)

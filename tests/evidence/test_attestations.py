@@ -55,6 +55,17 @@ def _write(tmp_path: Path, *entries: dict[str, Any]) -> Path:
         ({"evidence": [{"file": "a", "url": "https://x"}]}, "evidence[0]", "exactly one"),
         ({"evidence": [{"file": "missing.pdf"}]}, "evidence[0]", "'missing.pdf' does not exist"),
         ({"surprise": 1}, "attestations[0] (soc2/CC1.1).surprise", "Extra inputs"),
+        (
+            {"evidence": [{"url": "https://dana:hunter2pw@grc.example.com/coc"}]},
+            "evidence[0]",
+            "embedded password",
+        ),
+        (  # not http(s) either: the credential is refused first, so no message quotes it
+            {"evidence": [{"url": "ftp://dana:hunter2pw@grc.example.com/coc"}]},
+            "evidence[0]",
+            "embedded password",
+        ),
+        ({"statement": "Signed off; API token ghp_" + "a1B2" * 9}, "(soc2/CC1.1).statement", "GitHub"),
     ],
 )
 def test_a_bad_entry_is_exit_2_naming_file_and_entry(
@@ -64,6 +75,7 @@ def test_a_bad_entry_is_exit_2_naming_file_and_entry(
     with pytest.raises(ConfigError) as err:
         load_attestations(path, load_library())
     assert str(path) in str(err.value) and entry in str(err.value) and message in str(err.value)
+    assert "hunter2pw" not in str(err.value) and "a1B2a1B2" not in str(err.value)
     code, _, stderr = run("demo", "--out", str(tmp_path / "out"), "--attestations", str(path), "-q")
     assert code == 2 and entry in stderr and "attestations.yaml" in stderr
 

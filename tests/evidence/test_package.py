@@ -10,6 +10,7 @@ import json
 import shutil
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -98,6 +99,21 @@ def test_target_options_are_redacted_in_the_custody(tmp_path: Path) -> None:
     assert c["identity_missing"] == ["x"]
 
 
+def test_target_options_are_redacted_before_the_snapshot_keeps_them() -> None:
+    """Not only in the custody: the snapshot (and so results.json and the report) never holds
+    a secret a provider's options carried."""
+    from auditor.evidence import SnapshotBuilder
+    from auditor.models import Target
+    from auditor.results import ScanInfo
+
+    b = SnapshotBuilder()
+    b.add_target(Target(provider="x", label="x", options={"api_token": "s3cr3t-value", "region": "r"}))
+    snap = b.build()
+    assert "s3cr3t-value" not in snap.model_dump_json()
+    assert snap.targets[0].options["region"] == "r"
+    assert "s3cr3t-value" not in ScanInfo(tool_version="t", targets=snap.targets).model_dump_json()
+
+
 def _edit_record(p: Path) -> str:
     record = next(f for f in sorted((p / "evidence").glob("aws.*.json")))
     _flip_byte(record, b'"collected_at": "')  # a byte of the record outside the hashed body
@@ -155,6 +171,36 @@ def test_an_added_file_is_caught(package_copy: Callable[[], Path], keys: Keys) -
     (p / "evidence" / "aws.iam.extra.json").write_text("{}")
     code, report = _verify(p, keys["auditee"][1])
     assert code == 1 and report["added"] == ["evidence/aws.iam.extra.json"]
+
+
+def test_an_added_link_to_a_file_elsewhere_is_caught(
+    package_copy: Callable[[], Path], keys: Keys, tmp_path: Path
+) -> None:
+    p = package_copy()
+    (tmp_path / "elsewhere.json").write_text("{}")
+    (p / "evidence" / "aws.iam.link.json").symlink_to(tmp_path / "elsewhere.json")
+    code, report = _verify(p, keys["auditee"][1])
+    assert code == 1 and report["added"] == ["evidence/aws.iam.link.json"]
+
+
+def _edit_manifest(p: Path, edit: Callable[[dict[str, Any]], object]) -> None:
+    manifest = json.loads((p / MANIFEST).read_text())
+    edit(manifest)
+    (p / MANIFEST).write_text(json.dumps(manifest))
+
+
+def test_a_record_the_manifest_places_outside_the_package_is_caught(package_copy: Callable[[], Path]) -> None:
+    p = package_copy()
+    _edit_manifest(p, lambda m: m["evidence"][0].update(file="../../results.json"))
+    code, report = _verify(p)
+    assert code == 1 and report["records_changed"]
+
+
+def test_a_record_that_is_neither_there_nor_listed_is_missing(package_copy: Callable[[], Path]) -> None:
+    p = package_copy()
+    _edit_manifest(p, lambda m: m["evidence"][0].update(file="aws.iam.nowhere.json"))
+    code, report = _verify(p)
+    assert code == 1 and report["missing"] == ["evidence/aws.iam.nowhere.json"]
 
 
 def test_a_swapped_signature_is_caught(package_copy: Callable[[], Path], keys: Keys, tmp_path: Path) -> None:
@@ -240,6 +286,8 @@ def test_an_unsigned_package_fails_only_when_a_key_is_expected(
         (lambda p: (p / MANIFEST).write_text("{not json"), "not valid JSON"),
         (lambda p: (p / MANIFEST).unlink(), "no such evidence manifest"),
         (lambda p: (p / MANIFEST).write_text('{"evidence": []}'), "lists no `files`"),
+        (lambda p: _edit_manifest(p, lambda m: m["evidence"].insert(1, "x")), "evidence[1]"),
+        (lambda p: _edit_manifest(p, lambda m: m["evidence"][0].pop("sha256")), "evidence[0]"),
     ],
 )
 def test_an_unreadable_package_is_exit_2(
@@ -305,3 +353,24 @@ def test_re_rendering_a_signed_package_shows_as_changed(package_copy: Callable[[
     # the re-rendered OSCAL still links the package's evidence records (read from its manifest)
     ar = json.loads((p / "oscal" / "assessment-results.json").read_text())["assessment-results"]
     assert len(ar["back-matter"]["resources"]) > 300
+    # and their files' hashes are the ones the manifest vouches for
+    listed = {e["path"]: e["sha256"] for e in json.loads((p / MANIFEST).read_text())["files"]}
+    rlink = next(
+        r for r in ar["back-matter"]["resources"] if r["rlinks"][0]["href"].startswith("../evidence/")
+    )
+    href = rlink["rlinks"][0]["href"].removeprefix("../")
+    assert rlink["rlinks"][0]["hashes"][0]["value"] == listed[href]
+
+
+def test_re_rendering_with_a_malformed_manifest_renders_without_its_records(
+    package_copy: Callable[[], Path],
+) -> None:
+    """A manifest whose records cannot be read is left out, as an unreadable one is: no internal error."""
+    p = package_copy()
+    _edit_manifest(p, lambda m: m["evidence"][0].pop("provider"))
+    code, _, err = run("report", str(p), "--format", "html,oscal")
+    assert code == 0, err
+    ar = json.loads((p / "oscal" / "assessment-results.json").read_text())["assessment-results"]
+    assert not any(
+        r["rlinks"][0]["href"].startswith("../evidence/aws") for r in ar["back-matter"]["resources"]
+    )

@@ -132,6 +132,20 @@ def assert_clean(browser: Any, report: Path) -> None:
     )
 
 
+def test_markup_that_got_into_the_page_does_not_run(browser: Any, report: Path, tmp_path: Path) -> None:
+    """The CSP allows the page's own script and style by hash, not every inline one: a script
+    or handler slipped into the file (by a bug in the shell, or an edit) stays inert."""
+    page = report.read_text("utf-8")
+    assert "'unsafe-inline'" not in page
+    hostile = "<script>window.__pwned='inline'</script><p onclick=\"window.__pwned='handler'\" id=h>x</p>"
+    tampered = tmp_path / "report.html"
+    tampered.write_text(page.replace('<main id="app">', hostile + '<main id="app">', 1), "utf-8")
+    open_page(browser, page_url(tampered))
+    browser.execute_script("document.getElementById('h').click()")
+    assert browser.execute_script("return window.__pwned === undefined")
+    assert browser.execute_script("return document.querySelector('#app').children.length") > 0
+
+
 def _text(browser: Any, css: str) -> str:
     return str(browser.execute_script(f"return document.querySelector({css!r}).textContent"))
 
@@ -139,7 +153,8 @@ def _text(browser: Any, css: str) -> str:
 @pytest.mark.parametrize(
     "route",
     ["", "#/", "#/framework/soc2", "#/control/soc2/CC6.1", "#/control/soc2/CC1.1", "#/checks",
-     "#/check/aws.iam.root_mfa", "#/resources", "#/findings", "#/findings?status=fail", "#/nowhere"],
+     "#/check/aws.iam.root_mfa", "#/resources", "#/findings", "#/findings?status=fail", "#/nowhere",
+     "#/findings?q=%E0%A4%A&status=%"],  # the last: a bad %-escape (a hand-edited link) still renders
 )  # fmt: skip
 def test_every_view_renders_with_no_errors_and_no_requests(browser: Any, report: Path, route: str) -> None:
     _visit(browser, report, route)
@@ -299,3 +314,40 @@ def test_pdf_prints_every_control_through_chromium(browser: Any, tmp_path: Path)
     assert data.startswith(b"%PDF-")
     pages = data.count(b"/Type /Page") - data.count(b"/Type /Pages")
     assert pages >= 220  # a cover, then at least one page per control
+
+
+def test_pdf_printing_reaches_no_network_not_even_loopback(browser: Any, tmp_path: Path) -> None:
+    """A page with no CSP of its own that asks for a loopback URL and a host name: Chromium
+    printing it asks nothing of either (the server below would hear it)."""
+    import http.server
+    import threading
+
+    from auditor.writers.pdf import find_browser, print_to_pdf
+
+    heard: list[str] = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            heard.append(self.path)
+            self.send_response(204)
+            self.end_headers()
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        port = server.server_address[1]
+        page = tmp_path / "probe.html"
+        page.write_text(
+            f'<p>probe</p><img src="http://127.0.0.1:{port}/loopback">'
+            f'<img src="http://localhost:{port}/by-name">',
+            "utf-8",
+        )
+        pdf = print_to_pdf(page, tmp_path / "probe.pdf", find_browser())
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert pdf.read_bytes().startswith(b"%PDF-")
+    assert heard == []

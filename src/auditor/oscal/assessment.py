@@ -15,15 +15,15 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections import Counter, defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from auditor.attestations import ASSURANCE_LABELS
 from auditor.catalog import Library
+from auditor.custody import file_sha256
 from auditor.models import Assurance, ControlResult, ControlStatus, Framework
 from auditor.oscal import control_token, metadata, objective_id, prop, stable_uuid
 from auditor.oscal.catalog import catalog_file
@@ -34,11 +34,24 @@ AP_FILE = "assessment-plan.json"
 SATISFIED = {Assurance.FULLY_EVIDENCED, Assurance.ATTESTED}
 
 
-def _file_sha256(path: Path) -> str | None:
-    try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError:
-        return None
+def _file_digests(manifest: Mapping[str, Any] | None, evidence_dir: Path) -> Callable[[str], str | None]:
+    """The SHA-256 of an evidence record's file: as the package manifest lists it (re-rendering
+    a package), else hashed from `evidence_dir` (during a scan, before the package is written);
+    None when it cannot be read."""
+    listed = {
+        e.get("path"): e.get("sha256") for e in (manifest or {}).get("files", []) if isinstance(e, dict)
+    }
+
+    def digest(name: str) -> str | None:
+        known = listed.get(f"evidence/{name}")
+        if isinstance(known, str):
+            return known
+        try:
+            return file_sha256(evidence_dir / name)
+        except OSError:
+            return None
+
+    return digest
 
 
 class _Ids:
@@ -98,11 +111,12 @@ def _evidence_resources(
     manifest: Mapping[str, Any] | None, evidence_dir: Path, ids: _Ids
 ) -> tuple[list[dict[str, Any]], dict[str, str]]:
     resources, by_id = [], {}
+    file_digest = _file_digests(manifest, evidence_dir)
     for e in (manifest or {}).get("evidence", []):
         uid = ids("evidence", e["id"])
         by_id[e["id"]] = uid
         rlink: dict[str, Any] = {"href": f"../evidence/{e['file']}", "media-type": "application/json"}
-        digest = _file_sha256(evidence_dir / e["file"])
+        digest = file_digest(e["file"])
         if digest:
             rlink["hashes"] = [{"algorithm": "SHA-256", "value": digest}]
         resources.append(

@@ -13,14 +13,15 @@ import importlib
 import pkgutil
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 from auditor.catalog import Library
 from auditor.errors import ConfigError, UsageError
-from auditor.inputs import read_json_object
 from auditor.models import Snapshot
 from auditor.outputs import ensure_dir
+from auditor.package import MANIFEST, read_evidence_manifest
 from auditor.results import ScanResult
 from auditor.trend import Trend
 
@@ -39,13 +40,16 @@ class WriteContext:
     def evidence_manifest(self) -> Mapping[str, Any] | None:
         """The evidence manifest: the one just written, or, when re-rendering from results.json,
         the package's own `evidence/manifest.json` (None when there is none or it is unreadable)."""
-        if self.manifest is not None:
-            return self.manifest
-        path = self.out / "evidence" / "manifest.json"
+        return self.manifest if self.manifest is not None else self._package_manifest
+
+    @cached_property
+    def _package_manifest(self) -> Mapping[str, Any] | None:
+        """Read once, however many formats use it."""
+        path = self.out / MANIFEST
         if not path.is_file():
             return None
         try:
-            return read_json_object(path, "evidence manifest")
+            return read_evidence_manifest(path)
         except ConfigError:
             return None
 

@@ -5,11 +5,15 @@ overview, a page per control (objective, checks, failing resources with remediat
 population in scope with the evidence behind each verdict, the manual request and its
 attestation), check and resource pages, a findings explorer with filters, and deep links
 (`#/control/soc2/CC6.1`). It prints every control on its own page. Jinja2 autoescapes the
-shell; the data is JSON inside a script element, escaped so no text can close it.
+shell; the data is JSON inside a script element, escaped so no text can close it. The page's
+Content-Security-Policy allows only its own script and style, by their SHA-256 (no
+'unsafe-inline'): markup that got into the page some other way would not run.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -33,6 +37,11 @@ def _json_for_script(value: Any) -> Markup:
     text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     text = text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
     return Markup(text)
+
+
+def _csp_hash(text: str) -> str:
+    """The CSP source that allows exactly one inline element with this content."""
+    return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii") + "'"
 
 
 def _environment(templates: Path) -> Environment:
@@ -62,9 +71,13 @@ def render_html(
     templates = templates or data_dir("reports")
     template = _environment(templates).get_template("report.html.j2")
     data = report_data.build(result, library, evidence, manifest)
+    css = (templates / "report.css").read_text("utf-8")
+    js = (templates / "report.js").read_text("utf-8")
     return template.render(
-        css=Markup((templates / "report.css").read_text("utf-8")),
-        js=Markup((templates / "report.js").read_text("utf-8")),
+        css=Markup(css),
+        js=Markup(js),
+        style_src=_csp_hash(css),
+        script_src=_csp_hash(js),
         scan=result.scan,
         frameworks=data["frameworks"],
         data=data,

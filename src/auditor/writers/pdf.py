@@ -19,6 +19,16 @@ from auditor.writers.html import render_html
 
 BROWSERS = ("chromium", "chromium-browser", "google-chrome")
 TIMEOUT_SECONDS = 600
+# A fresh profile, no background services, and no network at all: no host name resolves, and
+# every request (loopback too) goes to a proxy on a port where nothing answers. The page needs
+# none: it is one self-contained file whose CSP refuses any fetch.
+FLAGS = (
+    "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--disable-default-apps", "--disable-extensions", "--disable-domain-reliability",
+    "--host-resolver-rules=MAP * ~NOTFOUND", "--proxy-server=127.0.0.1:9", "--proxy-bypass-list=<-loopback>",
+    "--no-pdf-header-footer", "--virtual-time-budget=60000", "--run-all-compositor-stages-before-draw",
+)  # fmt: skip
 
 
 class BrowserMissing(AuditorError):
@@ -51,12 +61,12 @@ def find_browser(env: Mapping[str, str] | None = None, fallback: Path = DEBIAN_C
 def print_to_pdf(html_file: Path, pdf: Path, browser: str) -> Path:
     with tempfile.TemporaryDirectory(prefix="auditor-chromium-") as profile:
         cmd = [
-            browser, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync",
-            "--disable-default-apps", "--disable-extensions", "--no-pdf-header-footer",
-            f"--user-data-dir={profile}", "--virtual-time-budget=60000", "--run-all-compositor-stages-before-draw",
-            f"--print-to-pdf={pdf}", html_file.resolve().as_uri(),
-        ]  # fmt: skip
+            browser,
+            *FLAGS,
+            f"--user-data-dir={profile}",
+            f"--print-to-pdf={pdf}",
+            html_file.resolve().as_uri(),
+        ]
         try:
             proc = subprocess.run(cmd, capture_output=True, text=True, timeout=TIMEOUT_SECONDS, check=False)
         except (OSError, subprocess.TimeoutExpired) as exc:
