@@ -476,9 +476,10 @@ def _document(plan: Plan, res: PlanResource, attr: str) -> Any:
 
 
 def _attached(
-    plan: Plan, kinds: tuple[str, ...], attr: str, principals: list[PlanResource]
+    plan: Plan, parents: list[PlanResource], kind: str, attr: str, values: tuple[str, ...] = ("name", "id")
 ) -> dict[str, list[PlanResource]]:
-    joined, _ = Joins(plan, principals, values=("name", "id")).group(plan.of_type(*kinds), attr)
+    """Parent address -> the `kind` resources whose `attr` names it (a policy, an attachment)."""
+    joined, _ = Joins(plan, parents, values=values).group(plan.of_type(kind), attr)
     return joined
 
 
@@ -519,8 +520,8 @@ def _principals(plan: Plan, kind: str, field: str) -> Iterator[tuple[PlanResourc
     """Roles or groups with their ARN, attached managed policies (`*_policy_attachment`) and
     inline policies (`inline_policy` blocks and `*_policy` resources)."""
     principals = plan.of_type(kind)
-    inline = _attached(plan, (f"{kind}_policy",), field, principals)
-    attached = _attached(plan, (f"{kind}_policy_attachment",), field, principals)
+    inline = _attached(plan, principals, f"{kind}_policy", field)
+    attached = _attached(plan, principals, f"{kind}_policy_attachment", field)
     for res in principals:
         out = Attrs(res)
         out.put("arn", planned, res, "arn")
@@ -559,13 +560,6 @@ def _log_groups(plan: Plan) -> Iterator[Resource]:
         yield _resource(out, T.LOGS_GROUP, known(g, "name"))
 
 
-def _resource_policies(
-    plan: Plan, parents: list[PlanResource], kind: str, attr: str, values: tuple[str, ...]
-) -> dict[str, list[PlanResource]]:
-    joined, _ = Joins(plan, parents, values=values).group(plan.of_type(kind), attr)
-    return joined
-
-
 def _own_or_attached_policy(plan: Plan, res: PlanResource, attached: list[PlanResource]) -> Any:
     """A queue's or topic's policy: a standalone `*_policy` resource, else its own `policy`."""
     if attached:
@@ -575,7 +569,7 @@ def _own_or_attached_policy(plan: Plan, res: PlanResource, attached: list[PlanRe
 
 def _queues(plan: Plan) -> Iterator[Resource]:
     queues = plan.of_type("aws_sqs_queue")
-    policies = _resource_policies(plan, queues, "aws_sqs_queue_policy", "queue_url", ("url", "id"))
+    policies = _attached(plan, queues, "aws_sqs_queue_policy", "queue_url", ("url", "id"))
     for q in queues:
         out = Attrs(q)
         out.put("url", planned, q, "url")
@@ -591,7 +585,7 @@ def _queues(plan: Plan) -> Iterator[Resource]:
 
 def _topics(plan: Plan) -> Iterator[Resource]:
     topics = plan.of_type("aws_sns_topic")
-    policies = _resource_policies(plan, topics, "aws_sns_topic_policy", "arn", ("arn",))
+    policies = _attached(plan, topics, "aws_sns_topic_policy", "arn", ("arn",))
     for t in topics:
         out = Attrs(t)
         out.put("kms_master_key_id", pointer, t, "kms_master_key_id")
