@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, StrictInt, ValidationError
 
 from auditor.errors import ConfigError, first_problem
 from auditor.inputs import read_json_object
@@ -47,7 +47,7 @@ class BaselineEntry(BaseModel):
 class _BaselineFile(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    baseline_version: int
+    baseline_version: StrictInt  # `true` is not version 1
     created_at: datetime | None = None
     failures: list[BaselineEntry]
 

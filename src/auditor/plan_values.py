@@ -8,7 +8,10 @@ provider's fixed defaults, gaps for what is known only after apply, and children
   left it to the provider, and its fixed default for a new resource applies. Null reads the same.
 - `pointer(res, *path)` reads an id the configuration may point at another resource: known, or
   that reference, which will not be null once applied (a key created in the same plan).
-- `Attrs` collects one resource's attributes and gaps from getters that raise `Unknown`.
+- `Attrs` collects one resource's attributes and gaps from getters that raise `Unknown`, and
+  makes the adapted `Resource` (`Attrs.resource`). A value not shaped as its provider writes it
+  (a list where a map belongs) is a `PlanShapeError` naming the resource and attribute: the gate
+  exits 2 on it, never 4.
 - `Joins` puts child resources (rules, IAM members, policies) under their parent by a known value,
   else through the configuration's references (`Plan.referenced`), so they join even when the
   parent's name or id is known only after apply. A child whose join value is unknown and whose
@@ -25,17 +28,13 @@ import json
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
 from typing import Any
 
-from auditor.models import Resource
-from auditor.terraform import UNKNOWN, Plan, PlanResource, Unknown
+from auditor.models import Location, Resource
+from auditor.terraform import SHAPE_ERRORS, Plan, PlanResource, PlanShapeError, Unknown, shape_problem
 
 __all__ = ["Attrs", "Joins", "chain", "json_value", "known", "planned", "pointer", "size", "written"]
 
 REQUIRED: Any = object()  # no default: unknown is a gap, null stays null
 _NOT_A_RESOURCE = ("var", "local", "each", "count", "module", "path", "terraform", "self")
-
-
-def _dotted(path: Iterable[str | int]) -> str:
-    return ".".join(str(p) for p in path)
 
 
 def _expression(res: PlanResource, path: tuple[str | int, ...]) -> dict[str, Any] | None:
@@ -76,7 +75,7 @@ def planned(res: PlanResource, *path: str | int, default: Any = REQUIRED) -> Any
     leaves it unset; raises Unknown when it is known only after apply and that is not the case."""
     if res.is_unknown(*path):
         if default is REQUIRED or written(res, *path):
-            raise Unknown(_dotted(path))
+            raise res.unknown_error(*path)
         return default
     value = res.get(*path)
     return default if value is None and default is not REQUIRED else value
@@ -91,7 +90,7 @@ def pointer(res: PlanResource, *path: str | int) -> Any:
     for ref in (_expression(res, path) or {}).get("references") or ():
         if isinstance(ref, str) and "." in ref and ref.split(".", 1)[0] not in _NOT_A_RESOURCE:
             return f"{ref} (known after apply)"
-    raise Unknown(_dotted(path))
+    raise res.unknown_error(*path)
 
 
 def size(res: PlanResource, *path: str | int) -> int:
@@ -99,7 +98,7 @@ def size(res: PlanResource, *path: str | int) -> int:
     that the configuration does not write holds none of the configuration's: 0."""
     if res.is_unknown(*path):
         if written(res, *path):
-            raise Unknown(_dotted(path))
+            raise res.unknown_error(*path)
         return 0
     value = res.get(*path)
     return len(value) if isinstance(value, list) else 0
@@ -134,14 +133,46 @@ class Attrs:
             found = get()
         except Unknown as exc:
             for key in keys:
-                self.gap(key, f"{self.res.address}: {exc} is {UNKNOWN}")
+                self.gap(key, f"{self.res.address}: {exc} is {exc.why}")
             return
+        except SHAPE_ERRORS as exc:
+            raise PlanShapeError(f"{self.res.address} ({', '.join(keys)})", shape_problem(exc)) from None
         for key in keys:
             self.values[key] = found[key]
 
     def gap(self, key: str, why: str) -> None:
         self.values.pop(key, None)
         self.gaps[key] = why
+
+    def resource(
+        self,
+        provider: str,
+        type_: str,
+        *,
+        name: Any = None,
+        account: Any = None,
+        region: Any = None,
+        tags: str = "tags",
+        shown: PlanResource | None = None,
+    ) -> Resource:
+        """The adapted resource: named `name` (default its planned `name`, else its address), its
+        `tags` attribute (`labels` on Google) as tags; `shown` is the block findings point at."""
+        r = self.res
+        try:
+            planned_tags = known(r, tags) or {}
+            return Resource(
+                provider=provider,
+                type=type_,
+                id=r.address,
+                name=name or known(r, "name") or r.address,
+                location=Location(account=account, region=region),
+                tags={str(k): str(v) for k, v in planned_tags.items()},
+                attributes=self.values,
+                gaps=self.gaps,
+                source=(shown or r).source,
+            )
+        except SHAPE_ERRORS as exc:
+            raise PlanShapeError(r.address, shape_problem(exc)) from None
 
 
 Key = Callable[[PlanResource], Hashable | None]
@@ -164,13 +195,20 @@ class Joins:
             keys += [v for a in attrs if isinstance(v := known(p, a), str) and v]
             for k in keys:
                 if k is not None:
-                    self._by_key.setdefault(k, p)
+                    try:
+                        self._by_key.setdefault(k, p)
+                    except TypeError as exc:
+                        raise PlanShapeError(p.address, shape_problem(exc)) from None
 
     def parent(self, child: PlanResource, attr: str, key: Key | None = None) -> PlanResource | None:
         """The parent `child`'s `attr` names (by `key(child)`, default the value of `attr`)."""
         value = key(child) if key is not None else known(child, attr)
-        if isinstance(value, Hashable) and value is not None and value in self._by_key:
-            return self._by_key[value]
+        try:
+            hit = self._by_key.get(value) if isinstance(value, Hashable) and value is not None else None
+        except TypeError as exc:  # a tuple holding a map: not a name or an id
+            raise PlanShapeError(f"{child.address} ({attr})", shape_problem(exc)) from None
+        if hit is not None:
+            return hit
         found = [p for p in self.plan.referenced(child, attr, self._types) if p in self.parents]
         return found[0] if len(found) == 1 else None
 

@@ -37,19 +37,51 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict, StrictBool, StrictInt, StrictStr, ValidationError
+
 from auditor.checks import Registry
-from auditor.errors import ConfigError
+from auditor.errors import ConfigError, first_problem
 from auditor.evidence import SnapshotBuilder
 from auditor.inputs import parse_json, read_bytes, read_text
 from auditor.models import CollectionExclusion, Location, Resource, Snapshot, SourceLocation, Target
 from auditor.providers import ProviderSpec
+from auditor.redact import REDACTED
 
 UNKNOWN = "known only after apply"
+SENSITIVE = "sensitive in the plan, so never read"
 _MODULE = re.compile(r'module\.([A-Za-z0-9_-]+)((?:\[(?:"(?:[^"\\]|\\.)*"|\d+)\])?)')
 
 
 class Unknown(Exception):
-    """A planned value that is known only after apply."""
+    """A planned value that is known only after apply (`why`), or that the plan marks sensitive."""
+
+    def __init__(self, what: str, why: str = UNKNOWN) -> None:
+        self.why = why
+        super().__init__(what)
+
+
+class PlanShapeError(Exception):
+    """A planned value not shaped as its Terraform provider writes it; `plan_snapshot` makes it a
+    ConfigError naming the plan file and `entry` (the resource address and attribute)."""
+
+    def __init__(self, entry: str, problem: str) -> None:
+        self.entry = entry
+        self.problem = problem
+        super().__init__(f"{entry}: {problem}")
+
+
+# What a plan value of the wrong shape raises in an adapter (pydantic's ValidationError is a ValueError)
+SHAPE_ERRORS = (TypeError, AttributeError, KeyError, IndexError, ValueError)
+
+
+def shape_problem(exc: Exception) -> str:
+    """What went wrong, without the value itself (a value may be secret): the message of a type
+    error, or the field a validation error names."""
+    if isinstance(exc, ValidationError):
+        entry, msg = first_problem(exc)
+        return f"{entry}: {msg}" if entry else msg
+    detail = f": {exc}" if isinstance(exc, (TypeError, AttributeError)) else ""
+    return f"a value not shaped as its Terraform provider writes it ({type(exc).__name__}{detail})"
 
 
 # ----------------------------------------------------------------------------- addresses
@@ -114,6 +146,43 @@ def _unknown_at(tree: Any, path: Sequence[str | int]) -> bool:
     return node is True
 
 
+def _merge_marks(unknown: Any, sensitive: Any) -> Any:
+    """The after_unknown tree with every sensitive leaf marked too: a value the plan hides is read
+    as one no one can know yet (a gap, never a default)."""
+    if sensitive is True or unknown is True:
+        return True
+    if isinstance(sensitive, dict):
+        base = unknown if isinstance(unknown, dict) else {}
+        out = dict(base)
+        for k, v in sensitive.items():
+            merged = _merge_marks(base.get(k), v)
+            if merged is not None and merged is not False:
+                out[k] = merged
+        return out
+    if isinstance(sensitive, list):
+        base_list = unknown if isinstance(unknown, list) else []
+        size = max(len(base_list), len(sensitive))
+        return [
+            _merge_marks(
+                base_list[i] if i < len(base_list) else None, sensitive[i] if i < len(sensitive) else None
+            )
+            for i in range(size)
+        ]
+    return unknown
+
+
+def _masked(values: Any, sensitive: Any) -> Any:
+    """`values` with every leaf the plan marks sensitive (`sensitive_values`) replaced: a
+    sensitive value is never held, whichever adapter reads whichever attribute."""
+    if sensitive is True:
+        return REDACTED if values is not None else None
+    if isinstance(sensitive, dict) and isinstance(values, dict):
+        return {k: _masked(v, sensitive.get(k)) for k, v in values.items()}
+    if isinstance(sensitive, list) and isinstance(values, list):
+        return [_masked(v, sensitive[i] if i < len(sensitive) else None) for i, v in enumerate(values)]
+    return values
+
+
 @dataclass
 class PlanResource:
     """One planned resource instance (or a data source read at plan time)."""
@@ -127,6 +196,8 @@ class PlanResource:
     provider: str  # registry.terraform.io/hashicorp/aws
     values: dict[str, Any]
     unknown: Any = None  # after_unknown: True, or a tree of dicts / lists with True at unknown leaves
+    # (sensitive leaves marked too: read_plan masks their values)
+    sensitive: Any = None  # sensitive_values: the same kind of tree, True at sensitive leaves
     config: dict[str, Any] | None = None
     region: str | None = None  # the provider configuration's region, when it is a constant
     source: SourceLocation | None = None
@@ -138,13 +209,19 @@ class PlanResource:
         return f"{'data.' if self.mode == 'data' else ''}{self.type}.{self.name}"
 
     def is_unknown(self, *path: str | int) -> bool:
+        """Known only after apply, or sensitive (never read): either way not a value to judge."""
         return _unknown_at(self.unknown, path)
+
+    def unknown_error(self, *path: str | int) -> Unknown:
+        """The Unknown that reading `path` raises, saying whether it is sensitive or not known yet."""
+        why = SENSITIVE if _unknown_at(self.sensitive, path) else UNKNOWN
+        return Unknown(".".join(str(p) for p in path), why)
 
     def get(self, *path: str | int, default: Any = None) -> Any:
         """The planned value at `path`; raises Unknown when it is known only after apply. A value
         that is absent and not unknown is `default` (null: not set)."""
         if self.is_unknown(*path):
-            raise Unknown(".".join(str(p) for p in path))
+            raise self.unknown_error(*path)
         node: Any = self.values
         for part in path:
             node = _step(node, part)
@@ -523,6 +600,97 @@ def _regions(configuration: Mapping[str, Any]) -> dict[str, str]:
     return out
 
 
+class _Shape(BaseModel):
+    """The part of `terraform show -json` this module walks, checked before it is walked, so a
+    plan of another shape is a ConfigError naming the entry (`resource_changes[3].change.actions`),
+    never a crash or a silently dropped resource. Everything else is left as it is."""
+
+    model_config = ConfigDict(extra="allow")
+
+
+class _PlannedResource(_Shape):
+    address: StrictStr
+    mode: StrictStr = "managed"
+    type: StrictStr
+    name: StrictStr
+    provider_name: StrictStr = ""
+    index: StrictStr | StrictInt | None = None
+    values: dict[str, Any] | None = None
+    sensitive_values: dict[str, Any] | StrictBool | None = None
+
+
+class _Module(_Shape):
+    address: StrictStr = ""
+    resources: list[_PlannedResource] = []
+    child_modules: list[_Module] = []
+
+
+class _Values(_Shape):
+    root_module: _Module | None = None
+
+
+class _State(_Shape):
+    values: _Values | None = None
+
+
+class _Change(_Shape):
+    actions: list[StrictStr] = []
+    after_unknown: dict[str, Any] | StrictBool | None = None
+    after_sensitive: dict[str, Any] | StrictBool | None = None
+
+
+class _ResourceChange(_Shape):
+    address: StrictStr
+    change: _Change
+
+
+class _Expressions(_Shape):
+    expressions: dict[str, Any] = {}
+
+
+class _ConfigResource(_Expressions):
+    address: StrictStr
+    provider_config_key: StrictStr = ""
+    for_each_expression: dict[str, Any] | None = None
+
+
+class _Output(_Shape):
+    expression: dict[str, Any] = {}
+
+
+class _ModuleCall(_Expressions):
+    source: StrictStr = ""
+    module: _ConfigModule | None = None
+
+
+class _ConfigModule(_Shape):
+    resources: list[_ConfigResource] = []
+    module_calls: dict[str, _ModuleCall] = {}
+    outputs: dict[str, _Output] = {}
+
+
+class _Configuration(_Shape):
+    provider_config: dict[str, _Expressions] = {}
+    root_module: _ConfigModule | None = None
+
+
+class _PlanDocument(_Shape):
+    planned_values: _Values | None = None
+    prior_state: _State | None = None
+    resource_changes: list[_ResourceChange] = []
+    configuration: _Configuration | None = None
+
+
+def _check_shape(doc: dict[str, Any], path: Path) -> None:
+    try:
+        _PlanDocument.model_validate(doc)
+    except ValidationError as exc:
+        entry, msg = first_problem(exc)
+        raise ConfigError(
+            path, f"not shaped as terraform show -json writes a plan: {msg}", entry=entry
+        ) from None
+
+
 def read_plan(path: Path, root: Path | None = None) -> Plan:
     """Read one `terraform show -json` file. `root` is the Terraform working directory whose
     `.tf` files the plan was made from (default: the plan file's directory).
@@ -548,6 +716,7 @@ def read_plan(path: Path, root: Path | None = None) -> Plan:
     for key in ("planned_values", "configuration", "prior_state"):
         if key in doc and not isinstance(doc[key], dict):
             raise ConfigError(path, f"'{key}' is not an object", entry=key)
+    _check_shape(doc, path)
     root = root if root is not None else path.parent
     configuration = doc.get("configuration") or {}
     modules = _config_modules(configuration.get("root_module") or {})
@@ -558,20 +727,22 @@ def read_plan(path: Path, root: Path | None = None) -> Plan:
         if isinstance(call, dict)
     }
     regions = _regions(configuration)
-    changes = {
-        rc.get("address"): rc
-        for rc in doc.get("resource_changes") or []
-        if isinstance(rc, dict) and isinstance(rc.get("change"), dict)
-    }
+    changes = {rc["address"]: rc for rc in doc.get("resource_changes") or []}
     plan_file = display_path(path)
     locator = _Locator(root)
 
-    def build(raw: Mapping[str, Any], module: str) -> PlanResource | None:
-        address, type_, name = raw.get("address"), raw.get("type"), raw.get("name")
-        if not (isinstance(address, str) and isinstance(type_, str) and isinstance(name, str)):
-            return None
+    def build(raw: Mapping[str, Any], module: str, section: str) -> PlanResource:
+        address, type_, name = raw["address"], raw["type"], raw["name"]  # _check_shape: strings
         mode = raw.get("mode", "managed")
+        if address not in changes and section == "planned_values" and mode == "managed":
+            raise ConfigError(
+                path,
+                "a planned resource without its resource_changes entry: which of its values are "
+                f"{UNKNOWN} cannot be told",
+                entry=address,
+            )
         change = (changes.get(address) or {}).get("change") or {}
+        sensitive = _merge_marks(raw.get("sensitive_values"), change.get("after_sensitive"))
         cfg_path = config_module(module)
         base = f"{'data.' if mode == 'data' else ''}{type_}.{name}"
         cfg_module = modules.get(cfg_path, {})
@@ -583,7 +754,7 @@ def read_plan(path: Path, root: Path | None = None) -> Plan:
             source = SourceLocation(file=display_path(file), start_line=start, end_line=end, address=address)
         else:
             source = SourceLocation(file=plan_file, address=address)
-        values = raw.get("values")
+        values = _masked(raw.get("values"), sensitive)
         return PlanResource(
             address=address,
             module=module,
@@ -593,32 +764,29 @@ def read_plan(path: Path, root: Path | None = None) -> Plan:
             index=raw.get("index"),
             provider=str(raw.get("provider_name", "")),
             values=values if isinstance(values, dict) else {},
-            unknown=change.get("after_unknown"),
+            unknown=_merge_marks(change.get("after_unknown"), sensitive),
+            sensitive=sensitive,
             config=config,
             region=regions.get(key.rsplit(":", 1)[-1]) or regions.get(key),
             source=source,
             actions=tuple(change.get("actions") or ()),
         )
 
-    def collect(section: Any, mode: str) -> list[PlanResource]:
-        out: list[PlanResource] = []
-        root_module = section.get("root_module") if isinstance(section, dict) else None
+    def collect(values: Any, section: str, mode: str) -> list[PlanResource]:
+        root_module = values.get("root_module") if isinstance(values, dict) else None
         if not isinstance(root_module, dict):
-            return out
-        for mod in _walk_modules(root_module):
-            module = str(mod.get("address") or "")
-            for raw in mod.get("resources") or []:
-                if isinstance(raw, dict) and raw.get("mode", "managed") == mode:
-                    r = build(raw, module)
-                    if r is not None:
-                        out.append(r)
-        return out
+            return []
+        return [
+            build(raw, str(mod.get("address") or ""), section)
+            for mod in _walk_modules(root_module)
+            for raw in mod.get("resources") or []
+            if raw.get("mode", "managed") == mode
+        ]
 
-    managed = collect(doc.get("planned_values"), "managed")
-    data = collect((doc.get("prior_state") or {}).get("values"), "data")
-    data += [
-        d for d in collect(doc.get("planned_values"), "data") if d.address not in {x.address for x in data}
-    ]
+    managed = collect(doc.get("planned_values"), "planned_values", "managed")
+    data = collect((doc.get("prior_state") or {}).get("values"), "prior_state", "data")
+    read = {x.address for x in data}
+    data += [d for d in collect(doc.get("planned_values"), "planned_values", "data") if d.address not in read]
     return Plan(
         file=plan_file,
         sha256=hashlib.sha256(raw_bytes).hexdigest(),
@@ -735,6 +903,11 @@ def plan_snapshot(
                 parameters={"file": plan.file},
                 scope=Location(account="plan"),
             )
-            for r in adapt(plan):
-                builder.add_resource(r.model_copy(update={"evidence": (ev, *r.evidence)}))
+            try:
+                for r in adapt(plan):
+                    builder.add_resource(r.model_copy(update={"evidence": (ev, *r.evidence)}))
+            except PlanShapeError as exc:
+                raise ConfigError(path, exc.problem, entry=exc.entry) from None
+            except SHAPE_ERRORS as exc:  # a value no adapter's attribute getter saw first
+                raise ConfigError(path, f"{spec.name} plan adapter: {shape_problem(exc)}") from None
     return builder.build()

@@ -30,7 +30,7 @@ from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, StrictStr, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, StrictInt, StrictStr, ValidationError, field_validator
 
 from auditor.errors import ConfigError, first_problem
 from auditor.inputs import read_yaml
@@ -79,7 +79,7 @@ class WaiverEntry(BaseModel):
 class _WaiversFile(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    version: int = 1
+    version: StrictInt = 1
     waivers: list[WaiverEntry]
 
 

@@ -1,8 +1,12 @@
 """Real Terraform plans, offline: the local terraform binary and its hashicorp/aws filesystem mirror.
 
-No registry is reached: the CLI configuration written here installs hashicorp providers only from
-the mirror found on the machine (`AUDITOR_TF_MIRROR`, else the usual places), and the fixtures'
-provider blocks carry dummy credentials with every metadata and account lookup skipped. A plan is
+No registry is reached: the CLI configuration written here installs providers only from the
+mirror found on the machine (`AUDITOR_TF_MIRROR`, else the usual places), with no direct
+installation method at all (a provider the mirror lacks fails `init`, it is never downloaded), and
+the fixtures' provider blocks carry dummy credentials with every metadata and account lookup
+skipped. Anything else terraform or a provider would fetch over HTTP(S) (a registry module, a data
+source calling a cloud API) goes to a proxy on a closed loopback port and fails; loopback itself
+(the moto endpoint) is never proxied. A plan is
 made in a scratch copy of the sources (so no `.terraform/` lands in the repository), with
 `-refresh=false`, and shown as JSON. `apply()` does the same against a moto server, through the
 `endpoint` variable the fixtures that support it declare.
@@ -39,6 +43,9 @@ provider "aws" {
 """
 
 CANDIDATES = ("/opt/tf-plugins", "/usr/share/terraform/plugins", "/usr/local/share/terraform/plugins")
+# every non-loopback HTTP(S) request of terraform and its providers goes here, and is refused
+REFUSING_PROXY = "http://127.0.0.1:9"
+LOOPBACK = "127.0.0.1,localhost,::1"
 
 
 def terraform_binary() -> str | None:
@@ -78,10 +85,15 @@ def environment(work: Path) -> dict[str, str]:
     config.write_text(
         "provider_installation {\n"
         f'  filesystem_mirror {{\n    path    = "{mirror}"\n    include = ["registry.terraform.io/hashicorp/*"]\n  }}\n'
-        '  direct {\n    exclude = ["registry.terraform.io/hashicorp/*"]\n  }\n}\n'
+        "}\n"
     )
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TF_", "AWS_"))}
+    proxies = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY")
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith(("TF_", "AWS_")) and k.upper() not in proxies
+    }
+    env.update(dict.fromkeys(proxies[:3], REFUSING_PROXY))
     env.update(
+        NO_PROXY=LOOPBACK,
         TF_CLI_CONFIG_FILE=str(config),
         TF_IN_AUTOMATION="1",
         TF_INPUT="0",

@@ -119,3 +119,47 @@ def test_a_plan_and_the_live_scan_of_the_same_resources_agree(
     checks = {k[0] for k in judged}
     assert len(checks) >= 20  # S3, security groups, IAM, SQS, SNS, logs: every check that judges them
     assert {"fail", "pass"} <= set(judged.values())
+
+
+REACHES_OUT = """terraform {
+  required_providers {
+    aws = {
+      source  = "hashicorp/aws"
+      version = "5.100.0"
+    }
+  }
+}
+
+provider "aws" {
+  region                      = "eu-west-1"
+  access_key                  = "testing"
+  secret_key                  = "testing"
+  skip_metadata_api_check     = true
+  max_retries                 = 1
+}
+
+data "aws_caller_identity" "me" {}
+"""
+
+
+def test_terraform_here_reaches_nothing_but_loopback(terraform: Any, tmp_path: Path) -> None:
+    """A configuration that would call AWS (credential validation, an STS data source) fails
+    to plan instead of reaching it: every non-loopback request goes to the refusing proxy. A
+    provider the mirror does not hold is not downloaded either."""
+    env = terraform.environment(tmp_path)
+    assert "direct" not in (tmp_path / "terraform.tfrc").read_text()
+    assert env["HTTPS_PROXY"] == env["HTTP_PROXY"] == terraform.REFUSING_PROXY
+    calls = tmp_path / "calls"
+    calls.mkdir()
+    (calls / "providers.tf").write_text(REACHES_OUT)  # no offline provider block added
+    with pytest.raises(RuntimeError) as err:
+        terraform.plan_json(calls, work=tmp_path / "w1")
+    assert "127.0.0.1:9" in str(err.value) or "proxy" in str(err.value).lower()
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "providers.tf").write_text(
+        'terraform {\n  required_providers {\n    null = { source = "hashicorp/null" }\n  }\n}\n'
+    )
+    with pytest.raises(RuntimeError) as err:
+        terraform.plan_json(elsewhere, work=tmp_path / "w2")
+    assert "hashicorp/null" in str(err.value)

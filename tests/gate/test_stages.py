@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from auditor.baseline import Baseline, BaselineEntry, BaselineStage
+from auditor.baseline import Baseline, BaselineEntry, BaselineStage, load_baseline
 from auditor.errors import ConfigError
 from auditor.gating import GatePolicy, decide_findings, severity_rank
 from auditor.models import Finding, Severity, SourceLocation, Status
@@ -17,7 +17,7 @@ from auditor.providers import discover_providers
 from auditor.scan import evaluate_snapshot
 from auditor.stages import Evaluation, StageContext
 from auditor.terraform import plan_snapshot
-from auditor.waivers import WaiverStage, parse_waivers
+from auditor.waivers import WaiverStage, load_waivers, parse_waivers
 
 from .conftest import FIXTURES
 
@@ -159,3 +159,14 @@ def test_auditor_scan_and_audit_yaml_honour_waivers(tmp_path: Path, in_repo: Pat
     r = CliRunner().invoke(main, ["scan", "--config", str(config), "--out", str(tmp_path / "c")])
     assert r.exit_code == 2
     assert "audit.yaml" in r.stderr and "waivers[0].approver" in r.stderr
+
+
+def test_a_boolean_version_is_not_version_1(tmp_path: Path) -> None:
+    base = tmp_path / "base.json"
+    base.write_text('{"baseline_version": true, "failures": []}')
+    with pytest.raises(ConfigError, match="baseline_version"):
+        load_baseline(base)
+    waivers = tmp_path / "waivers.yaml"
+    waivers.write_text("version: true\nwaivers: []\n")
+    with pytest.raises(ConfigError, match="version"):
+        load_waivers(waivers)

@@ -32,7 +32,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from auditor.models import Location, Resource
+from auditor.models import Resource
 from auditor.plan_values import REQUIRED, Attrs, Joins, chain, known, pointer
 from auditor.plan_values import json_value as policy_doc  # a policy document (JSON text) as a dict
 from auditor.plan_values import planned as planned_value
@@ -59,22 +59,10 @@ _CANNED: dict[str, list[tuple[str, str]]] = {
 }
 
 
-class _Builder(Attrs):
-    """Attributes and gaps of one resource (`Attrs`), as the AWS resource they describe."""
-
-    def resource(self, type_: str, name: str | None = None) -> Resource:
-        r = self.res
-        return Resource(
-            provider=PROVIDER,
-            type=type_,
-            id=r.address,
-            name=name or r.address,
-            location=Location(region=r.region),
-            tags={str(k): str(v) for k, v in (known(r, "tags") or {}).items()},
-            attributes=self.values,
-            gaps=self.gaps,
-            source=r.source,
-        )
+def _resource(out: Attrs, type_: str, name: Any = None) -> Resource:
+    """The AWS resource `out` describes: named `name` (a planned name, which may be null) else by
+    its address, in its provider's region."""
+    return out.resource(PROVIDER, type_, name=name or out.res.address, region=out.res.region)
 
 
 def planned(res: PlanResource, attr: str, default: Any = REQUIRED) -> Any:
@@ -103,7 +91,7 @@ def _block(res: PlanResource, attr: str) -> list[dict[str, Any]]:
     default applies) and raises Unknown when the configuration sets it."""
     unknown = res.unknown.get(attr) if isinstance(res.unknown, dict) else None
     if unknown is True:
-        raise Unknown(attr)
+        raise res.unknown_error(attr)
     value = res.get(attr)
     blocks = [b for b in value if isinstance(b, dict)] if isinstance(value, list) else []
     if not _deep_unknown(unknown):
@@ -117,7 +105,7 @@ def _block(res: PlanResource, attr: str) -> list[dict[str, Any]]:
         for key, mark in marks.items() if isinstance(marks, dict) else ():
             if _deep_unknown(mark):
                 if key in conf:
-                    raise Unknown(f"{attr}.{key}")
+                    raise res.unknown_error(attr, i, key)
                 block = {k: v for k, v in block.items() if k != key}
         out.append(block)
     return out
@@ -201,7 +189,7 @@ def _logging(plan: Plan, child: PlanResource) -> dict[str, Any]:
         refs = plan.referenced(child, "target_bucket", ("aws_s3_bucket",))
         target = (known(refs[0], "bucket") or refs[0].address) if refs else None
     if target is None:
-        raise Unknown("target_bucket")
+        raise child.unknown_error("target_bucket")
     return {"TargetBucket": target, "TargetPrefix": known(child, "target_prefix") or ""}
 
 
@@ -218,7 +206,7 @@ def _s3(plan: Plan) -> Iterator[Resource]:
         if orphans:
             orphaned[attr] = [o.address for o in orphans]
     for b in buckets:
-        out = _Builder(b)
+        out = Attrs(b)
         mine = {attr: by_parent.get(b.address, []) for attr, by_parent in split.items()}
 
         def one(attr: str, mine: dict[str, list[PlanResource]] = mine) -> PlanResource | None:
@@ -279,7 +267,7 @@ def _s3(plan: Plan) -> Iterator[Resource]:
         out.put("object_lock", object_lock)
         for attr, addresses in orphaned.items():
             out.gap(attr, f"{', '.join(addresses)} set {attr} on a bucket that cannot be told at plan time")
-        yield out.resource(T.S3_BUCKET, known(b, "bucket"))
+        yield _resource(out, T.S3_BUCKET, known(b, "bucket"))
 
 
 # ----------------------------------------------------------------------------- EC2 and VPC
@@ -350,7 +338,7 @@ def _security_groups(plan: Plan) -> Iterator[Resource]:
         return
     joined, orphans = Joins(plan, groups, values=("id",)).group(plan.of_type(*_SG_RULES), "security_group_id")
     for sg in groups:
-        out = _Builder(sg)
+        out = Attrs(sg)
         default = sg.type == "aws_default_security_group"
         out.put("group_id", planned, sg, "id")
         out.put("group_name", lambda: "default" if default else planned(sg, "name"))
@@ -371,7 +359,7 @@ def _security_groups(plan: Plan) -> Iterator[Resource]:
 
             out.put(kind, perms)
         Joins.orphaned(out, orphans, "ingress", "rules for a group")
-        yield out.resource(T.EC2_SECURITY_GROUP, known(sg, "name"))
+        yield _resource(out, T.EC2_SECURITY_GROUP, known(sg, "name"))
 
 
 def _public_ip(plan: Plan, inst: PlanResource) -> str | None:
@@ -418,7 +406,7 @@ def _instance_vpc(plan: Plan, inst: PlanResource) -> str:
 
 def _instances(plan: Plan) -> Iterator[Resource]:
     for inst in plan.of_type("aws_instance"):
-        out = _Builder(inst)
+        out = Attrs(inst)
         out.put("instance_id", planned, inst, "id")
         out.values["state"] = "pending"  # what a launching instance reports
         if not inst.sets("metadata_options"):
@@ -436,16 +424,16 @@ def _instances(plan: Plan) -> Iterator[Resource]:
         out.put("subnet_id", planned, inst, "subnet_id", None)
         out.put("vpc_id", lambda: _instance_vpc(plan, inst))
         out.put("security_groups", lambda: list(planned(inst, "vpc_security_group_ids", [])))
-        yield out.resource(T.EC2_INSTANCE)
+        yield _resource(out, T.EC2_INSTANCE)
 
 
 def _volumes(plan: Plan) -> Iterator[Resource]:
     for vol in plan.of_type("aws_ebs_volume"):
-        out = _Builder(vol)
+        out = Attrs(vol)
         out.put("volume_id", planned, vol, "id")
         out.put("encrypted", flag, vol, "encrypted")  # the account default decides
         out.values["state"] = "creating"
-        yield out.resource(T.EC2_VOLUME)
+        yield _resource(out, T.EC2_VOLUME)
 
 
 def _vpcs(plan: Plan) -> Iterator[Resource]:
@@ -454,7 +442,7 @@ def _vpcs(plan: Plan) -> Iterator[Resource]:
         return
     joined, orphans = Joins(plan, vpcs, values=("id",)).group(plan.of_type("aws_flow_log"), "vpc_id")
     for vpc in vpcs:
-        out = _Builder(vpc)
+        out = Attrs(vpc)
         out.values["vpc_id"] = _vpc_ref(vpc)
         out.values["is_default"] = vpc.type == "aws_default_vpc"  # a plan adopts the default VPC this way
         out.put(
@@ -470,7 +458,7 @@ def _vpcs(plan: Plan) -> Iterator[Resource]:
             ],
         )
         Joins.orphaned(out, orphans, "flow_logs", "flow logs of a VPC")
-        yield out.resource(T.EC2_VPC)
+        yield _resource(out, T.EC2_VPC)
 
 
 # ----------------------------------------------------------------------------- IAM
@@ -484,13 +472,14 @@ def _document(plan: Plan, res: PlanResource, attr: str) -> Any:
     for data in plan.referenced(res, attr, ("aws_iam_policy_document",)):
         if data.mode == "data" and not data.is_unknown("json"):
             return policy_doc(data.get("json"))
-    raise Unknown(attr)
+    raise res.unknown_error(attr)
 
 
 def _attached(
-    plan: Plan, kinds: tuple[str, ...], attr: str, principals: list[PlanResource]
+    plan: Plan, parents: list[PlanResource], kind: str, attr: str, values: tuple[str, ...] = ("name", "id")
 ) -> dict[str, list[PlanResource]]:
-    joined, _ = Joins(plan, principals, values=("name", "id")).group(plan.of_type(*kinds), attr)
+    """Parent address -> the `kind` resources whose `attr` names it (a policy, an attachment)."""
+    joined, _ = Joins(plan, parents, values=values).group(plan.of_type(kind), attr)
     return joined
 
 
@@ -514,27 +503,27 @@ def _iam(plan: Plan) -> Iterator[Resource]:
     )
     attached_to, _ = Joins(plan, policies, values=("arn",)).group(attachments, "policy_arn")
     for pol in policies:
-        out = _Builder(pol)
+        out = Attrs(pol)
         out.put("arn", planned, pol, "arn")
         out.values["attachment_count"] = len(attached_to.get(pol.address, []))
         out.put("document", lambda: _document(plan, pol, "policy"))
-        yield out.resource(T.IAM_POLICY, known(pol, "name"))
+        yield _resource(out, T.IAM_POLICY, known(pol, "name"))
     for role, out in _principals(plan, "aws_iam_role", "role"):
         out.put("path", planned, role, "path", "/")
         out.put("trust_policy", lambda: _document(plan, role, "assume_role_policy"))
-        yield out.resource(T.IAM_ROLE, known(role, "name"))
+        yield _resource(out, T.IAM_ROLE, known(role, "name"))
     for group, out in _principals(plan, "aws_iam_group", "group"):
-        yield out.resource(T.IAM_GROUP, known(group, "name"))
+        yield _resource(out, T.IAM_GROUP, known(group, "name"))
 
 
-def _principals(plan: Plan, kind: str, field: str) -> Iterator[tuple[PlanResource, _Builder]]:
+def _principals(plan: Plan, kind: str, field: str) -> Iterator[tuple[PlanResource, Attrs]]:
     """Roles or groups with their ARN, attached managed policies (`*_policy_attachment`) and
     inline policies (`inline_policy` blocks and `*_policy` resources)."""
     principals = plan.of_type(kind)
-    inline = _attached(plan, (f"{kind}_policy",), field, principals)
-    attached = _attached(plan, (f"{kind}_policy_attachment",), field, principals)
+    inline = _attached(plan, principals, f"{kind}_policy", field)
+    attached = _attached(plan, principals, f"{kind}_policy_attachment", field)
     for res in principals:
-        out = _Builder(res)
+        out = Attrs(res)
         out.put("arn", planned, res, "arn")
         out.put(
             "attached_policies",
@@ -549,7 +538,7 @@ def _principals(plan: Plan, kind: str, field: str) -> Iterator[tuple[PlanResourc
 
 def _rds(plan: Plan) -> Iterator[Resource]:
     for db in plan.of_type("aws_db_instance"):
-        out = _Builder(db)
+        out = Attrs(db)
         out.put("engine", planned, db, "engine", None)
         out.put("engine_version", planned, db, "engine_version", None)
         out.put("storage_encrypted", flag, db, "storage_encrypted", False)
@@ -560,22 +549,15 @@ def _rds(plan: Plan) -> Iterator[Resource]:
         out.put("deletion_protection", flag, db, "deletion_protection", False)
         out.put("auto_minor_version_upgrade", lambda: bool(planned(db, "auto_minor_version_upgrade", True)))
         out.values["cluster_id"] = None
-        yield out.resource(T.RDS_INSTANCE, known(db, "identifier"))
+        yield _resource(out, T.RDS_INSTANCE, known(db, "identifier"))
 
 
 def _log_groups(plan: Plan) -> Iterator[Resource]:
     for g in plan.of_type("aws_cloudwatch_log_group"):
-        out = _Builder(g)
+        out = Attrs(g)
         out.put("retention_in_days", lambda: planned(g, "retention_in_days", 0) or None)
         out.put("kms_key_id", pointer, g, "kms_key_id")
-        yield out.resource(T.LOGS_GROUP, known(g, "name"))
-
-
-def _resource_policies(
-    plan: Plan, parents: list[PlanResource], kind: str, attr: str, values: tuple[str, ...]
-) -> dict[str, list[PlanResource]]:
-    joined, _ = Joins(plan, parents, values=values).group(plan.of_type(kind), attr)
-    return joined
+        yield _resource(out, T.LOGS_GROUP, known(g, "name"))
 
 
 def _own_or_attached_policy(plan: Plan, res: PlanResource, attached: list[PlanResource]) -> Any:
@@ -587,9 +569,9 @@ def _own_or_attached_policy(plan: Plan, res: PlanResource, attached: list[PlanRe
 
 def _queues(plan: Plan) -> Iterator[Resource]:
     queues = plan.of_type("aws_sqs_queue")
-    policies = _resource_policies(plan, queues, "aws_sqs_queue_policy", "queue_url", ("url", "id"))
+    policies = _attached(plan, queues, "aws_sqs_queue_policy", "queue_url", ("url", "id"))
     for q in queues:
-        out = _Builder(q)
+        out = Attrs(q)
         out.put("url", planned, q, "url")
         out.put("kms_master_key_id", pointer, q, "kms_master_key_id")
         # new queues use SSE-SQS unless a KMS key is given or it is turned off
@@ -598,34 +580,34 @@ def _queues(plan: Plan) -> Iterator[Resource]:
             lambda: bool(planned(q, "sqs_managed_sse_enabled", not known(q, "kms_master_key_id"))),
         )
         out.put("policy", _own_or_attached_policy, plan, q, policies.get(q.address, []))
-        yield out.resource(T.SQS_QUEUE, known(q, "name"))
+        yield _resource(out, T.SQS_QUEUE, known(q, "name"))
 
 
 def _topics(plan: Plan) -> Iterator[Resource]:
     topics = plan.of_type("aws_sns_topic")
-    policies = _resource_policies(plan, topics, "aws_sns_topic_policy", "arn", ("arn",))
+    policies = _attached(plan, topics, "aws_sns_topic_policy", "arn", ("arn",))
     for t in topics:
-        out = _Builder(t)
+        out = Attrs(t)
         out.put("kms_master_key_id", pointer, t, "kms_master_key_id")
         out.put("policy", _own_or_attached_policy, plan, t, policies.get(t.address, []))
-        yield out.resource(T.SNS_TOPIC, known(t, "name"))
+        yield _resource(out, T.SNS_TOPIC, known(t, "name"))
 
 
 def _keys(plan: Plan) -> Iterator[Resource]:
     for k in plan.of_type("aws_kms_key"):
-        out = _Builder(k)
+        out = Attrs(k)
         out.values.update(manager="CUSTOMER", origin="AWS_KMS", deletion_date=None)
         out.put("state", lambda: "Enabled" if planned(k, "is_enabled", True) else "Disabled")
         out.put("key_spec", planned, k, "customer_master_key_spec", "SYMMETRIC_DEFAULT")
         out.put("key_usage", planned, k, "key_usage", "ENCRYPT_DECRYPT")
         out.put("rotation_enabled", flag, k, "enable_key_rotation", False)
         out.put("policy", lambda: _document(plan, k, "policy") if k.sets("policy") else None)
-        yield out.resource(T.KMS_KEY)
+        yield _resource(out, T.KMS_KEY)
 
 
 def _tables(plan: Plan) -> Iterator[Resource]:
     for t in plan.of_type("aws_dynamodb_table"):
-        out = _Builder(t)
+        out = Attrs(t)
         out.put("table_name", planned, t, "name")
         out.put("sse_type", lambda: "KMS" if _first(t, "server_side_encryption").get("enabled") else None)
         out.put("kms_key_arn", lambda: _first(t, "server_side_encryption").get("kms_key_arn") or None)
@@ -633,20 +615,20 @@ def _tables(plan: Plan) -> Iterator[Resource]:
             "pitr_status",
             lambda: "ENABLED" if _first(t, "point_in_time_recovery").get("enabled") else "DISABLED",
         )
-        yield out.resource(T.DYNAMODB_TABLE, known(t, "name"))
+        yield _resource(out, T.DYNAMODB_TABLE, known(t, "name"))
 
 
 def _file_systems(plan: Plan) -> Iterator[Resource]:
     for fs in plan.of_type("aws_efs_file_system"):
-        out = _Builder(fs)
+        out = Attrs(fs)
         out.put("encrypted", flag, fs, "encrypted", False)
         out.put("kms_key_id", pointer, fs, "kms_key_id")
-        yield out.resource(T.EFS_FILE_SYSTEM)
+        yield _resource(out, T.EFS_FILE_SYSTEM)
 
 
 def _trails(plan: Plan) -> Iterator[Resource]:
     for t in plan.of_type("aws_cloudtrail"):
-        out = _Builder(t)
+        out = Attrs(t)
         out.put("arn", planned, t, "arn")
         out.values["home_region"] = t.region or ""
         out.put("is_multi_region", flag, t, "is_multi_region_trail", False)
@@ -661,7 +643,7 @@ def _trails(plan: Plan) -> Iterator[Resource]:
             refs = plan.referenced(t, "s3_bucket_name", ("aws_s3_bucket",))
             if len(refs) == 1:
                 return planned(refs[0], "bucket")
-            raise Unknown("s3_bucket_name")
+            raise t.unknown_error("s3_bucket_name")
 
         out.put("s3_bucket", bucket)
         out.put("is_logging", flag, t, "enable_logging", True)
@@ -680,7 +662,7 @@ def _trails(plan: Plan) -> Iterator[Resource]:
             )
 
         out.put("management_events", events)
-        yield out.resource(T.CLOUDTRAIL_TRAIL, known(t, "name"))
+        yield _resource(out, T.CLOUDTRAIL_TRAIL, known(t, "name"))
 
 
 def _functions(plan: Plan) -> Iterator[Resource]:
@@ -689,7 +671,7 @@ def _functions(plan: Plan) -> Iterator[Resource]:
         plan.of_type("aws_lambda_permission"), "function_name"
     )
     for fn in functions:
-        out = _Builder(fn)
+        out = Attrs(fn)
         out.put("package_type", planned, fn, "package_type", "Zip")
         out.put("runtime", planned, fn, "runtime", None)
         out.put(
@@ -719,7 +701,7 @@ def _functions(plan: Plan) -> Iterator[Resource]:
 
         out.put("policy", policy)
         Joins.orphaned(out, orphans, "policy", "permissions for a function")
-        yield out.resource(T.LAMBDA_FUNCTION, known(fn, "function_name"))
+        yield _resource(out, T.LAMBDA_FUNCTION, known(fn, "function_name"))
 
 
 def _load_balancers(plan: Plan) -> Iterator[Resource]:
@@ -728,7 +710,7 @@ def _load_balancers(plan: Plan) -> Iterator[Resource]:
         plan.of_type("aws_lb_listener", "aws_alb_listener"), "load_balancer_arn"
     )
     for lb in lbs:
-        out = _Builder(lb)
+        out = Attrs(lb)
         out.put("type", planned, lb, "load_balancer_type", "application")
         out.put("scheme", lambda: "internal" if planned(lb, "internal", False) else "internet-facing")
         out.put("dns_name", planned, lb, "dns_name")
@@ -753,7 +735,7 @@ def _load_balancers(plan: Plan) -> Iterator[Resource]:
         out.put("access_logs_enabled", lambda: bool(_first(lb, "access_logs").get("enabled")))
         out.put("deletion_protection", flag, lb, "enable_deletion_protection", False)
         Joins.orphaned(out, orphans, "listeners", "listeners of a load balancer")
-        yield out.resource(T.ELB_LOAD_BALANCER, known(lb, "name"))
+        yield _resource(out, T.ELB_LOAD_BALANCER, known(lb, "name"))
 
 
 # The AWS resource types a plan yields: the checks over them judge plans (docs/gate.md lists them)

@@ -38,7 +38,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from auditor.models import Location, Resource
+from auditor.models import Resource
 from auditor.plan_values import Attrs, Joins, chain, known, planned, pointer, size, written
 from auditor.providers.azure import normalize as N
 from auditor.providers.azure import resources as T
@@ -56,17 +56,7 @@ def _resource(res: PlanResource, out: Attrs, type_: str, *, region: str | None =
     declared = T.TYPES.get(type_)
     if declared is not None and "resource_group" in declared.attributes and "resource_group" not in out.gaps:
         out.values.setdefault("resource_group", known(res, "resource_group_name"))
-    return Resource(
-        provider=PROVIDER,
-        type=type_,
-        id=res.address,
-        name=str(known(res, "name") or res.address),
-        location=Location(region=region or known(res, "location")),
-        tags={str(k): str(v) for k, v in (known(res, "tags") or {}).items()},
-        attributes=out.values,
-        gaps=out.gaps,
-        source=res.source,
-    )
+    return out.resource(PROVIDER, type_, region=region or known(res, "location"))
 
 
 def _argument(res: PlanResource, *names: str) -> str:
@@ -182,7 +172,7 @@ def _subnet_id(plan: Plan, assoc: PlanResource, attr: str, kind: str) -> str:
         return str(_arm_id(assoc.get(attr)))
     found = plan.referenced(assoc, attr, (kind,))
     if len(found) != 1:
-        raise Unknown(attr)
+        raise assoc.unknown_error(attr)
     if kind != "azurerm_subnet":
         return found[0].address
     vnets = plan.referenced(found[0], "virtual_network_name", ("azurerm_virtual_network",))
@@ -197,7 +187,7 @@ def _target_id(plan: Plan, res: PlanResource, attr: str, kinds: tuple[str, ...])
         return str(_arm_id(res.get(attr)))
     found = plan.referenced(res, attr, kinds)
     if len(found) != 1:
-        raise Unknown(attr)
+        raise res.unknown_error(attr)
     return found[0].address
 
 

@@ -36,7 +36,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from auditor.models import Location, Resource
+from auditor.models import Resource
 from auditor.plan_values import Attrs, Joins, chain, json_value, known, planned, pointer, size
 from auditor.providers.gcp import adapters as A
 from auditor.providers.gcp import resources as T
@@ -74,16 +74,9 @@ def _resource(
         out.put("project_id", planned, res, "project")
     else:
         out.values["project_id"] = None
-    return Resource(
-        provider=PROVIDER,
-        type=type_,
-        id=res.address,
-        name=name or str(known(res, "name") or res.address),
-        location=Location(account=known(res, "project") if project else None, region=region),
-        tags={str(k): str(v) for k, v in (known(res, "labels") or {}).items()},
-        attributes=out.values,
-        gaps=out.gaps,
-        source=(shown or res).source,
+    account = known(res, "project") if project else None
+    return out.resource(
+        PROVIDER, type_, name=name, account=account, region=region, tags="labels", shown=shown
     )
 
 
@@ -185,7 +178,9 @@ def _storage(plan: Plan) -> Iterator[Resource]:
         plan.of_type(*_BUCKET_IAM), "bucket", lambda g: _bucket_name(known(g, "bucket"))
     )
     for b in buckets:
-        bucket = _resource(b, _bucket(b), T.BUCKET, region=(known(b, "location") or "").lower() or None)
+        location = known(b, "location")
+        region = location.lower() if isinstance(location, str) else location  # any other is malformed
+        bucket = _resource(b, _bucket(b), T.BUCKET, region=region or None)
         yield bucket
         mine = grants.get(b.address, [])
         if not mine and not orphans:
@@ -214,7 +209,7 @@ def _sinks(plan: Plan) -> Iterator[Resource]:
                 t for t in plan.referenced(sink, "destination", ("google_storage_bucket",)) if t in buckets
             ]
             if len(targets) != 1:
-                raise Unknown("destination")
+                raise sink.unknown_error("destination")
             return str(planned(targets[0], "name"))
 
         out.put("destination_bucket", bucket)
@@ -241,7 +236,7 @@ def _network(plan: Plan, fw: PlanResource) -> str | None:
         return leaf
     nets = plan.referenced(fw, "network", ("google_compute_network",))
     if len(nets) != 1:
-        raise Unknown("network")
+        raise fw.unknown_error("network")
     return str(planned(nets[0], "name"))
 
 
