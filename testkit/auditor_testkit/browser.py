@@ -17,6 +17,8 @@ CHROMIUM_FLAGS = (
     "--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
     "--disable-component-update", "--disable-sync", "--disable-default-apps", "--disable-extensions",
     "--disable-quic", "--window-size=1400,1000",
+    # no network at all, as the PDF printer: the report is one file whose CSP refuses any fetch
+    "--host-resolver-rules=MAP * ~NOTFOUND", "--proxy-server=127.0.0.1:9", "--proxy-bypass-list=<-loopback>",
 )  # fmt: skip
 
 
