@@ -11,10 +11,14 @@ from __future__ import annotations
 
 import argparse
 import gc
+import re
 import resource
 import sys
 import time
 from collections import defaultdict
+from collections.abc import Callable
+
+import orjson
 
 from auditor.catalog import load_library
 from auditor.checks import load_registry
@@ -32,28 +36,62 @@ def _templates() -> dict[str, list[Resource]]:
     return by_type
 
 
+_NUMBER = re.compile(r"(?<![0-9])[0-9]{12}(?![0-9])")  # AWS accounts, GCP org/folder/project numbers
+
+
+def _renamer(accounts: set[str], copy: int) -> Callable[[str], str]:
+    """The text rewrite that moves one resource into copy `copy` of the estate: every scope name
+    gets `-c<copy>`, every 12-digit number (AWS accounts, GCP organization, folder and project
+    numbers) is shifted to another 12-digit number. Applied to ids and attributes alike, so the
+    references between resources (an ARN naming an account, a project's ancestors, a service
+    account key naming its account's e-mail) still meet inside each copy and never across
+    copies, as in a real estate: one organization's policy is found once per project, not once
+    per copy of the organization."""
+    names = sorted((a for a in accounts if not a.isdigit()), key=len, reverse=True)
+    pattern = re.compile("|".join([_NUMBER.pattern, *map(re.escape, names)]))
+
+    def rename(text: str) -> str:
+        if copy == 0:
+            return text
+        return pattern.sub(
+            lambda m: f"{(int(m[0]) + copy * 7919) % 10**12:012d}" if m[0].isdigit() else f"{m[0]}-c{copy}",
+            text,
+        )
+
+    return rename
+
+
 def synthetic(n: int) -> Snapshot:
-    """N resources: the demo estate copied again and again, each copy into fresh accounts
-    (`<account>-c<copy>`, regions kept), ids made unique per copy, plus one bare resource per
-    copy for every registered type with no template. So every account looks like a demo
-    account (one subscription resource per subscription, one account summary per account), and
-    the estate grows the way real ones do: by accounts, not by piling resources onto 50."""
+    """N resources: the demo estate copied again and again, each copy into fresh scopes (AWS
+    accounts, GCP projects and organizations, Azure subscriptions, clusters, Vault addresses:
+    see `_renamer`), ids unique per copy, plus one bare resource per copy for every registered
+    type with no template. So every account looks like a demo account (one subscription
+    resource per subscription, one account summary per account), and the estate grows the way
+    real ones do: by accounts, not by piling resources onto 50."""
     registry = load_registry()
     templates = _templates()
     types = sorted({t for c in registry for t in c.meta.resource_types})
     flat = [
         r for t in types for r in templates.get(t) or [Resource(provider=t.split(".")[0], type=t, id="x")]
     ]
+    accounts = {r.location.account for r in flat if r.location.account}
+    texts = [orjson.dumps({"id": r.id, "attributes": r.attributes}).decode() for r in flat]
     resources = []
+    renames: dict[int, Callable[[str], str]] = {}
     for i in range(n):
-        copy, tpl = divmod(i, len(flat))
-        tpl = flat[tpl]
+        copy, k = divmod(i, len(flat))
+        tpl = flat[k]
+        rename = renames.get(copy) or renames.setdefault(copy, _renamer(accounts, copy))
+        moved = orjson.loads(rename(texts[k]))
+        new_id = moved["id"] if moved["id"] != tpl.id or copy == 0 else f"{tpl.id}-c{copy}"
+        account = tpl.location.account
         resources.append(
             tpl.model_copy(
                 update={
-                    "id": f"{tpl.id}-c{copy}",
+                    "id": new_id,
+                    "attributes": moved["attributes"],
                     "location": Location(
-                        account=f"{tpl.location.account or 'acct'}-c{copy}", region=tpl.location.region
+                        account=rename(account) if account else None, region=tpl.location.region
                     ),
                 }
             )

@@ -319,3 +319,16 @@ def test_a_scoped_lookup_of_another_account_fails_closed_on_that_accounts_gap() 
         ctx.lookup("t.box", "id", "nothing", within="account", of=other)
     with pytest.raises(MissingData, match="222"):
         ctx.lookup("t.box", "id", "nothing", of=other)
+
+
+def test_memo_computes_once_per_key_and_evaluation() -> None:
+    calls: list[str] = []
+
+    def parse(text: str) -> str:
+        calls.append(text)
+        return text.upper()
+
+    ctx = CheckContext(snap())
+    assert [ctx.memo(("t", s), lambda s=s: parse(s)) for s in ("a", "b", "a", "a")] == ["A", "B", "A", "A"]
+    assert calls == ["a", "b"]
+    assert CheckContext(snap()).memo(("t", "a"), lambda: parse("a")) == "A" and calls == ["a", "b", "a"]

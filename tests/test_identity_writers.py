@@ -69,6 +69,33 @@ def test_the_format_list_exists_once_and_everything_reads_it() -> None:
     assert r.exit_code == 2
 
 
+def test_streamed_results_json_is_the_models_own_document(tmp_path: Path) -> None:
+    """write_results encodes findings itself (fast path): the document must be exactly what
+    pydantic would write for the same results, for every shape a finding can take."""
+    from datetime import date
+
+    from auditor.models import WaiverRef
+
+    waiver = WaiverRef(
+        file="w.yaml", entry=0, check="*", resource="*", reason="ok", approver="me", expires=date(2030, 1, 2)
+    )
+    loc = SourceLocation(file="déploi/a.yaml", start_line=7, end_line=9, document=1, address='Pod/ns/"p"')
+    findings = [
+        finding(),
+        finding(location=loc, resource_name="ünï", message='say "hi"\n', evidence=("e1", "e2")),
+        finding(waiver=waiver, baseline_state="new", account=None, region=None),
+        *(finding(resource_id=f"arn:aws:s3:::b{i}") for i in range(12_000)),  # more than one batch
+    ]
+    result = ScanResult(scan=ScanInfo(tool_version="t"), findings=findings)
+    path = write_results(result, tmp_path / "results.json")
+    assert json.loads(path.read_bytes()) == json.loads(result.model_dump_json())
+    assert read_results(path).findings == findings
+    empty = ScanResult(scan=ScanInfo(tool_version="t"))
+    assert json.loads(write_results(empty, tmp_path / "e.json").read_bytes()) == json.loads(
+        empty.model_dump_json()
+    )
+
+
 def test_findings_csv_is_exactly_what_the_csv_module_writes(tmp_path: Path) -> None:
     """The fast path writes plain rows itself: it must never differ from csv.writer, and every
     formula-looking cell is defused either way."""
@@ -90,6 +117,9 @@ def test_findings_csv_is_exactly_what_the_csv_module_writes(tmp_path: Path) -> N
         "",
         "tab\there",
         "\tlead",
+        "cr\ronly",
+        "\rlead",
+        "ünï, code",
     ]
     findings = [
         finding(resource_id=a, resource_name=b, message=c, region=None if i % 3 else "r")

@@ -30,7 +30,7 @@ from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias, TypeVar
 
 from pydantic import StrictBool, StrictFloat, StrictInt, StrictStr, TypeAdapter, ValidationError
 
@@ -123,6 +123,9 @@ def _scoped(r: Resource, within: Within, value: Any) -> Any:
     return (loc.account, value) if within == "account" else (loc.account, loc.region, value)
 
 
+_T = TypeVar("_T")
+
+
 class CheckContext:
     """What a check may consult besides its resource: the rest of the snapshot, read-only.
 
@@ -145,6 +148,7 @@ class CheckContext:
         self._current: Check | None = None
         self._by_type: dict[str, list[Resource]] = defaultdict(list)
         self._indexes: dict[tuple[str, str, Within], dict[Any, list[Resource]]] = {}
+        self._memo: dict[Hashable, Any] = {}
         by_type = self._by_type
         for r in snapshot.resources:
             by_type[r.type].append(r)
@@ -200,6 +204,17 @@ class CheckContext:
         if near is None:
             raise ValueError(f"lookup within {within!r} needs a resource being judged (or `of`)")
         return index.get(_scoped(near, within, value), [])
+
+    def memo(self, key: Hashable, compute: Callable[[], _T]) -> _T:
+        """`compute()`, done once per evaluation for `key`: for work that many resources repeat
+        on the same input, such as parsing the same metric filter pattern in every account.
+        `key` must name everything the value depends on (start it with the check's own name);
+        the value must not depend on the resource being judged."""
+        try:
+            return self._memo[key]  # type: ignore[no-any-return]
+        except KeyError:
+            value = self._memo[key] = compute()
+            return value
 
     def for_check(self, check: Check) -> CheckContext:
         """Scope parameter reads to what `check` declared (run_check calls this)."""

@@ -65,6 +65,7 @@ class SnapshotBuilder:
         self._exclusions: list[CollectionExclusion] = []
         self._skipped: list[SkippedScope] = []
         self._targets: list[Target] = []
+        self._units: set[str] = set()
         self._tool_version = tool_version
         self._created_at = utcnow()
 
@@ -124,6 +125,11 @@ class SnapshotBuilder:
         with self._lock:
             self._exclusions.append(exclusion)
 
+    def add_unit(self, key: str) -> None:
+        """A unit of a sharded scan that this shard owns and collects (see auditor.sharding)."""
+        with self._lock:
+            self._units.add(key)
+
     def add_skipped(self, skipped: SkippedScope) -> None:
         with self._lock:
             self._skipped.append(skipped)
@@ -144,4 +150,5 @@ class SnapshotBuilder:
                 errors=list(self._errors),
                 exclusions=list(self._exclusions),
                 skipped=list(self._skipped),
+                shard_units=sorted(self._units) if self._units else None,
             )

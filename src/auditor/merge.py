@@ -11,8 +11,12 @@ library, one target list, all equal to this auditor's), then unites the snapshot
   copy (a discovery-time resource) is kept once, a differing one is refused (overlapping shards);
 - evidence: by id (ids are named by what was read, so the same read in two shards is one record);
 - collection errors: de-duplicated (a discovery failure is seen by every shard);
-- exclusions: the ones a shard recorded for units another shard owns are dropped (the union
-  holds those units); every other exclusion is kept once.
+- exclusions: the ones a shard recorded for units another shard owns are dropped when that
+  shard collected the unit (its snapshot lists the units it owned, `shard_units`); when it
+  never saw the unit (its discovery differed: an account created or closed between the
+  shards' runs), the unit was read by nobody, so the exclusion becomes a collection error for
+  that scope and its checks report `error`, never a silent hole. Every other exclusion is kept
+  once.
 
 The caller then evaluates the union again, so the control roll-up and every derived view
 (such as an account's CloudTrail over all its regions) are computed over everything.
@@ -34,10 +38,19 @@ from auditor.catalog import Library
 from auditor.checks import Registry
 from auditor.errors import AuditorError, ConfigError, UsageError, first_problem
 from auditor.inputs import read_json_object
-from auditor.models import JSON, CollectionError, CollectionExclusion, Evidence, Resource, Snapshot, Target
+from auditor.models import (
+    JSON,
+    CollectionError,
+    CollectionExclusion,
+    ErrorKind,
+    Evidence,
+    Resource,
+    Snapshot,
+    Target,
+)
 from auditor.outputs import write_text
 from auditor.selection import CheckSelection
-from auditor.sharding import Shard, is_shard_exclusion
+from auditor.sharding import Shard, is_shard_exclusion, shard_exclusion_unit
 from auditor.snapshot import load_snapshot
 from auditor.version import __version__
 
@@ -210,9 +223,24 @@ def _error_id(e: CollectionError) -> tuple[Any, ...]:
     return (e.provider, e.operation, e.scope.account, e.scope.region, e.resource_types, e.kind, e.message)
 
 
+def _unread_unit(x: CollectionExclusion, owner: int, key: str, count: int) -> CollectionError:
+    return CollectionError(
+        provider=x.provider,
+        operation="merge",
+        scope=x.scope,
+        resource_types=x.resource_types,
+        kind=ErrorKind.NOT_COLLECTED,
+        message=f"unit {key} was left to shard {owner}/{count}, which did not collect it (it did not "
+        "discover it: did the estate change between the shards' runs?); scan again",
+    )
+
+
 def unite(snapshots: Sequence[Snapshot]) -> tuple[Snapshot, list[str]]:
-    """The union of the shards' snapshots (see the module docstring), and any warnings."""
+    """The union of the shards' snapshots, in shard order (see the module docstring), and any
+    warnings."""
     warnings: list[str] = []
+    collected = [set(s.shard_units or ()) for s in snapshots]
+    unread: dict[str, CollectionError] = {}
     targets: list[Target] = []
     resources: dict[tuple[Any, ...], Resource] = {}
     evidence: dict[str, Evidence] = {}
@@ -244,6 +272,18 @@ def unite(snapshots: Sequence[Snapshot]) -> tuple[Snapshot, list[str]]:
         for x in snap.exclusions:
             if not is_shard_exclusion(x):
                 exclusions.setdefault((x.provider, x.scope, x.resource_types, x.reason), x)
+                continue
+            owned = shard_exclusion_unit(x)
+            if owned is None or not 0 <= owned[0] < len(snapshots) or owned[1] not in collected[owned[0]]:
+                owner, unit = owned or (-1, x.reason)
+                err = _unread_unit(x, owner, unit, len(snapshots))
+                unread.setdefault(unit, err)
+                errors.setdefault(_error_id(err), err)
+    if unread:
+        warnings.append(
+            f"{len(unread)} unit(s) were left to a shard that did not collect them (their checks report "
+            f"error): {', '.join(sorted(unread)[:5])}{' ...' if len(unread) > 5 else ''}"
+        )
     if conflicts:
         warnings.append(
             f"{conflicts} evidence record(s) read by more than one shard differ (the estate changed during the "

@@ -17,11 +17,12 @@ from __future__ import annotations
 
 import http.client
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from auditor.errors import AuditorError
-from auditor.notify import safe_url
+from auditor.notify import safe_url, split_credentials
 from auditor.results import ScanResult
 
 if TYPE_CHECKING:
@@ -133,8 +134,21 @@ def push(
     replaced, others kept, so a failed scan leaves the last success where it was."""
     reg = build_registry(result, duration=duration, last_success=success_at)
     from prometheus_client import pushadd_to_gateway
+    from prometheus_client.exposition import basic_auth_handler, default_handler
 
     try:
-        pushadd_to_gateway(url, job=job, registry=reg, grouping_key=grouping or {}, timeout=timeout)
+        gateway, credentials = split_credentials(url)  # `user:password@`: basic auth, not a host name
+        handler = default_handler
+        if credentials is not None:
+            user, password = credentials
+
+            def handler(
+                url: str, method: str, timeout: float | None, headers: list[tuple[str, str]], data: bytes
+            ) -> Callable[[], None]:
+                return basic_auth_handler(url, method, timeout, headers, data, user, password)
+
+        pushadd_to_gateway(
+            gateway, job=job, registry=reg, grouping_key=grouping or {}, timeout=timeout, handler=handler
+        )
     except (OSError, http.client.HTTPException, ValueError) as exc:  # URLError and HTTPError are OSErrors
         raise MetricsError(f"--pushgateway {safe_url(url)}: push failed: {exc}") from None

@@ -259,6 +259,9 @@ class Snapshot(BaseModel):
     skipped: list[SkippedScope] = Field(default_factory=list)
     # resources per type and evidence records, as saved: checked on load (see auditor.snapshot)
     counts: dict[str, int] | None = None
+    # a shard of a sharded scan: the units it owned and collected, so that `auditor merge` can
+    # tell a unit left to another shard that never saw it from one that shard collected
+    shard_units: list[str] | None = None
 
     def merge(self, other: Snapshot) -> Snapshot:
         """A new snapshot holding both; evidence de-duplicated by id."""

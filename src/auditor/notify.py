@@ -4,6 +4,7 @@ Retry-After up to a cap); any other answer is final. Standard library only."""
 
 from __future__ import annotations
 
+import base64
 import http.client
 import json
 import ssl
@@ -14,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 from auditor.errors import AuditorError, UsageError
 from auditor.runtime import retry_after_seconds
@@ -57,15 +58,14 @@ class Webhook:
         """POST `payload`; returns the HTTP status of the accepted answer (2xx)."""
         data = json.dumps(payload, separators=(",", ":"), default=str).encode("utf-8")
         context = self._context()
+        target, credentials = split_credentials(self.url)  # parsed in __post_init__ already
+        headers = {"Content-Type": "application/json", "User-Agent": f"auditor/{__version__}"}
+        if credentials is not None:
+            headers["Authorization"] = basic_auth(credentials)
         last = ""
         delay = self.backoff
         for attempt in range(1, self.attempts + 1):
-            req = urllib.request.Request(
-                self.url,
-                data=data,
-                method="POST",
-                headers={"Content-Type": "application/json", "User-Agent": f"auditor/{__version__}"},
-            )
+            req = urllib.request.Request(target, data=data, method="POST", headers=headers)
             wait: float | None = None
             try:
                 with urllib.request.urlopen(req, timeout=self.timeout, context=context) as resp:
@@ -86,6 +86,23 @@ class Webhook:
         raise NotifyError(
             f"--webhook {safe_url(self.url)}: not delivered after {self.attempts} attempt(s): {last}"
         )
+
+
+def split_credentials(url: str) -> tuple[str, tuple[str, str] | None]:
+    """`url` without its `user:password@` part, and that part (percent-decoded) for HTTP basic
+    authentication. urllib would otherwise take `user:password@host` for the host name and look
+    it up in DNS. Raises ValueError on a URL that cannot be parsed."""
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url, None
+    userinfo, _, host = parts.netloc.rpartition("@")
+    user, _, password = userinfo.partition(":")
+    return urlunsplit(parts._replace(netloc=host)), (unquote(user), unquote(password))
+
+
+def basic_auth(credentials: tuple[str, str]) -> str:
+    """The Authorization header value for HTTP basic authentication."""
+    return "Basic " + base64.b64encode(":".join(credentials).encode("utf-8")).decode("ascii")
 
 
 def safe_url(url: str) -> str:

@@ -144,14 +144,14 @@ class ScanResult(BaseModel):
         return bool(self.errors) or any(f.status == Status.ERROR for f in self.findings)
 
     def compute_summary(self) -> Summary:
-        by_status = Counter(f.status.value for f in self.findings)
+        by_status = Counter(f.status._value_ for f in self.findings)  # `.value`, at less cost
         by_fw: dict[str, Counter[str]] = {}
         for c in self.controls:
             by_fw.setdefault(c.framework.value, Counter())[c.status.value] += 1
         return Summary(
             findings={s.value: by_status.get(s.value, 0) for s in Status},
             failing_by_severity=dict(
-                Counter(f.severity.value for f in self.findings if f.status == Status.FAIL)
+                Counter(f.severity._value_ for f in self.findings if f.status == Status.FAIL)
             ),
             controls={fw: dict(sorted(c.items())) for fw, c in sorted(by_fw.items())},
             collection_errors=len(self.errors),
@@ -212,6 +212,25 @@ def finding_json(f: Finding) -> dict[str, Any]:
     }
 
 
+def _model_json(value: Any) -> Any:
+    """orjson's fallback for the pydantic models inside a finding (location, waiver)."""
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json")
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
+
+
+def finding_json_bytes(f: Finding) -> bytes:
+    """`finding_json(f)` as JSON text: orjson encodes the dataclass itself (its fields in order,
+    the `_key` cache left out), and `key` and `source` are appended. Several times faster than
+    building the dict, which matters at millions of findings (a test keeps the two equal)."""
+    dumps = orjson.dumps
+    loc = f.location
+    return b"".join((
+        dumps(f, default=_model_json)[:-1], b',"key":', dumps(f.key),
+        b',"source":', b"null" if loc is None else dumps(loc.text), b"}",
+    ))  # fmt: skip
+
+
 def write_results(result: ScanResult, path: Path) -> Path:
     """Stream results.json: one finding per line, so a million findings never become one string
     in memory. The document is the same as `ScanResult.model_dump_json()` (a test keeps it so)."""
@@ -223,10 +242,14 @@ def write_results(result: ScanResult, path: Path) -> Path:
         for name, value in head.items():
             fh.write(dumps(name) + b":" + dumps(value) + b",\n")
         fh.write(b'"findings":[')
-        sep = b"\n"
+        sep, batch = b"\n", []
         for f in result.findings:
-            fh.write(sep + dumps(finding_json(f)))
-            sep = b",\n"
+            batch.append(finding_json_bytes(f))
+            if len(batch) >= 5_000:
+                fh.write(sep + b",\n".join(batch))
+                sep, batch = b",\n", []
+        if batch:
+            fh.write(sep + b",\n".join(batch))
         fh.write(b"\n]")
         for name in _STREAMED[1:]:
             items = getattr(result, name)

@@ -20,6 +20,7 @@ from auditor.evidence import SnapshotBuilder
 from auditor.models import JSON, CollectionError, ErrorKind, Framework, Location, Snapshot, utcnow
 from auditor.outputs import ensure_dir
 from auditor.package import write_package
+from auditor.perf import acyclic
 from auditor.providers import ProviderSpec, discover_providers
 from auditor.results import ScanInfo, ScanResult
 from auditor.runtime import CollectRun, NullProgress, Progress
@@ -100,6 +101,33 @@ def evaluate_snapshot(
     controls; their freshness is judged against the snapshot's collection time."""
     library = library or load_library(providers=providers)
     registry = registry or load_registry(providers)
+    with acyclic():  # findings and frozen models only (see auditor.perf)
+        return _evaluate(
+            snapshot,
+            library,
+            registry,
+            frameworks,
+            params,
+            selection,
+            stages,
+            providers,
+            progress,
+            attestations,
+        )
+
+
+def _evaluate(
+    snapshot: Snapshot,
+    library: Library,
+    registry: Registry,
+    frameworks: Iterable[Framework] | None,
+    params: Mapping[str, JSON] | None,
+    selection: CheckSelection | None,
+    stages: Iterable[Stage],
+    providers: Mapping[str, ProviderSpec] | None,
+    progress: ProgressFn | None,
+    attestations: Attestations | None,
+) -> ScanResult:
     started = utcnow()
     fws = list(frameworks) if frameworks else list(Framework)
     evaluation = assess(
@@ -182,7 +210,8 @@ def write_outputs(
     ctx = WriteContext(
         result=result, library=library, out=out, snapshot=snapshot, manifest=manifest, trend=trend
     )
-    formatted = write_formats(ctx, ["json", *formats])
+    with acyclic():  # results.json and findings.csv write millions of rows (see auditor.perf)
+        formatted = write_formats(ctx, ["json", *formats])
     written.update(formatted)
     if snapshot is not None and manifest is not None:
         custody = chain_of_custody(result, snapshot, library)

@@ -84,3 +84,14 @@ class Shard:
 
 def is_shard_exclusion(exclusion: CollectionExclusion) -> bool:
     return exclusion.reason.startswith(SHARD_EXCLUSION_PREFIX)
+
+
+_REASON = re.compile(
+    re.escape(SHARD_EXCLUSION_PREFIX) + r"(\d+)/\d+ \(unit (.*); this is shard \d+/\d+\)$", re.S
+)
+
+
+def shard_exclusion_unit(exclusion: CollectionExclusion) -> tuple[int, str] | None:
+    """(owning shard's index, unit key) of an exclusion `Shard.exclusion_reason` wrote, else None."""
+    m = _REASON.match(exclusion.reason)
+    return (int(m.group(1)), m.group(2)) if m else None

@@ -21,6 +21,7 @@ from auditor.evidence import sha256_of
 from auditor.inputs import read_json_object
 from auditor.models import SNAPSHOT_SCHEMA_VERSION, Evidence, Resource, Snapshot
 from auditor.outputs import ensure_dir, write_bytes, write_text
+from auditor.perf import acyclic
 
 EVIDENCE_COUNT = "(evidence)"
 
@@ -92,7 +93,11 @@ def _verify(snap: Snapshot, path: Path) -> None:
 
 
 def load_snapshot(path: Path | str) -> Snapshot:
-    path = Path(path)
+    with acyclic():  # parsed JSON and frozen models: nothing for the cyclic collector to find
+        return _load(Path(path))
+
+
+def _load(path: Path) -> Snapshot:
     if not path.exists():
         raise ConfigError(path, "no such file or directory")
     main = path / "snapshot.json" if path.is_dir() else path

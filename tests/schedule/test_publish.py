@@ -189,6 +189,49 @@ def test_the_webhook_needs_https() -> None:
         Webhook("http://127.0.0.1:1/x")
 
 
+def test_credentials_in_a_webhook_or_pushgateway_url_are_basic_auth_not_a_host(
+    hook: Any, tmp_path: Path
+) -> None:
+    """`https://user:pw@host/...`: urllib alone takes `user:pw@host` for the host name and looks
+    it up in DNS; the credentials must go in an Authorization header, to the host named."""
+    import base64
+
+    from auditor.metrics import push
+    from auditor.notify import Webhook
+    from auditor_testkit.fakeapi import FakeAPI, Response
+
+    host = hook.api.url.removeprefix("https://")
+    Webhook(f"https://hook%20user:s3cr%3At@{host}/hooks/x", ca_file=hook.api.ca_file, attempts=1).post(
+        {"a": 1}
+    )
+    [req] = hook.api.requests
+    assert req.header("authorization") == "Basic " + base64.b64encode(b"hook user:s3cr:t").decode()
+    assert hook.received == [{"a": 1}]
+
+    gateway = FakeAPI()
+    gateway.add_route("*", "/metrics/{rest:path}", lambda request: Response(200), name="push")
+    gateway.start(tmp_path)
+    try:
+        push(
+            gateway.url.replace("http://", "http://pusher:pushpw@"),
+            _demo_result(tmp_path),
+            duration=1.0,
+            success_at=None,
+        )
+        [req] = gateway.requests
+        assert req.header("authorization") == "Basic " + base64.b64encode(b"pusher:pushpw").decode()
+        assert req.target.startswith("/metrics/job/auditor")
+    finally:
+        gateway.stop()
+
+
+def _demo_result(tmp_path: Path) -> Any:
+    out = tmp_path / "demo"
+    r = cli("scan", "--from-snapshot", str(DEMO_AWS), "--out", str(out), "-q", "--format", "json")
+    assert r.exit_code in (0, 3), r.output
+    return read_results(out)
+
+
 # ---------------------------------------------------------------------------- trend
 
 

@@ -167,6 +167,7 @@ def test_each_shard_collects_its_own_units_only(org: Org) -> None:
         for account, region in units[i]:  # a global service's resources (S3 buckets) carry a region
             assert mine.owns(unit_key("org", account, region)) or mine.owns(unit_key("org", account, None))
         assert all(x.reason.startswith("collected by shard ") for x in snap.exclusions)
+        assert snap.shard_units and all(mine.owns(k) for k in snap.shard_units)  # what merge checks against
         assert json.loads((out / "shard.json").read_text())["shard"] == f"{i}/{SHARDS}"
     assert max(seen.values()) == 1  # no resource was collected twice
     assert all(units.values())  # every shard had work
@@ -285,3 +286,49 @@ def test_a_bad_shard_manifest_is_exit_2_naming_the_file(tmp_path: Path) -> None:
     )
     r = cli("merge", str(shard), "--out", str(tmp_path / "out"))
     assert r.exit_code == 2 and str(shard / "shard.json") in r.output and "shard" in r.output
+
+
+def _shard_snapshot(index: int, owned: list[str], left: list[str]) -> Any:
+    """Shard `index` of 2: it collected `owned` and recorded `left` as another shard's units."""
+    from auditor.models import CollectionExclusion, Location, Snapshot
+
+    me = Shard(index, 2)
+    exclusions = [
+        CollectionExclusion(
+            provider="aws",
+            scope=Location(account=key.split("/")[1]),
+            resource_types=(),
+            reason=me.exclusion_reason(key),
+        )
+        for key in left
+    ]
+    return Snapshot(exclusions=exclusions, shard_units=owned)
+
+
+def test_a_unit_left_to_a_shard_that_never_saw_it_is_an_error_not_a_hole() -> None:
+    """Shard A leaves an account to shard B; B's discovery (run a little later, or earlier)
+    did not list that account, so nobody read it. The merge must say so, as a collection error
+    for that account (its checks report `error`), not drop the exclusion and show nothing."""
+    from auditor.merge import unite
+    from auditor.models import ErrorKind
+
+    keys = [unit_key("org", f"11111111111{i}", None) for i in range(4)]
+    by_owner: dict[int, list[str]] = {0: [], 1: []}
+    for k in keys:
+        by_owner[Shard(0, 2).owner(k)].append(k)
+    assert by_owner[0] and by_owner[1], "the four accounts must spread over both shards"
+    whole = [_shard_snapshot(0, by_owner[0], by_owner[1]), _shard_snapshot(1, by_owner[1], by_owner[0])]
+    merged, warnings = unite(whole)
+    assert merged.exclusions == [] and merged.errors == [] and warnings == []
+
+    vanished = by_owner[1][0]  # shard 1 never discovered it, so it neither owned nor collected it
+    partial = [
+        _shard_snapshot(0, by_owner[0], by_owner[1]),
+        _shard_snapshot(1, by_owner[1][1:], by_owner[0]),
+    ]
+    merged, warnings = unite(partial)
+    assert merged.exclusions == []
+    [err] = merged.errors
+    assert err.kind == ErrorKind.NOT_COLLECTED and err.scope.account == vanished.split("/")[1]
+    assert err.resource_types == () and vanished in err.message and "1/2" in err.message
+    assert len(warnings) == 1 and vanished in warnings[0]

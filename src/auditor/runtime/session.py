@@ -61,8 +61,14 @@ class CollectRun:
 
     def owns(self, scope: Location) -> bool:
         """Whether this shard collects the unit `scope` (account / project / cluster / server,
-        and region or None) of this target."""
-        return self.shard.owns(self.unit(scope))
+        and region or None) of this target. A shard records each unit it owns in the snapshot
+        (`Snapshot.shard_units`), for `auditor merge` to check the others' exclusions against."""
+        key = self.unit(scope)
+        if not self.shard.owns(key):
+            return False
+        if not self.shard.whole:
+            self.sink.add_unit(key)
+        return True
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from auditor.checks import (
@@ -46,8 +47,9 @@ class CisItem:
     cis: str  # CIS AWS Foundations Benchmark v3.0 recommendation
     patterns: tuple[str, ...]  # the accepted filter patterns (the CIS one first): any one suffices
 
-    @property
+    @cached_property
     def required(self) -> list[filter_patterns.Pattern]:
+        """The accepted patterns, parsed once (not once per account judged)."""
         return [filter_patterns.parse(p) for p in self.patterns]
 
 
@@ -163,12 +165,14 @@ def _topic_links(alarm: Resource, metric: str, ctx: CheckContext) -> Iterator[_L
 
 
 def _group_links(trail: str, group: Resource, item: CisItem, ctx: CheckContext) -> Iterator[_Link]:
-    required = item.required
-    filters = [
-        f
-        for f in need(group, "metric_filters")
-        if filter_patterns.matches_any(f.get("pattern", ""), required)
-    ]
+    def matching(pattern: Any) -> bool:
+        # the same pattern text recurs in every account: parse and compare it once per item
+        return ctx.memo(
+            ("aws.cloudwatch.filter_matches", item.key, pattern),
+            lambda: filter_patterns.matches_any(pattern, item.required),
+        )
+
+    filters = [f for f in need(group, "metric_filters") if matching(f.get("pattern", ""))]
     if not filters:
         yield _Link(2, failed(
             f"log group {group.name} (trail {trail}) has no metric filter matching {item.what}: "
