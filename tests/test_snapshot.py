@@ -172,3 +172,29 @@ def test_a_bad_resource_after_good_ones_is_located_and_so_is_a_bad_list(tmp_path
     assert "resources" in str(exc.value) and "list" in str(exc.value)
     p.write_text(json.dumps({"schema_version": 1, "resources": [good, good]}))
     assert [r.id for r in load_snapshot(p).resources] == ["a", "a"]
+
+
+def test_resources_of_one_scope_share_one_location_and_bad_ones_are_still_refused(tmp_path: Path) -> None:
+    def res(i: int, location: object) -> dict[str, object]:
+        return {"provider": "aws", "type": "t", "id": f"r{i}", "location": location}
+
+    here, there = {"account": "1", "region": "eu-west-1"}, {"account": "1", "region": None}
+    p = tmp_path / "s.json"
+    p.write_text(
+        json.dumps(
+            {"schema_version": 1, "resources": [res(0, here), res(1, there), res(2, here), res(3, {})]}
+        )
+    )
+    a, b, c, d = load_snapshot(p).resources
+    assert a.location is c.location and a.location == Location(account="1", region="eu-west-1")
+    assert b.location is not a.location and b.location == Location(account="1")
+    assert d.location == Location()
+    for bad, where in (
+        ({"account": 1, "region": None}, "resources[1].location.account"),
+        ({"account": "1", "zone": "a"}, "resources[1].location.zone"),
+        ("eu-west-1", "resources[1].location"),
+    ):
+        p.write_text(json.dumps({"schema_version": 1, "resources": [res(0, here), res(1, bad)]}))
+        with pytest.raises(ConfigError) as exc:
+            load_snapshot(p)
+        assert where in str(exc.value), str(exc.value)

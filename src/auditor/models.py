@@ -12,7 +12,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    ValidatorFunctionWrapHandler,
+    field_validator,
+)
 
 from auditor.identity import finding_key
 
@@ -159,9 +166,30 @@ class Resource(_Frozen):
     def _legacy_source(cls, v: Any) -> Any:
         return SourceLocation.parse(v) if isinstance(v, str) else v
 
+    @field_validator("location", mode="wrap")
+    @classmethod
+    def _shared_location(cls, v: Any, handler: ValidatorFunctionWrapHandler, info: ValidationInfo) -> Any:
+        """Validated with `context={"locations": {}}` (as a snapshot is loaded), resources in
+        the same account and region share one Location. It is frozen, so sharing is safe, and a
+        million resources then hold one per scope instead of a million (about 0.5 GB)."""
+        shared = info.context.get("locations") if isinstance(info.context, dict) else None
+        if shared is None or type(v) is not dict or not v.keys() <= _LOCATION_FIELDS:
+            return handler(v)
+        key = (v.get("account"), v.get("region"))
+        if type(key[0]) not in _TEXT_OR_NONE or type(key[1]) not in _TEXT_OR_NONE:
+            return handler(v)  # the model says what is wrong with it
+        loc = shared.get(key)
+        if loc is None:
+            loc = shared[key] = handler(v)
+        return loc
+
     @property
     def key(self) -> str:
         return f"{self.provider}:{self.type}:{self.id}"
+
+
+_LOCATION_FIELDS = frozenset(Location.model_fields)
+_TEXT_OR_NONE = (str, type(None))
 
 
 class Evidence(_Frozen):

@@ -64,10 +64,11 @@ def _resources(items: list[Any], path: Path) -> list[Resource]:
     out: list[Resource] = []
     items.reverse()
     validate = Resource.model_validate
+    shared: dict[str, Any] = {"locations": {}}  # one Location per scope (see Resource)
     while items:
         item = items.pop()
         try:
-            out.append(validate(item))
+            out.append(validate(item, context=shared))
         except ValidationError as exc:
             entry, msg = first_problem(exc, within=("resources", len(out)))
             raise ConfigError(path, msg, entry=entry) from None
