@@ -342,8 +342,8 @@ def read_yaml(path: Path | str, what: str = "YAML file", *, dates_as_text: bool 
     return first.data
 
 
-def read_yaml_mapping(path: Path | str, what: str) -> dict[str, Any]:
-    value = read_yaml(path, what)
+def read_yaml_mapping(path: Path | str, what: str, *, dates_as_text: bool = False) -> dict[str, Any]:
+    value = read_yaml(path, what, dates_as_text=dates_as_text)
     if not isinstance(value, dict):
         raise ConfigError(path, f"{what} is a mapping")
     return value

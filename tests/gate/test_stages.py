@@ -159,6 +159,12 @@ def test_auditor_scan_and_audit_yaml_honour_waivers(tmp_path: Path, in_repo: Pat
     r = CliRunner().invoke(main, ["scan", "--config", str(config), "--out", str(tmp_path / "c")])
     assert r.exit_code == 2
     assert "audit.yaml" in r.stderr and "waivers[0].approver" in r.stderr
+    config.write_text(  # an impossible date is that entry's problem, named as such
+        "version: 1\ntargets:\n  - {provider: k8s, options: {manifests: [x]}}\n"
+        "waivers:\n  - {check: k8s.*, resource: '*', reason: r, approver: a, expires: 2030-02-30}\n"
+    )
+    r = CliRunner().invoke(main, ["scan", "--config", str(config), "--out", str(tmp_path / "c")])
+    assert r.exit_code == 2 and "waivers[0].expires" in r.stderr and "2030-02-30" in r.stderr, r.stderr
 
 
 def test_a_boolean_version_is_not_version_1(tmp_path: Path) -> None:
