@@ -302,6 +302,29 @@ def test_bad_kubeconfig_is_a_collection_error(tmp_path: Path) -> None:
     assert err.operation == "kubeconfig.load" and "missing" in err.message
 
 
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("clusters: 5\ncontexts: []\n", "clusters: expected a list of named entries, not int"),
+        ("contexts: [{name: a, context: oops}]\n", "contexts[0].context: expected a mapping, not str"),
+        ("users: [just-a-name]\n", "users[0]: expected a mapping with a name"),
+        ("current-context: [a]\ncontexts: []\n", "current-context: expected a context name, not list"),
+        ("- a\n- b\n", "the file is not a mapping"),
+        ("clusters: [\n", "not valid YAML"),
+    ],
+)
+def test_a_kubeconfig_of_the_wrong_shape_is_named_by_entry(tmp_path: Path, text: str, said: str) -> None:
+    """The kubernetes client raises TypeError or AttributeError on these; the error must name the
+    file and the entry instead."""
+    path = tmp_path / "kubeconfig"
+    path.write_text("apiVersion: v1\nkind: Config\n" + text if not text.startswith("-") else text)
+    (err,) = snapshot_of(kubeconfig=str(path), context=["a"]).errors
+    assert err.operation == "kubeconfig.load" and str(path) in err.message and said in err.message, (
+        err.message
+    )
+    assert "TypeError" not in err.message and "AttributeError" not in err.message
+
+
 def test_objects_served_in_shapes_the_api_never_serves_are_named_and_leak_nothing(tmp_path: Path) -> None:
     """A server (or an aggregated API, or a proxy) that serves malformed objects: each is a named
     error for its kind, never judged, and no secret in it reaches the evidence or any output."""

@@ -38,6 +38,7 @@ from pydantic import BaseModel
 from auditor.models import ErrorKind, Location
 from auditor.providers.k8s import K8sOptions
 from auditor.providers.k8s.kinds import BY_KIND, KINDS, Kind
+from auditor.providers.k8s.kubeconfig import KubeconfigProblem, check_kubeconfig
 from auditor.providers.k8s.manifests import (
     ManifestDoc,
     ManifestProblem,
@@ -201,6 +202,7 @@ def in_cluster_client(
 def _contexts(opts: K8sOptions) -> list[tuple[str, str | None]]:
     """(context, user) per target; raises for an unreadable kubeconfig."""
     config = _module("kubernetes.config")
+    check_kubeconfig(opts.kubeconfig)  # a wrong shape is named by entry, not a TypeError from the client
     contexts, current = config.list_kube_config_contexts(config_file=opts.kubeconfig)
     by_name = {c["name"]: c for c in contexts or []}
     wanted: list[Any] = list(opts.context) if opts.context else [current["name"] if current else None]
@@ -231,7 +233,9 @@ def collect(options: BaseModel, run: CollectRun) -> None:
             session.error(
                 "kubeconfig.load",
                 ErrorKind.ERROR,
-                f"cannot load kubeconfig {opts.kubeconfig or '(default)'}: {type(exc).__name__}: {exc}",
+                f"cannot load kubeconfig {exc}"  # it names the file and the entry
+                if isinstance(exc, KubeconfigProblem)
+                else f"cannot load kubeconfig {opts.kubeconfig or '(default)'}: {type(exc).__name__}: {exc}",
                 scope=Location(account=label),
             )
             session.add_target(label, _target_options(opts, None), with_stats=False)
