@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import http.client
 from collections import Counter
-from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -138,15 +138,11 @@ def push(
 
     try:
         gateway, credentials = split_credentials(url)  # `user:password@`: basic auth, not a host name
-        handler = default_handler
-        if credentials is not None:
-            user, password = credentials
-
-            def handler(
-                url: str, method: str, timeout: float | None, headers: list[tuple[str, str]], data: bytes
-            ) -> Callable[[], None]:
-                return basic_auth_handler(url, method, timeout, headers, data, user, password)
-
+        handler = (
+            default_handler
+            if credentials is None
+            else partial(basic_auth_handler, username=credentials[0], password=credentials[1])
+        )
         pushadd_to_gateway(
             gateway, job=job, registry=reg, grouping_key=grouping or {}, timeout=timeout, handler=handler
         )

@@ -84,6 +84,7 @@ def provider_derivers(providers: Mapping[str, ProviderSpec] | None = None) -> li
     return [d for spec in specs.values() for d in spec.load_derivers()]
 
 
+@acyclic()  # findings and frozen models only (see auditor.perf)
 def evaluate_snapshot(
     snapshot: Snapshot,
     *,
@@ -101,33 +102,6 @@ def evaluate_snapshot(
     controls; their freshness is judged against the snapshot's collection time."""
     library = library or load_library(providers=providers)
     registry = registry or load_registry(providers)
-    with acyclic():  # findings and frozen models only (see auditor.perf)
-        return _evaluate(
-            snapshot,
-            library,
-            registry,
-            frameworks,
-            params,
-            selection,
-            stages,
-            providers,
-            progress,
-            attestations,
-        )
-
-
-def _evaluate(
-    snapshot: Snapshot,
-    library: Library,
-    registry: Registry,
-    frameworks: Iterable[Framework] | None,
-    params: Mapping[str, JSON] | None,
-    selection: CheckSelection | None,
-    stages: Iterable[Stage],
-    providers: Mapping[str, ProviderSpec] | None,
-    progress: ProgressFn | None,
-    attestations: Attestations | None,
-) -> ScanResult:
     started = utcnow()
     fws = list(frameworks) if frameworks else list(Framework)
     evaluation = assess(

@@ -93,12 +93,9 @@ def _verify(snap: Snapshot, path: Path) -> None:
                 raise ConfigError(path, f"holds {got} {what} but was saved with {want}: truncated or edited")
 
 
+@acyclic()  # parsed JSON and frozen models: nothing for the cyclic collector to find
 def load_snapshot(path: Path | str) -> Snapshot:
-    with acyclic():  # parsed JSON and frozen models: nothing for the cyclic collector to find
-        return _load(Path(path))
-
-
-def _load(path: Path) -> Snapshot:
+    path = Path(path)
     if not path.exists():
         raise ConfigError(path, "no such file or directory")
     main = path / "snapshot.json" if path.is_dir() else path

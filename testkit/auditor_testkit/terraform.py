@@ -22,8 +22,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-# The provider block of a fixture that brings none: dummy credentials, nothing ever called.
-OFFLINE_PROVIDER = """terraform {
+# The hashicorp/aws version the mirror holds, as a configuration requires it.
+REQUIRED_AWS = """terraform {
   required_providers {
     aws = {
       source  = "hashicorp/aws"
@@ -31,7 +31,12 @@ OFFLINE_PROVIDER = """terraform {
     }
   }
 }
+"""
 
+# The provider block of a fixture that brings none: dummy credentials, nothing ever called.
+OFFLINE_PROVIDER = (
+    REQUIRED_AWS
+    + """
 provider "aws" {
   region                      = "eu-west-1"
   access_key                  = "testing"
@@ -41,6 +46,7 @@ provider "aws" {
   skip_metadata_api_check     = true
 }
 """
+)
 
 CANDIDATES = ("/opt/tf-plugins", "/usr/share/terraform/plugins", "/usr/local/share/terraform/plugins")
 # every non-loopback HTTP(S) request of terraform and its providers goes here, and is refused

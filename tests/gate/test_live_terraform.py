@@ -18,6 +18,7 @@ import pytest
 from click.testing import CliRunner
 
 from auditor.cli import main
+from auditor_testkit.terraform import REQUIRED_AWS
 
 from .conftest import FIXTURES, gate
 
@@ -121,15 +122,9 @@ def test_a_plan_and_the_live_scan_of_the_same_resources_agree(
     assert {"fail", "pass"} <= set(judged.values())
 
 
-REACHES_OUT = """terraform {
-  required_providers {
-    aws = {
-      source  = "hashicorp/aws"
-      version = "5.100.0"
-    }
-  }
-}
-
+REACHES_OUT = (
+    REQUIRED_AWS
+    + """
 provider "aws" {
   region                      = "eu-west-1"
   access_key                  = "testing"
@@ -140,6 +135,7 @@ provider "aws" {
 
 data "aws_caller_identity" "me" {}
 """
+)
 
 
 def test_terraform_here_reaches_nothing_but_loopback(terraform: Any, tmp_path: Path) -> None:

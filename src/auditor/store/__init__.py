@@ -30,7 +30,7 @@ from auditor.history import (
     target_matches,
 )
 from auditor.models import Finding, utcnow
-from auditor.results import ScanResult, finding_json
+from auditor.results import ScanResult
 from auditor.store.migrate import StoreError
 
 __all__ = ["Store", "StoreError", "open_store"]
@@ -52,8 +52,9 @@ _FINDING_COLUMNS = (
 
 
 def _finding_row(f: Finding) -> dict[str, Any]:
-    row = finding_json(f)
-    return {k: row[k] for k in _FINDING_COLUMNS}
+    row = {k: getattr(f, k) for k in _FINDING_COLUMNS}
+    row["status"], row["severity"] = f.status.value, f.severity.value
+    return row
 
 
 def _missing_extra(exc: ImportError) -> StoreError:

@@ -80,14 +80,15 @@ def write_csv(
             )  # fmt: skip
             line = _SEP + _SEP.join(cells)
             if line.count(_SEP) != own or _FORMULA_AFTER_SEP(line) is not None:
-                cells = tuple(map(safe_cell, cells))
-            elif "," not in line and '"' not in line and "\n" not in line and "\r" not in line:
-                lines.append(line[1:].replace(_SEP, ",") + tail)  # the common row: nothing to quote
-                if len(lines) >= 5_000:
-                    fh.writelines(lines)
-                    lines.clear()
-                continue
-            lines.append(",".join(map(_quoted, cells)) + tail)
+                row = ",".join(_quoted(safe_cell(c)) for c in cells)
+            elif "," in line or '"' in line or "\n" in line or "\r" in line:
+                row = ",".join(map(_quoted, cells))
+            else:
+                row = line[1:].replace(_SEP, ",")  # the common row: nothing to quote or defuse
+            lines.append(row + tail)
+            if len(lines) >= 5_000:
+                fh.writelines(lines)
+                lines.clear()
         fh.writelines(lines)
     return path
 

@@ -8,7 +8,6 @@ the entry that is wrong (`clusters`, `contexts[0].context`), in the file that ho
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -22,13 +21,10 @@ class KubeconfigProblem(ValueError):
     """A kubeconfig file that cannot be used, said as the file and the entry."""
 
 
-def kubeconfig_files(path: str | None, environ: Mapping[str, str] | None = None) -> list[Path]:
+def kubeconfig_files(path: str | None) -> list[Path]:
     """The files the client reads: `path`, else every file in $KUBECONFIG, else ~/.kube/config."""
-    env = os.environ if environ is None else environ
-    if path:
-        return [Path(path).expanduser()]
-    listed = [p for p in env.get("KUBECONFIG", "").split(os.pathsep) if p]
-    return [Path(p).expanduser() for p in listed] or [Path("~/.kube/config").expanduser()]
+    spec = path or os.environ.get("KUBECONFIG") or "~/.kube/config"
+    return [Path(p).expanduser() for p in ([spec] if path else spec.split(os.pathsep)) if p]
 
 
 def shape_problem(data: Any) -> str | None:
