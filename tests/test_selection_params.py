@@ -214,6 +214,7 @@ def test_a_snapshot_is_re_evaluated_with_a_configs_thresholds_and_selection(tmp_
     cfg.write_text(
         "targets: [{provider: vault, options: {addr: 'https://vault.invalid:8200'}}]\n"
         "params: {vault.kv.max_versions: 5}\nskip_checks: ['vault.audit.*']\nformats: [json]\n"
+        f"store: sqlite:///{tmp_path / 'history.db'}\n"
     )
     out = tmp_path / "o"
     code, _, err = run(
@@ -221,6 +222,8 @@ def test_a_snapshot_is_re_evaluated_with_a_configs_thresholds_and_selection(tmp_
     )
     data = json.loads((out / "results.json").read_text())
     assert "its targets are not scanned" in err and code in (0, 3)
+    # the job's store is named as not written: a re-evaluation is not a new scan in its history
+    assert "store and metrics are not written" in err and not (tmp_path / "history.db").exists()
     assert data["scan"]["params_set"] == ["vault.kv.max_versions"]
     assert {x["check_id"] for x in data["exclusions"]} >= {"vault.audit.device_enabled"}
     assert not (out / "report.html").exists()  # the config's formats

@@ -1,10 +1,10 @@
 """Merging the outputs of a sharded scan (`auditor scan --shard I/N`) into one result.
 
 Each shard writes, beside its outputs, its snapshot (`OUT/snapshot/`) and, last of all,
-`OUT/shard.json`: which shard it was, the tool version, a digest of the control library and
+`OUT/shard.json`: which shard it was, the run it belongs to (`--run-id`), the tool version, a digest of the control library and
 check registry it evaluated with, a digest of the targets it was given, and the evaluation
 settings (frameworks, check selection, parameters). `merge_shards` checks that the outputs
-belong together (one shard count, every index exactly once, one tool version, one control
+belong together (one run, one shard count, every index exactly once, one tool version, one control
 library, one target list, all equal to this auditor's), then unites the snapshots:
 
 - resources: each unit is collected by one shard, so a resource appears once; an identical
@@ -55,6 +55,7 @@ from auditor.snapshot import load_snapshot
 from auditor.version import __version__
 
 SHARD_FILE = "shard.json"
+UNNAMED_RUN_SPREAD_HOURS = 6  # shards without a run id made further apart than this: a warning
 SNAPSHOT_DIR = "snapshot"
 
 
@@ -70,6 +71,9 @@ class ShardManifest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     shard: str  # "I/N"
+    # names the run the shard belongs to (`scan --run-id`, env AUDITOR_RUN_ID): shards of two
+    # runs of the same job have equal settings, and only this tells them apart
+    run_id: str | None = None
     tool_version: str
     library: str  # library_digest()
     targets: str  # targets_digest()
@@ -203,6 +207,12 @@ def check_shards(items: Sequence[tuple[Path, ShardManifest]], library: str) -> N
         raise MergeError(
             f"shard(s) {', '.join(f'{i}/{count}' for i in missing)} missing: every shard of the {count} is needed"
         )
+    runs = _groups(items, "run_id")
+    if len(runs) > 1:
+        listed = "; ".join(
+            f"{'(none)' if v == 'None' else v} ({', '.join(ds)})" for v, ds in sorted(runs.items())
+        )
+        raise MergeError(f"refusing to merge: the shards come from different runs: {listed}")
     _refuse_mixed(items, "tool_version", "auditor versions", __version__)
     _refuse_mixed(items, "library", "control libraries (or check registries)", library)
     groups = _groups(items, "targets")
@@ -317,4 +327,13 @@ def merge_shards(dirs: Sequence[Path], library: Library, registry: Registry) -> 
             f"refusing to merge: the snapshots come from different auditor versions ({sorted(versions)})"
         )
     snapshot, warnings = unite(snapshots)
+    if items[0][1].run_id is None:
+        made = [s.created_at for s in snapshots]
+        spread = (max(made) - min(made)).total_seconds() / 3600
+        if spread > UNNAMED_RUN_SPREAD_HOURS:
+            warnings.insert(
+                0,
+                f"the shards carry no run id and their snapshots were made {spread:.0f} h apart: are they one "
+                "run? (scan --shard with --run-id, or AUDITOR_RUN_ID, lets the merge tell runs apart)",
+            )
     return Merged(snapshot, items[0][1], items, warnings)

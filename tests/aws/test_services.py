@@ -166,3 +166,25 @@ def test_peering_routes_name_the_other_side_of_the_peering() -> None:
     assert _peer_cidrs(sides, "pcx-1", "vpc-b") == ["10.0.0.0/16"]
     assert _peer_cidrs(sides, "pcx-2", "vpc-a") is None  # not listed: unknown, not "no blocks"
     assert _peer_sides(None) == {}
+
+
+def test_a_validation_exception_is_no_policy_only_when_it_says_so() -> None:
+    # SageMaker answers a group without a resource policy with ValidationException; the same
+    # code for a refused or malformed request used to read as "no policy" (a silent pass)
+    from botocore.exceptions import ClientError
+
+    from auditor.providers.aws.common import _absent
+    from auditor.providers.aws.services.sagemaker import _NO_GROUP_POLICY
+
+    def refused(code: str, message: str) -> ClientError:
+        return ClientError({"Error": {"Code": code, "Message": message}}, "GetModelPackageGroupPolicy")
+
+    marker = _absent([_NO_GROUP_POLICY, "NoSuchEntity"])
+    no_policy = marker(refused("ValidationException", "Cannot find resource policy for mpg-1"))
+    assert no_policy == {
+        "Error": {"Code": "ValidationException", "Message": "Cannot find resource policy for mpg-1"}
+    }
+    constraint = "1 validation error detected: Value at 'modelPackageGroupName' failed to satisfy constraint"
+    assert marker(refused("ValidationException", constraint)) is None
+    assert marker(refused("AccessDeniedException", "Cannot find resource policy")) is None
+    assert marker(refused("NoSuchEntity", "whatever it says")) is not None

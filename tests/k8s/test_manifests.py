@@ -141,6 +141,40 @@ def test_every_object_that_carries_a_pod_template_is_judged() -> None:
     assert got[("k8s.workload.privileged", "manifests/ReplicationController/secure/pass-rc")] == "pass"
 
 
+def test_every_component_of_an_inference_service_is_judged_as_a_workload(tmp_path: Path) -> None:
+    # the transformer and explainer are pods KServe runs too: only the predictor was judged
+    isvc = "manifests/InferenceService/ml-open/fail-public-model"
+    got = status_map(findings_of(snapshot_of(manifests=[str(ESTATE / "07-ml.yaml")])))
+    assert got[("k8s.workload.privileged", isvc)] == "fail"  # the predictor keeps its identity
+    assert got[("k8s.workload.image_not_latest", f"{isvc}/transformer")] == "fail"  # tokenizer:latest
+    assert got[("k8s.workload.secret_env_literals", f"{isvc}/transformer")] == "fail"  # DOWNLOAD_PASSWORD
+    assert got[("k8s.workload.secret_env_literals", f"{isvc}/explainer")] == "pass"
+    assert not any(rid.endswith("/transformer") for _, rid in got if "pass-proxied-model" in rid)
+    hardened = {
+        "securityContext": {"privileged": False, "allowPrivilegeEscalation": False},
+        "image": "registry.example.com/tokenizer@sha256:" + "a" * 64,
+    }
+    (tmp_path / "isvc.yaml").write_text(
+        json.dumps(
+            {
+                "apiVersion": "serving.kserve.io/v1beta1",
+                "kind": "InferenceService",
+                "metadata": {"name": "m", "namespace": "ml"},
+                "spec": {
+                    "predictor": {"model": {"modelFormat": {"name": "onnx"}, "storageUri": "s3://b/m"}},
+                    "transformer": {"containers": [{"name": "pre", **hardened}]},
+                    "explainer": {
+                        "containers": [{"name": "x", **hardened, "securityContext": {"privileged": True}}]
+                    },
+                },
+            }
+        )
+    )
+    got = status_map(findings_of(snapshot_of(manifests=[str(tmp_path)])))
+    assert got[("k8s.workload.privileged", "manifests/InferenceService/ml/m/transformer")] == "pass"
+    assert got[("k8s.workload.privileged", "manifests/InferenceService/ml/m/explainer")] == "fail"
+
+
 def test_kinds_no_check_reads_are_counted_and_named_in_results_and_report(tmp_path: Path) -> None:
     snap = snapshot_of(manifests=[str(FIX / "mixed")])
     assert snap.targets[0].options["unread_kinds"] == {"ConfigMap": 2, "HorizontalPodAutoscaler": 1}

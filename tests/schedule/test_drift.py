@@ -114,3 +114,14 @@ def test_two_scans_of_a_changed_estate_show_the_change(
     assert r.exit_code == 0 and "new failure" in r.output
     page = html_out.read_text()
     assert "drift-new" in page and "<script" not in page
+
+
+def test_a_directory_named_latest_is_not_silently_taken_for_the_stored_scan(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "latest").mkdir()
+    monkeypatch.chdir(tmp_path)
+    r = cli("diff", "latest", "latest~1", "--store", str(tmp_path / "history.db"))
+    assert r.exit_code == 2 and "names both a stored scan and the directory ./latest" in r.output
+    r = cli("diff", "./latest", "latest~1")  # a path, and no store: what it says
+    assert r.exit_code == 2 and "names both" not in r.output

@@ -97,7 +97,7 @@ def org(aws_front: Any, tmp_path_factory: pytest.TempPathFactory) -> Org:
                 "--store",
                 str(store),
             ],
-            env=env,
+            env={**env, "AUDITOR_RUN_ID": "nightly-7"},  # names the run in each shard.json
             stderr=subprocess.PIPE,
             text=True,
         )
@@ -168,7 +168,8 @@ def test_each_shard_collects_its_own_units_only(org: Org) -> None:
             assert mine.owns(unit_key("org", account, region)) or mine.owns(unit_key("org", account, None))
         assert all(x.reason.startswith("collected by shard ") for x in snap.exclusions)
         assert snap.shard_units and all(mine.owns(k) for k in snap.shard_units)  # what merge checks against
-        assert json.loads((out / "shard.json").read_text())["shard"] == f"{i}/{SHARDS}"
+        manifest = json.loads((out / "shard.json").read_text())
+        assert manifest["shard"] == f"{i}/{SHARDS}" and manifest["run_id"] == "nightly-7"
     assert max(seen.values()) == 1  # no resource was collected twice
     assert all(units.values())  # every shard had work
 
@@ -215,6 +216,21 @@ def test_merge_refuses_outputs_that_do_not_belong_together(org: Org, tmp_path: P
     assert r.exit_code == 2 and "different control libraries" in r.output
     r = cli("merge", str(tmp_path / "nowhere"), "--out", out, "--wait", "0.1")
     assert r.exit_code == 2 and "still not finished" in r.output
+    # yesterday's shard 2 among tonight's: equal settings, and only the run id tells them apart
+    library = json.loads((copies[0] / "shard.json").read_text())["library"]
+    edit(copies[1], library=library)
+    edit(copies[2], run_id="nightly-6")
+    r = cli("merge", *map(str, copies), "--out", out)
+    assert r.exit_code == 2 and "different runs" in r.output and "nightly-6" in r.output
+    # shards without a run id: merged, with a warning when their snapshots are far apart in time
+    for c in copies:
+        edit(c, run_id=None)
+    snap = copies[2] / "snapshot" / "snapshot.json"
+    data = json.loads(snap.read_text())
+    data["created_at"] = "2020-01-01T00:00:00Z"
+    snap.write_text(json.dumps(data))
+    r = cli("merge", *map(str, copies), "--out", out, "-q")
+    assert r.exit_code in (0, 3) and "carry no run id" in r.output and "h apart" in r.output
 
 
 def _owner(target: str, scope: str, count: int = 2) -> int:

@@ -61,6 +61,14 @@ SHARD_OPTION = click.option(
     help="Collect only shard I of N (0-based; units are target x account/project/cluster x region); "
     "saves the snapshot and shard.json in OUT for `auditor merge`.",
 )
+RUN_ID_OPTION = click.option(
+    "--run-id",
+    "run_id",
+    metavar="ID",
+    envvar="AUDITOR_RUN_ID",
+    help="With --shard: the run this shard belongs to, recorded in shard.json; `auditor merge` refuses "
+    "shards of different runs (env AUDITOR_RUN_ID).",
+)
 
 
 @dataclass
@@ -69,6 +77,7 @@ class Publisher:
     metrics_file: Path | None = None
     pushgateway: str | None = None
     shard: Shard | None = None
+    run_id: str | None = None
     _store: Any = None
     _store_error: AuditorError | None = None
     notes: list[str] = field(default_factory=list)
@@ -78,7 +87,11 @@ class Publisher:
         shard = Shard.parse(p["shard"]) if p.get("shard") else None
         metrics = p.get("metrics_file")
         return cls(
-            p.get("store") or None, Path(metrics) if metrics else None, p.get("pushgateway") or None, shard
+            p.get("store") or None,
+            Path(metrics) if metrics else None,
+            p.get("pushgateway") or None,
+            shard,
+            p.get("run_id") or None,
         )
 
     # ------------------------------------------------------------------ store
@@ -145,6 +158,7 @@ class Publisher:
             out,
             ShardManifest(
                 shard=self.shard.label,
+                run_id=self.run_id,
                 tool_version=__version__,
                 library=library_digest(*lib_reg),
                 targets=targets_key,

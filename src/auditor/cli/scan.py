@@ -31,7 +31,7 @@ from auditor.cli.common import (
     split_list,
 )
 from auditor.cli.publish import OPTIONS as PUBLISH_OPTIONS
-from auditor.cli.publish import SHARD_OPTION, Publisher, publish_options
+from auditor.cli.publish import RUN_ID_OPTION, SHARD_OPTION, Publisher, publish_options
 from auditor.config import config_waivers, load_config, load_params
 from auditor.errors import UsageError
 from auditor.inputs import read_json_object
@@ -105,6 +105,7 @@ def _scan_options(f: Callable[..., Any]) -> Callable[..., Any]:
         *package_options(),
         click.option("-q", "--quiet", is_flag=True, help="No progress or summary on stderr."),
         SHARD_OPTION,
+        RUN_ID_OPTION,
     ]
     for o in reversed(opts):
         f = o(f)
@@ -197,7 +198,13 @@ def scan(ctx: click.Context, /, config_path: Path | None, snapshots: tuple[Path,
             if not p["quiet"]:
                 err_console.print(
                     f"re-evaluating the snapshot with the parameters, frameworks, selection, waivers and "
-                    f"attestations of {config_path}; its targets are not scanned",
+                    f"attestations of {config_path}; its targets are not scanned"
+                    + (
+                        ", and its store and metrics are not written (a re-evaluation is not a new scan; "
+                        "give --store, --metrics-file or --pushgateway to write them)"
+                        if any(getattr(cfg, name) and not p.get(name) for name in PUBLISH_OPTIONS)
+                        else ""
+                    ),
                     markup=False,
                     highlight=False,
                 )
@@ -466,6 +473,7 @@ _COMMON = (
     "params_file",
     "waivers_file",
     "shard",
+    "run_id",
     *PUBLISH_OPTIONS,
 )
 

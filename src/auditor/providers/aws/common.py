@@ -100,17 +100,37 @@ class Service:
     conditional: Mapping[str, str] = field(default_factory=dict, compare=False)
 
 
-def _absent(codes: frozenset[str]) -> Callable[[BaseException], JSON | None]:
+@dataclass(frozen=True)
+class AbsentWhen:
+    """An error code that means "not configured" only when its message says so: SageMaker
+    answers a missing resource policy with the same ValidationException as a malformed
+    request, so the code alone would read a refused call as "no policy" (a silent pass)."""
+
+    code: str
+    says: tuple[str, ...]  # lowercase fragments, every one present in the message
+
+    def matches(self, code: str, message: str) -> bool:
+        text = message.lower()
+        return code == self.code and all(s in text for s in self.says)
+
+
+Absence = str | AbsentWhen
+
+
+def _absent(codes: Iterable[Absence]) -> Callable[[BaseException], JSON | None]:
     """The body recorded for an error code that means "not configured" (NoSuchBucketPolicy...).
-    botocore's ClientError carries the parsed error in `.response`."""
+    botocore's ClientError carries the parsed error in `.response`. Anything else, including a
+    qualified code whose message does not say it (`AbsentWhen`), is a failed read."""
+    plain = frozenset(c for c in codes if isinstance(c, str))
+    qualified = tuple(c for c in codes if isinstance(c, AbsentWhen))
 
     def marker(exc: BaseException) -> JSON | None:
         response = getattr(exc, "response", None)
         err = response.get("Error", {}) if isinstance(response, dict) else {}
-        code = str(err.get("Code", ""))
-        if code not in codes:
+        code, message = str(err.get("Code", "")), str(err.get("Message", ""))
+        if code not in plain and not any(q.matches(code, message) for q in qualified):
             return None
-        return {"Error": {"Code": code, "Message": str(err.get("Message", ""))}}
+        return {"Error": {"Code": code, "Message": message}}
 
     return marker
 
@@ -148,7 +168,7 @@ class Collection:
         operation: str,
         params: Mapping[str, Any] | None = None,
         *,
-        absent: Iterable[str] = (),
+        absent: Iterable[Absence] = (),
         secret_paths: Iterable[str] = (),
         record: bool = True,
         allow_repeat: bool = False,
@@ -163,7 +183,7 @@ class Collection:
         if self._declared and operation not in self._declared.get(service, ()):
             raise UndeclaredOperation(f"{service}.{operation} is not declared by any AWS service")
         args = dict(params or {})
-        codes = frozenset(absent)
+        codes = tuple(absent)
         return self.session.call(
             f"{service}.{operation}",
             lambda: self._api(acct, service, region, operation, args),
@@ -186,7 +206,7 @@ class Collection:
         *,
         types: Iterable[str],
         account_wide: bool = False,
-        absent: Iterable[str] = (),
+        absent: Iterable[Absence] = (),
         secret_paths: Iterable[str] = (),
         recorded_as: Mapping[str, Any] | None = None,
     ) -> Called | None:

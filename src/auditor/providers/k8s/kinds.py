@@ -4,7 +4,7 @@ live collector, the manifest reader and the tests (no SDK).
 
 Every kind that carries a pod template is a workload: Pods, Deployments, StatefulSets,
 DaemonSets, ReplicaSets, ReplicationControllers, PodTemplates, Jobs, CronJobs, OpenShift
-DeploymentConfigs and Kubeflow Notebooks; the predictor of a KServe InferenceService too."""
+DeploymentConfigs and Kubeflow Notebooks; each component of a KServe InferenceService too."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""KServe InferenceServices (serving.kserve.io/v1beta1): the predictor's pod spec, so the workload
+"""KServe InferenceServices (serving.kserve.io/v1beta1): each component's pod spec, so the workload
 checks judge it, and what the KServe checks read (storage URIs, exposure labels). Pure.
 
 A v1beta1 component (predictor, transformer, explainer) is a pod spec inline (containers,

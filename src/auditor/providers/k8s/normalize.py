@@ -22,6 +22,7 @@ and Secret data position again, whatever their shape.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -363,17 +364,23 @@ def prepare(raw: Mapping[str, Any], evidence: str, source: SourceLocation | None
     if path is not None:
         env = env_literals(pod_spec_of(raw, path)[0])
     elif raw.get("kind") == "InferenceService":
-        env = env_literals(predictor_spec(raw))
+        env = inference_env_literals(raw)
     else:
         env = []
     return Obj(scrub(raw), evidence, source, env, path)
 
 
-def predictor_spec(obj: Mapping[str, Any]) -> dict[str, Any] | None:
-    """The pod spec of an InferenceService's predictor (`kserve.pod_spec`); None if it has none."""
+def inference_env_literals(obj: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """`env_literals` of every component of an InferenceService (each pod KServe runs), each
+    entry marked with its `component` (predictor, transformer, explainer)."""
     spec = obj.get("spec")
-    predictor = kserve.components(spec).get("predictor") if isinstance(spec, dict) else None
-    return kserve.pod_spec(predictor) if predictor is not None else None
+    if not isinstance(spec, dict):
+        return []
+    return [
+        {**e, "component": name}
+        for name, component in kserve.components(spec).items()
+        for e in env_literals(kserve.pod_spec(component))
+    ]
 
 
 @dataclass
@@ -527,7 +534,7 @@ _AT_ONCE = {
     "PeerAuthentication": "peer_authentication",
     "AuthorizationPolicy": "authorization_policy",
     "DestinationRule": "destination_rule",
-}  # (an InferenceService is built at once too, as itself and as its predictor's workload: `add`)
+}  # (an InferenceService is built at once too, as itself and as a workload per component: `add`)
 # Kinds whose resource needs others (namespaces their NetworkPolicies, bindings their role,
 # policies their bindings): kept until `finish`.
 _AT_END = (
@@ -574,8 +581,12 @@ class Builder:
             return self.each([o], self.workload)  # Pods and every pod template, one shape
         if o.kind in ("Role", "ClusterRole"):
             self.roles[(o.kind, o.namespace, o.name)] = o
-        if o.kind == "InferenceService":  # also a workload: its predictor is a pod spec
-            return self.each([o], self.inference_service) + self.each([o], self.predictor)
+        if o.kind == "InferenceService":  # also workloads: each component is a pod spec
+            out = self.each([o], self.inference_service) + self.each([o], self.predictor)
+            for name in kserve.components(_spec(o)):
+                if name != "predictor":
+                    out += self.each([o], functools.partial(self.component_workload, component=name))
+            return out
         method = _AT_ONCE.get(o.kind)
         if method is not None:
             return self.each([o], getattr(self, method))
@@ -779,24 +790,45 @@ class Builder:
         return self.res(o, INFERENCE_SERVICE, attrs)
 
     def predictor(self, o: Obj) -> Resource:
-        """The InferenceService's predictor as a workload (the pod KServe runs for it)."""
-        predictor = kserve.components(_spec(o)).get("predictor")
-        spec = kserve.pod_spec(predictor) if predictor is not None else None
-        annotations = {**_str_map(o.meta.get("annotations")), **kserve.component_annotations(predictor or {})}
+        """The InferenceService's predictor as a workload (the pod KServe runs for it), named as
+        the InferenceService itself; an InferenceService without one is a gap, never a pass."""
+        resource = self.component_workload(o, "predictor")
+        if resource.attributes["pod_spec"] is None:
+            return resource.model_copy(update={"gaps": {"pod_spec": "the InferenceService has no predictor"}})
+        return resource
+
+    def component_workload(self, o: Obj, component: str) -> Resource:
+        """One component of an InferenceService (predictor, transformer, explainer) as the workload
+        KServe runs for it: the workload checks judge a custom transformer or explainer image as
+        they judge the predictor. The predictor keeps the InferenceService's own id and name (the
+        identity of its findings predates the other components); the others are suffixed."""
+        part = kserve.components(_spec(o)).get(component)
+        spec = kserve.pod_spec(part) if part is not None else None
+        annotations = {**_str_map(o.meta.get("annotations")), **kserve.component_annotations(part or {})}
         labels = kserve.pod_labels(
             o.name,
-            "predictor",
-            {**_str_map(o.meta.get("labels")), **_str_map((predictor or {}).get("labels"))},
+            component,
+            {**_str_map(o.meta.get("labels")), **_str_map((part or {}).get("labels"))},
         )
         attrs = {
             "pod_spec": spec,
             "pod_annotations": annotations,
             "pod_labels": labels,
             "controller": None,
-            "env_literals": o.env,
+            "env_literals": [
+                {k: v for k, v in e.items() if k != "component"}
+                for e in o.env
+                if e.get("component") == component
+            ],
         }
-        gaps = {} if spec is not None else {"pod_spec": "the InferenceService has no predictor"}
-        return self.res(o, WORKLOAD, attrs, gaps)
+        resource = self.res(o, WORKLOAD, attrs)
+        if component == "predictor":
+            return resource
+        name = f"{o.address}/{component}"
+        source = resource.source.model_copy(update={"address": name}) if resource.source is not None else None
+        return resource.model_copy(
+            update={"id": f"{resource.id}/{component}", "name": name, "source": source}
+        )
 
     def mesh(self) -> Resource:
         """The mesh as a whole: every PeerAuthentication, so the mesh-wide policy can be judged."""

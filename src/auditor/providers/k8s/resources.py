@@ -44,7 +44,8 @@ WORKLOAD = TYPES.declare(
             dict[str, Any] | None,
             "The pod spec (API JSON shape) of a Pod, or the pod template of a Deployment, StatefulSet, "
             "DaemonSet, ReplicaSet, ReplicationController, PodTemplate, Job, CronJob, DeploymentConfig "
-            "(or of another kind that carries one, in manifests); every literal env value and "
+            "(or of another kind that carries one, in manifests), or the pod KServe runs for each "
+            "component of an InferenceService (predictor, transformer, explainer); every literal env value and "
             "secret-looking flag value is `[REDACTED]`. Null (and a gap) when the object has no pod "
             "template.",
         ),
@@ -62,7 +63,7 @@ WORKLOAD = TYPES.declare(
         "pod_labels": attr(
             dict[str, Any],
             "Labels of the pod (or of its template), e.g. sidecar.istio.io/inject; for an InferenceService's "
-            "predictor, the labels KServe puts on its pods.",
+            "component, the labels KServe puts on its pods (`component` names it).",
         ),
         "controller": attr(
             str | None,

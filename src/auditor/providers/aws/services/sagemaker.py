@@ -15,7 +15,16 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from auditor.providers.aws import resources as T
-from auditor.providers.aws.common import Account, Collection, Service, described, iso, policy_doc
+from auditor.providers.aws.common import (
+    Absence,
+    AbsentWhen,
+    Account,
+    Collection,
+    Service,
+    described,
+    iso,
+    policy_doc,
+)
 
 _ENV = ("Environment.*", "HyperParameters.*")
 _MODEL_ENV = ("PrimaryContainer.Environment.*", "Containers.*.Environment.*")
@@ -94,6 +103,9 @@ def _package_group(d: Any) -> dict[str, Any]:
     return {"policy": policy_doc(text) if text else None}
 
 
+_NO_GROUP_POLICY = AbsentWhen("ValidationException", ("cannot find", "policy"))
+
+
 @dataclass(frozen=True)
 class _Kind:
     """One SageMaker resource kind: how it is listed and described."""
@@ -107,7 +119,7 @@ class _Kind:
     name_key: str
     build: Callable[[Any], dict[str, Any]]
     secret_paths: tuple[str, ...] = ()
-    absent: tuple[str, ...] = ()
+    absent: tuple[Absence, ...] = ()
     recent: bool = False  # a job kind: bounded by the scan's window and count
 
 
@@ -120,10 +132,11 @@ KINDS = (
           "EndpointConfigName", "EndpointConfigArn", "EndpointConfigName", _endpoint_config),
     _Kind(T.SAGEMAKER_MODEL, "ListModels", "Models", "DescribeModel", "ModelName", "ModelArn", "ModelName",
           _model, secret_paths=_MODEL_ENV),
-    # a group without a resource policy answers ValidationException (moto lacks the API: the test fake)
+    # a group without a resource policy answers ValidationException "Cannot find resource policy
+    # for <group>" (moto lacks the API: the test fake); any other ValidationException is a failed read
     _Kind(T.SAGEMAKER_MODEL_PACKAGE_GROUP, "ListModelPackageGroups", "ModelPackageGroupSummaryList",
           "GetModelPackageGroupPolicy", "ModelPackageGroupName", "ModelPackageGroupArn", "ModelPackageGroupName",
-          _package_group, absent=("ValidationException",)),
+          _package_group, absent=(_NO_GROUP_POLICY,)),
     _Kind(T.SAGEMAKER_TRAINING_JOB, "ListTrainingJobs", "TrainingJobSummaries", "DescribeTrainingJob",
           "TrainingJobName", "TrainingJobArn", "TrainingJobName", _training_job, secret_paths=_ENV, recent=True),
     _Kind(T.SAGEMAKER_PROCESSING_JOB, "ListProcessingJobs", "ProcessingJobSummaries", "DescribeProcessingJob",
