@@ -98,6 +98,14 @@ class Framework(enum.StrEnum):
     HIPAA = "hipaa"
     ISO27001 = "iso27001"
 
+    @property
+    def short_name(self) -> str:
+        """For tight spaces (chart legends); the full name is the control library's (`name:`)."""
+        return _FRAMEWORK_SHORT_NAMES[self]
+
+
+_FRAMEWORK_SHORT_NAMES = {Framework.SOC2: "SOC 2", Framework.HIPAA: "HIPAA", Framework.ISO27001: "ISO 27001"}
+
 
 class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")

@@ -16,11 +16,11 @@ from datetime import datetime
 from markupsafe import Markup, escape
 
 from auditor.history import HistoryEntry, compliance_of
+from auditor.models import Framework
 from auditor.results import ScanResult
 
 DEFAULT_SCANS = 12
 _COLOURS = ("#1f6feb", "#d4691e", "#2da44e", "#8250df", "#bf3989", "#57606a")
-_NAMES = {"soc2": "SOC 2", "hipaa": "HIPAA", "iso27001": "ISO 27001"}
 
 
 @dataclass(frozen=True)
@@ -63,7 +63,10 @@ def build_trend(
 
 
 def _label(fw: str) -> str:
-    return _NAMES.get(fw, fw)
+    try:
+        return Framework(fw).short_name
+    except ValueError:  # a framework this auditor does not know (an older or newer store's)
+        return fw
 
 
 def trend_svg(trend: Trend, *, width: int = 640, height: int = 220) -> Markup:

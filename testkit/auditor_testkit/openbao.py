@@ -140,7 +140,8 @@ disable_mlock = true
     addr = f"https://127.0.0.1:{port}"
     try:
         _wait_health(addr, proc, str(ca_path), time.monotonic() + 30, log)
-        client = hvac.Client(url=addr, verify=str(ca_path), timeout=10)
+        # initialising raft storage (keys, barrier, fsyncs) took over 10 s on a loaded 2-core machine
+        client = hvac.Client(url=addr, verify=str(ca_path), timeout=90)
         init = client.sys.initialize(secret_shares=1, secret_threshold=1)
         client.sys.submit_unseal_key(init["keys"][0])
         client.token = init["root_token"]

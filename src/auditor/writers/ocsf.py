@@ -24,8 +24,8 @@ from typing import Any
 
 import orjson
 
-from auditor.catalog import FRAMEWORK_FILES, Library
-from auditor.models import Finding, Framework, Severity, Status
+from auditor.catalog import Library
+from auditor.models import Finding, Severity, Status
 from auditor.outputs import open_text
 from auditor.results import ScanResult
 from auditor.version import __version__
@@ -42,12 +42,6 @@ COMPLIANCE_STATUS = {
     Status.ERROR: (2, "Warning"),
     Status.NOT_APPLICABLE: (99, "Not Applicable"),
 }
-STANDARD_NAMES = {
-    Framework.SOC2: "SOC 2 (2017 Trust Services Criteria)",
-    Framework.HIPAA: "HIPAA Security Rule (45 CFR 164 Subpart C)",
-    Framework.ISO27001: "ISO/IEC 27001:2022 Annex A",
-}
-assert set(STANDARD_NAMES) == set(FRAMEWORK_FILES)
 
 
 def _ms(value: datetime | None) -> int:
@@ -61,7 +55,7 @@ def events(result: ScanResult, library: Library) -> Iterator[dict[str, Any]]:
     mapped: dict[str, tuple[list[str], list[str]]] = {}
     for check_id, entry in library.crosswalk.items():
         pairs = list(entry.items())
-        fws = list(dict.fromkeys(STANDARD_NAMES[fw] for fw, _ in pairs))
+        fws = list(dict.fromkeys(library.frameworks[fw].name for fw, _ in pairs))
         mapped[check_id] = (fws, [f"{fw.value}:{cid}" for fw, cid in pairs])
     for f in result.findings:
         yield event(f, checks.get(f.check_id), mapped.get(f.check_id, ([], [])), product, when)

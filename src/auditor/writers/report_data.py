@@ -24,11 +24,6 @@ from auditor.redact import Redactor
 from auditor.results import ScanResult
 from auditor.snapshot import evidence_filename
 
-FRAMEWORK_NAMES = {
-    Framework.SOC2: "SOC 2 (2017 Trust Services Criteria)",
-    Framework.HIPAA: "HIPAA Security Rule",
-    Framework.ISO27001: "ISO/IEC 27001:2022 Annex A",
-}
 STATUSES = [s.value for s in Status]
 CONTROL_STATUSES = [s.value for s in ControlStatus]
 ASSURANCES = [a.value for a in Assurance]
@@ -178,7 +173,7 @@ def build(
             by_assurance[state] = by_assurance.get(state, 0) + 1
         manual = sum(1 for _, r in rows if r.manual.state == "attested")
         frameworks.append(
-            {"key": fw.value, "name": FRAMEWORK_NAMES[fw], "total": len(rows), "tally": tally,
+            {"key": fw.value, "name": library.frameworks[fw].name, "total": len(rows), "tally": tally,
              "assurance": by_assurance, "attested": manual}
         )  # fmt: skip
     for r in result.controls:
