@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -54,6 +56,63 @@ def test_round_trip(tmp_path: Path, name: str) -> None:
     s = _built().build()
     loaded = load_snapshot(save_snapshot(s, tmp_path / name))
     assert loaded == s
+
+
+def _three(tmp_path: Path) -> tuple[Any, Path]:
+    b = _built()
+    for i in (2, 3):
+        b.add_resource(
+            Resource(provider="aws", type="aws.lambda.function", id=f"arn:f{i}", attributes={"i": i})
+        )
+    s = b.build()
+    return s, save_snapshot(s, tmp_path / "snap.json")
+
+
+def test_a_saved_snapshot_is_one_json_document_with_one_resource_per_line(tmp_path: Path) -> None:
+    s, path = _three(tmp_path)
+    lines = path.read_bytes().splitlines()
+    assert lines[0].endswith(b',"resources":[') and lines[-1] == b"]}" and len(lines) == 2 + len(s.resources)
+    assert [json.loads(line.rstrip(b","))["id"] for line in lines[1:-1]] == [r.id for r in s.resources]
+    whole = json.loads(path.read_bytes())  # ordinary JSON to any reader
+    assert [r["id"] for r in whole["resources"]] == [r.id for r in s.resources] and whole["counts"]
+    # the same content laid out any other way (pretty-printed, an item over two lines) loads the same
+    path.write_text(json.dumps(whole, indent=1))
+    assert load_snapshot(path) == s
+    text = b"\n".join(lines).replace(b'"id":"arn:f2",', b'"id":"arn:f2",\n')
+    path.write_bytes(text)
+    assert load_snapshot(path) == s
+
+
+@pytest.mark.parametrize(
+    "edit, problem",
+    [
+        (lambda ls: [*ls[:-2], ls[-2] + b",", ls[-1]], "not valid JSON"),  # a comma before the end
+        (lambda ls: ls[:-1], "not valid JSON"),  # cut short: no closing line
+        (lambda ls: [*ls[:-3], ls[-3].rstrip(b","), ls[-1]], "holds 2 aws.lambda.function"),  # a line lost
+        (lambda ls: [*ls, b'{"x": 1}'], "not valid JSON"),  # something after the document
+        (
+            lambda ls: [ls[0], ls[1].replace(b'"provider":"aws"', b'"provider":5'), *ls[2:]],
+            "resources[0].provider",
+        ),
+    ],
+)
+def test_an_edited_line_layout_is_refused_as_the_whole_document_would_be(
+    tmp_path: Path, edit: Any, problem: str
+) -> None:
+    _, path = _three(tmp_path)
+    path.write_bytes(b"\n".join(edit(path.read_bytes().splitlines())))
+    with pytest.raises(ConfigError) as exc:
+        load_snapshot(path)
+    assert problem in str(exc.value) and str(path) in str(exc.value), str(exc.value)
+
+
+def test_a_gzipped_snapshot_cut_short_is_named(tmp_path: Path) -> None:
+    s = _built().build()
+    path = save_snapshot(s, tmp_path / "snap.json.gz")
+    assert gzip.decompress(path.read_bytes()).splitlines()[-1] == b"]}"
+    path.write_bytes(path.read_bytes()[:-12])
+    with pytest.raises(ConfigError, match="corrupt or truncated gzip"):
+        load_snapshot(path)
 
 
 def test_evidence_hash_is_sha256_of_canonical_body() -> None:

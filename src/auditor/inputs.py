@@ -16,7 +16,7 @@ import gzip
 import re
 import sys
 import zlib
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -45,26 +45,56 @@ MAX_EXPANDED_NODES = 2_000_000  # nodes of a document once its aliases are expan
 MAX_ALIAS_RATIO = 10  # expanded nodes per written node, once a document uses more than 100 aliases
 
 
+def _unreadable(exc: OSError, path: Path, what: str) -> ConfigError:
+    if isinstance(exc, FileNotFoundError):
+        return ConfigError(path, f"no such {what}")
+    if isinstance(exc, IsADirectoryError):
+        return ConfigError(path, f"is a directory, not a {what}")
+    if isinstance(exc, PermissionError):
+        return ConfigError(path, "permission denied")
+    return ConfigError(path, f"cannot read: {exc.strerror or exc}")
+
+
+def _corrupt_gzip(exc: BaseException, path: Path) -> ConfigError:
+    return ConfigError(path, f"corrupt or truncated gzip data ({type(exc).__name__})")
+
+
+_GZIP_ERRORS = (EOFError, zlib.error, gzip.BadGzipFile)
+
+
 def read_bytes(path: Path | str, what: str = "file", *, gunzip: bool = True) -> bytes:
     """The file's bytes, gunzipped when it is gzip (by its magic number, not its name) unless
     `gunzip` is False (a file kept as it is, such as attestation evidence)."""
     path = Path(path)
     try:
         data = path.read_bytes()
-    except FileNotFoundError:
-        raise ConfigError(path, f"no such {what}") from None
-    except IsADirectoryError:
-        raise ConfigError(path, f"is a directory, not a {what}") from None
-    except PermissionError:
-        raise ConfigError(path, "permission denied") from None
     except OSError as exc:
-        raise ConfigError(path, f"cannot read: {exc.strerror or exc}") from None
+        raise _unreadable(exc, path, what) from None
     if gunzip and data[:2] == b"\x1f\x8b":
         try:
             data = gzip.decompress(data)
-        except (EOFError, zlib.error, gzip.BadGzipFile, OSError) as exc:
-            raise ConfigError(path, f"corrupt or truncated gzip data ({type(exc).__name__})") from None
+        except (*_GZIP_ERRORS, OSError) as exc:
+            raise _corrupt_gzip(exc, path) from None
     return data
+
+
+def read_lines(path: Path | str, what: str = "file") -> Generator[bytes, None, None]:
+    """The file's lines (gunzipped when it is gzip, by its magic number), read as they are
+    needed, so a large file is never held whole. Every way reading can fail, at the start or
+    halfway (a gzip stream cut short), is the ConfigError `read_bytes` would give."""
+    path = Path(path)
+    try:
+        fh = path.open("rb")
+    except OSError as exc:
+        raise _unreadable(exc, path, what) from None
+    with fh:
+        try:
+            stream: Any = gzip.GzipFile(fileobj=fh) if fh.peek(2)[:2] == b"\x1f\x8b" else fh
+            yield from stream
+        except _GZIP_ERRORS as exc:
+            raise _corrupt_gzip(exc, path) from None
+        except OSError as exc:
+            raise _unreadable(exc, path, what) from None
 
 
 def decode(data: bytes, path: Path | str) -> str:
