@@ -24,16 +24,19 @@ from auditor.catalog import load_library
 from auditor.checks import load_registry
 from auditor.data import data_dir
 from auditor.engine import evaluate, rollup
-from auditor.models import Location, Resource, Snapshot
+from auditor.models import Evidence, Location, Resource, Snapshot
 from auditor.snapshot import load_snapshot
 
 
-def _templates() -> dict[str, list[Resource]]:
+def _templates() -> tuple[dict[str, list[Resource]], list[Evidence]]:
     by_type: dict[str, list[Resource]] = defaultdict(list)
+    evidence: list[Evidence] = []
     for f in sorted(data_dir("demo").glob("*.json*")):
-        for r in load_snapshot(f).resources:
+        snap = load_snapshot(f)
+        for r in snap.resources:
             by_type[r.type].append(r)
-    return by_type
+        evidence += snap.evidence
+    return by_type, evidence
 
 
 _NUMBER = re.compile(r"(?<![0-9])[0-9]{12}(?![0-9])")  # AWS accounts, GCP org/folder/project numbers
@@ -61,15 +64,19 @@ def _renamer(accounts: set[str], copy: int) -> Callable[[str], str]:
     return rename
 
 
-def synthetic(n: int) -> Snapshot:
+def synthetic(n: int, *, evidence: bool = False) -> Snapshot:
     """N resources: the demo estate copied again and again, each copy into fresh scopes (AWS
     accounts, GCP projects and organizations, Azure subscriptions, clusters, Vault addresses:
     see `_renamer`), ids unique per copy, plus one bare resource per copy for every registered
     type with no template. So every account looks like a demo account (one subscription
     resource per subscription, one account summary per account), and the estate grows the way
-    real ones do: by accounts, not by piling resources onto 50."""
+    real ones do: by accounts, not by piling resources onto 50.
+
+    With `evidence`, each copy also carries every evidence record of the demo estate (ids
+    suffixed `~c<copy>`, bodies as recorded, so their digests hold) and its resources name
+    them: about as many evidence bytes as resource bytes, as in a real snapshot."""
     registry = load_registry()
-    templates = _templates()
+    templates, ev_templates = _templates()
     types = sorted({t for c in registry for t in c.meta.resource_types})
     flat = [
         r for t in types for r in templates.get(t) or [Resource(provider=t.split(".")[0], type=t, id="x")]
@@ -77,10 +84,13 @@ def synthetic(n: int) -> Snapshot:
     accounts = {r.location.account for r in flat if r.location.account}
     texts = [orjson.dumps({"id": r.id, "attributes": r.attributes}).decode() for r in flat]
     resources = []
+    records: list[Evidence] = []
     renames: dict[int, Callable[[str], str]] = {}
     for i in range(n):
         copy, k = divmod(i, len(flat))
         tpl = flat[k]
+        if evidence and k == 0:
+            records += [e.model_copy(update={"id": _ev_id(e.id, copy)}) for e in ev_templates]
         rename = renames.get(copy) or renames.setdefault(copy, _renamer(accounts, copy))
         moved = orjson.loads(rename(texts[k]))
         new_id = moved["id"] if moved["id"] != tpl.id or copy == 0 else f"{tpl.id}-c{copy}"
@@ -93,10 +103,15 @@ def synthetic(n: int) -> Snapshot:
                     "location": Location(
                         account=rename(account) if account else None, region=tpl.location.region
                     ),
+                    "evidence": tuple(_ev_id(e, copy) for e in tpl.evidence) if evidence else tpl.evidence,
                 }
             )
         )
-    return Snapshot(resources=resources)
+    return Snapshot(resources=resources, evidence=records)
+
+
+def _ev_id(ev_id: str, copy: int) -> str:
+    return ev_id if copy == 0 else f"{ev_id}~c{copy}"
 
 
 def peak_rss_mb() -> float:

@@ -87,11 +87,14 @@ def parse_floor(snapshot: Path) -> tuple[float, float]:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("sizes", nargs="*", type=int, default=[100_000])
+    ap.add_argument(
+        "--evidence", action="store_true", help="carry evidence records too, as a real snapshot does"
+    )
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         for n in args.sizes:
             snap_path = Path(tmp) / f"snap-{n}.json"
-            save_snapshot(synthetic(n), snap_path)
+            save_snapshot(synthetic(n, evidence=args.evidence), snap_path)
             size_mb = os.path.getsize(snap_path) / 1e6
             wall, peak, findings = run(snap_path, Path(tmp) / f"out-{n}")
             parse_s, parse_mb = parse_floor(snap_path)

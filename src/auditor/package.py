@@ -45,20 +45,30 @@ _RECORD_KEYS = ("id", "file", "provider", "operation", "collected_at", "sha256")
 SIGNED_BYTES = "canonical JSON (sorted keys, no whitespace, UTF-8) of this manifest without `signature`"
 
 
-def _relative(root: Path, path: Path) -> str:
-    return path.resolve().relative_to(root.resolve()).as_posix()
-
-
 def package_files(root: Path, written: Iterable[Path]) -> list[Path]:
     """The files a scan wrote under `root`: each written path, or every file below a written
-    directory; the manifest itself excluded; sorted and de-duplicated."""
+    directory; the manifest itself excluded; resolved, sorted and de-duplicated. A directory is
+    resolved once, not each of its files: below a resolved directory only a file that is itself
+    a link can resolve elsewhere (the walk does not enter linked directories), and resolving
+    each of 100,000 evidence files cost more than hashing them."""
     out: set[Path] = set()
     manifest = (root / MANIFEST).resolve()
     for p in written:
-        for f in sorted(p.rglob("*")) if p.is_dir() else [p]:
-            if f.is_file() and f.resolve() != manifest:
-                out.add(f.resolve())
+        found: Iterable[Path]
+        if p.is_dir():
+            found = (f.resolve() if f.is_symlink() else f for f in p.resolve().rglob("*"))
+        else:
+            found = [p.resolve()]
+        out.update(f for f in found if f != manifest and f.is_file())
     return sorted(out)
+
+
+def _relative(base: Path, path: Path) -> str:
+    """`path` under the resolved `base`, as POSIX text; `path` is resolved unless it is already
+    a plain absolute path below `base` (as `package_files` returns them)."""
+    if path.is_absolute() and ".." not in path.parts and path.is_relative_to(base):
+        return path.relative_to(base).as_posix()
+    return path.resolve().relative_to(base).as_posix()
 
 
 def signed_bytes(manifest: Mapping[str, Any]) -> bytes:
@@ -68,8 +78,9 @@ def signed_bytes(manifest: Mapping[str, Any]) -> bytes:
 def build_manifest(
     root: Path, evidence_manifest: Mapping[str, Any], files: Iterable[Path], custody: Mapping[str, Any]
 ) -> dict[str, Any]:
+    base = root.resolve()
     entries = [
-        {"path": _relative(root, f), "size": f.stat().st_size, "sha256": file_sha256(f)} for f in files
+        {"path": _relative(base, f), "size": f.stat().st_size, "sha256": file_sha256(f)} for f in files
     ]
     return {
         "manifest_version": MANIFEST_VERSION,

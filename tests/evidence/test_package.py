@@ -374,3 +374,32 @@ def test_re_rendering_with_a_malformed_manifest_renders_without_its_records(
     assert not any(
         r["rlinks"][0]["href"].startswith("../evidence/aws") for r in ar["back-matter"]["resources"]
     )
+
+
+def test_package_files_resolve_a_directory_once_and_a_link_to_where_it_points(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    (out / "evidence" / "sub").mkdir(parents=True)
+    (out / "results.json").write_text("{}")
+    (out / "evidence" / "a.json").write_text("{}")
+    (out / "evidence" / "sub" / "b.json").write_text("{}")
+    (out / MANIFEST).write_text("{}")  # never lists itself
+    (tmp_path / "elsewhere.json").write_text("{}")
+    (out / "evidence" / "link.json").symlink_to(tmp_path / "elsewhere.json")
+    (out / "evidence" / "linked-dir").symlink_to(tmp_path, target_is_directory=True)  # not walked
+    via = out / "evidence" / ".." / "results.json"  # a written path that is not plain
+    files = package_files(out, [out / "evidence", via, out / "results.json"])
+    real = out.resolve()
+    assert files == sorted(
+        [
+            real / "evidence/a.json",
+            real / "evidence/sub/b.json",
+            real / "results.json",
+            (tmp_path / "elsewhere.json").resolve(),
+        ]
+    )
+    manifest = build_manifest(out, {"evidence": []}, [p for p in files if p.is_relative_to(real)], {})
+    assert [e["path"] for e in manifest["files"]] == [
+        "evidence/a.json",
+        "evidence/sub/b.json",
+        "results.json",
+    ]
