@@ -26,7 +26,7 @@ from auditor.engine import evaluate
 from auditor.errors import AuditorError
 from auditor.providers import discover_providers
 from auditor.results import read_results
-from auditor.snapshot import load_snapshot
+from auditor.snapshot import dump_snapshot_json, load_snapshot
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "fixtures" / "demo"
@@ -114,6 +114,44 @@ def test_fuzzed_snapshots_load_and_evaluate_or_are_rejected(
     snap = _rejected_cleanly(load_snapshot, path)
     if snap is not None:
         evaluate(snap, REGISTRY)  # a snapshot that loads is judged without a crash
+
+
+@st.composite
+def mutated_lines(draw: st.DrawFn, raw: bytes) -> bytes:
+    """A snapshot in the one-resource-per-line layout, its lines dropped, repeated or swapped,
+    or its bytes flipped or cut: the streamed reader must load it or refuse it as the whole
+    document would be, never crash."""
+    lines = raw.split(b"\n")
+    kind = draw(st.sampled_from(["drop", "repeat", "swap", "bytes", "truncate"]))
+    i, j = draw(st.integers(0, len(lines) - 1)), draw(st.integers(0, len(lines) - 1))
+    if kind == "drop":
+        del lines[i]
+    elif kind == "repeat":
+        lines.insert(i, lines[j])
+    elif kind == "swap":
+        lines[i], lines[j] = lines[j], lines[i]
+    else:
+        joined = b"\n".join(lines)
+        if kind == "truncate":
+            return joined[: draw(st.integers(0, len(joined)))]
+        pos = draw(st.integers(0, len(joined) - 1))
+        return joined[:pos] + draw(st.binary(min_size=1, max_size=4)) + joined[pos + 1 :]
+    return b"\n".join(lines)
+
+
+VAULT_LINES = dump_snapshot_json(load_snapshot(DEMO / "vault.json.gz")).encode()
+
+
+@FUZZ
+@given(data=st.data())
+def test_fuzzed_line_layout_snapshots_load_or_are_rejected(
+    tmp_path_factory: pytest.TempPathFactory, data: st.DataObject
+) -> None:
+    path = tmp_path_factory.mktemp("lines") / "snap.json"
+    path.write_bytes(data.draw(mutated_lines(VAULT_LINES)))
+    snap = _rejected_cleanly(load_snapshot, path)
+    if snap is not None:
+        evaluate(snap, REGISTRY)
 
 
 CONFIG_DOC = {

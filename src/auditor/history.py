@@ -23,6 +23,15 @@ from auditor.results import ScanResult
 ASSESSED = (ControlStatus.PASS, ControlStatus.FAIL, ControlStatus.ERROR, ControlStatus.EXCLUDED)
 
 
+def scans_back(ref: str) -> int | None:
+    """How many whole scans before the latest a relative reference names: `latest` 0,
+    `previous` 1, `latest~N` N; None for anything else (an id or a prefix of one)."""
+    back = {"latest": 0, "previous": 1}.get(ref)
+    if back is None and ref.startswith("latest~") and ref[7:].isdigit():
+        back = int(ref[7:])
+    return back
+
+
 @dataclass(frozen=True)
 class Compliance:
     framework: str

@@ -106,19 +106,22 @@ def _laid_out(path: Path) -> tuple[dict[str, Any], Iterator[Any]] | None:
     `save_snapshot` writes; None when its first line says it is laid out otherwise. A later line
     that breaks the layout raises `_NotLaidOut` from the iterator."""
     lines = read_lines(path, "snapshot")
-    first = next(lines, b"").rstrip(b"\r\n")
-    if not first.endswith(_OPEN):
+    header = _header(next(lines, b"").rstrip(b"\r\n"))
+    if header is None:
         lines.close()
+        return None
+    return header, _items(lines)
+
+
+def _header(first: bytes) -> dict[str, Any] | None:
+    """The first line of the layout, closed with `]}`: every field, resources empty."""
+    if not first.endswith(_OPEN):
         return None
     try:
         header = orjson.loads(first + _CLOSE)
     except orjson.JSONDecodeError:
-        lines.close()
         return None
-    if not isinstance(header, dict):
-        lines.close()
-        return None
-    return header, _items(lines)
+    return header if isinstance(header, dict) else None
 
 
 def _items(lines: Generator[bytes, None, None]) -> Iterator[Any]:

@@ -11,7 +11,7 @@ import click
 from auditor.cli.common import EXIT_FINDINGS, EXIT_OK, err_console, run_command
 from auditor.cli.publish import store_option
 from auditor.errors import UsageError
-from auditor.history import ScanRecord, record_from_result
+from auditor.history import ScanRecord, record_from_result, scans_back
 from auditor.models import Severity
 from auditor.outputs import write_text
 from auditor.results import read_results
@@ -27,15 +27,11 @@ def _looks_like_path(ref: str) -> bool:
     return p.exists() or "/" in ref or ref.endswith(".json")
 
 
-def _names_a_stored_scan(ref: str) -> bool:
-    return ref in ("latest", "previous") or (ref.startswith("latest~") and ref[7:].isdigit())
-
-
 def load_record(ref: str, store_url: str | None, stores: dict[str, Store]) -> ScanRecord:
     """A results directory (or results.json) when `ref` is a path, else a scan in the store:
     an id, a unique prefix, `latest`, `previous` or `latest~N`. With a store, a bare `latest`
     that is also a directory here is ambiguous, and refused rather than guessed."""
-    if store_url and _names_a_stored_scan(ref) and Path(ref).exists():
+    if store_url and scans_back(ref) is not None and Path(ref).exists():
         raise UsageError(
             f"{ref!r} names both a stored scan and the directory ./{ref}: write ./{ref} for the directory, "
             "or run from elsewhere for the stored scan"

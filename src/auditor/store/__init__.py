@@ -27,6 +27,7 @@ from auditor.history import (
     HistoryEntry,
     ScanRecord,
     compliance_of,
+    scans_back,
     target_matches,
 )
 from auditor.models import Finding, utcnow
@@ -351,9 +352,7 @@ class Store:
         from auditor.store.models import ScanRow
 
         ref = ref.strip()
-        back = {"latest": 0, "previous": 1}.get(ref)
-        if back is None and ref.startswith("latest~") and ref[7:].isdigit():
-            back = int(ref[7:])
+        back = scans_back(ref)
         with self._tx("read the scan history") as conn:
             if back is not None:
                 ids = conn.execute(
