@@ -404,7 +404,7 @@
     var all = controlFindings(c);
     var failing = order(all.filter(function (i) { var s = fstatus(i); return s === "fail" || s === "error"; }));
     var head = el("header", "control-head", [
-      el("p", "crumbs", [link(route("framework", c.fw), [D.frameworks.filter(function (f) { return f.key === c.fw; })[0].name]), " · ", c.group]),
+      el("p", "crumbs", [link(route("framework", c.fw), [D.frameworks.filter(function (f) { return f.key === c.fw; })[0].short]), " · ", c.group]),
       h(2, [c.id + " " + c.title]),
       el("p", null, [badge(c.status), " ", badge(c.assurance, c.assuranceLabel), " ", el("span", "chip", ["automation: " + c.automation]),
         c.requirement ? el("span", "chip", [c.requirement]) : null])
@@ -525,7 +525,7 @@
     function opts(label, m) { return [["", label]].concat(Object.keys(m).sort().map(function (k) { return [k, k]; })); }
     var bar = el("div", "filters explorer");
     var sel = {
-      fw: select("framework", [["", "any framework"]].concat(D.frameworks.map(function (f) { return [f.key, f.name]; })), params.fw || ""),
+      fw: select("framework", [["", "any framework"]].concat(D.frameworks.map(function (f) { return [f.key, f.short]; })), params.fw || ""),
       status: select("verdict", [["", "any verdict"]].concat(E.status.map(function (s) { return [s, s.replace(/_/g, " ")]; })), params.status || ""),
       severity: select("severity", [["", "any severity"]].concat(E.severity.map(function (s) { return [s, s]; })), params.severity || ""),
       provider: select("provider", opts("any provider", providers), params.provider || ""),

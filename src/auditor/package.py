@@ -47,19 +47,17 @@ SIGNED_BYTES = "canonical JSON (sorted keys, no whitespace, UTF-8) of this manif
 
 def package_files(root: Path, written: Iterable[Path]) -> list[Path]:
     """The files a scan wrote under `root`: each written path, or every file below a written
-    directory; the manifest itself excluded; resolved, sorted and de-duplicated. A directory is
-    resolved once, not each of its files: below a resolved directory only a file that is itself
-    a link can resolve elsewhere (the walk does not enter linked directories), and resolving
-    each of 100,000 evidence files cost more than hashing them."""
+    directory; the manifest itself excluded; absolute, sorted and de-duplicated. A directory is
+    resolved once and its files taken by their paths below it (a link among them is listed where
+    it is, as `stray_files` and `verify` see it); resolving each of 100,000 evidence files cost
+    more than hashing them. A file outside `root` (a snapshot saved elsewhere with
+    `--save-snapshot`) is not part of the package: nothing could name it relative to the root."""
+    base = root.resolve()
+    manifest = base / MANIFEST
     out: set[Path] = set()
-    manifest = (root / MANIFEST).resolve()
     for p in written:
-        found: Iterable[Path]
-        if p.is_dir():
-            found = (f.resolve() if f.is_symlink() else f for f in p.resolve().rglob("*"))
-        else:
-            found = [p.resolve()]
-        out.update(f for f in found if f != manifest and f.is_file())
+        found: Iterable[Path] = p.resolve().rglob("*") if p.is_dir() else [p.resolve()]
+        out.update(f for f in found if f != manifest and f.is_relative_to(base) and f.is_file())
     return sorted(out)
 
 

@@ -376,7 +376,7 @@ def test_re_rendering_with_a_malformed_manifest_renders_without_its_records(
     )
 
 
-def test_package_files_resolve_a_directory_once_and_a_link_to_where_it_points(tmp_path: Path) -> None:
+def test_package_files_are_the_files_under_the_root_links_where_they_are(tmp_path: Path) -> None:
     out = tmp_path / "out"
     (out / "evidence" / "sub").mkdir(parents=True)
     (out / "results.json").write_text("{}")
@@ -387,19 +387,27 @@ def test_package_files_resolve_a_directory_once_and_a_link_to_where_it_points(tm
     (out / "evidence" / "link.json").symlink_to(tmp_path / "elsewhere.json")
     (out / "evidence" / "linked-dir").symlink_to(tmp_path, target_is_directory=True)  # not walked
     via = out / "evidence" / ".." / "results.json"  # a written path that is not plain
-    files = package_files(out, [out / "evidence", via, out / "results.json"])
+    outside = tmp_path / "elsewhere.json"  # a snapshot saved outside --out: not in the package
+    files = package_files(out, [out / "evidence", via, out / "results.json", outside])
     real = out.resolve()
-    assert files == sorted(
-        [
-            real / "evidence/a.json",
-            real / "evidence/sub/b.json",
-            real / "results.json",
-            (tmp_path / "elsewhere.json").resolve(),
-        ]
-    )
-    manifest = build_manifest(out, {"evidence": []}, [p for p in files if p.is_relative_to(real)], {})
+    assert files == [
+        real / p for p in ("evidence/a.json", "evidence/link.json", "evidence/sub/b.json", "results.json")
+    ]
+    manifest = build_manifest(out, {"evidence": []}, files, {})
     assert [e["path"] for e in manifest["files"]] == [
         "evidence/a.json",
+        "evidence/link.json",
         "evidence/sub/b.json",
         "results.json",
     ]
+
+
+def test_a_snapshot_saved_outside_the_output_directory_is_no_internal_error(tmp_path: Path) -> None:
+    # the package listed it by a path relative to --out, which it has none of: exit 4
+    code, _, err = run(
+        "scan", "k8s", "--manifests", str(Path(__file__).parents[2] / "fixtures" / "k8s" / "estate"), "--out",
+        str(tmp_path / "out"), "--format", "json", "--save-snapshot", str(tmp_path / "snap.json.gz"), "-q",
+    )  # fmt: skip
+    assert code in (0, 3), err
+    assert (tmp_path / "snap.json.gz").exists()
+    assert run("verify", str(tmp_path / "out"))[0] == 0

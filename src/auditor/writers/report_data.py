@@ -173,7 +173,7 @@ def build(
             by_assurance[state] = by_assurance.get(state, 0) + 1
         manual = sum(1 for _, r in rows if r.manual.state == "attested")
         frameworks.append(
-            {"key": fw.value, "name": library.frameworks[fw].name, "total": len(rows), "tally": tally,
+            {"key": fw.value, "name": library.frameworks[fw].name, "short": fw.short_name, "total": len(rows), "tally": tally,
              "assurance": by_assurance, "attested": manual}
         )  # fmt: skip
     for r in result.controls:
